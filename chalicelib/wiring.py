@@ -1,0 +1,35 @@
+"""Process-wide singletons, built once on first use (Lambda cold start) from validated Settings.
+
+Kept lazy so importing `app` stays cheap and `chalice package` can import it without the runtime environment; the
+Lambda entry and the local server call `settings()` first thing so a bad environment fails before any request.
+"""
+
+import os
+from functools import cache
+
+from chalicelib.http.auth import TokenVerifier
+from chalicelib.settings import Settings, load_settings
+from chalicelib.store import tables
+
+
+@cache
+def settings() -> Settings:
+    loaded = load_settings(os.environ)
+    tables.bind(loaded)
+    return loaded
+
+
+@cache
+def token_verifier() -> TokenVerifier:
+    current = settings()
+    return TokenVerifier(
+        issuer=str(current.cognito_issuer).rstrip("/"),
+        client_id=current.cognito_app_client_id,
+        jwks_url=str(current.cognito_jwks_url),
+    )
+
+
+def reset() -> None:
+    """Forget the singletons (tests switch environments between cases)."""
+    token_verifier.cache_clear()
+    settings.cache_clear()

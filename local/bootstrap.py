@@ -1,0 +1,96 @@
+"""Create the local tables and sign-in resources exactly as infra/template.json defines them. Idempotent.
+
+Tables: every `AWS::DynamoDB::Table` the template wires into the function environment (`Globals`), created under
+the name that environment variable has for the stage. Sign-in: the user pool, its app client and groups.
+"""
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROJECT = Path(__file__).resolve().parents[1]
+TEMPLATE = PROJECT / "infra" / "template.json"
+
+# Local-only: `make token` and the tests sign in with a password directly, which the production client forbids.
+LOCAL_AUTH_FLOWS = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_PASSWORD_AUTH"]
+
+
+def load_template() -> dict[str, Any]:
+    return json.loads(TEMPLATE.read_text())
+
+
+def table_definitions(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Environment variable → Properties of the table it names (`{"Ref": "MembersTable"}`)."""
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    resources = template["Resources"]
+    definitions = {}
+    for variable, value in variables.items():
+        if isinstance(value, dict) and "Ref" in value and resources[value["Ref"]]["Type"] == "AWS::DynamoDB::Table":
+            definitions[variable] = resources[value["Ref"]]["Properties"]
+    return definitions
+
+
+_CREATE_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes",
+                      "LocalSecondaryIndexes", "StreamSpecification", "DeletionProtectionEnabled")
+
+
+def create_table_request(name: str, properties: Mapping[str, Any]) -> dict[str, Any]:
+    """CreateTable parameters for a template table (CloudFormation spells a few of them differently)."""
+    request: dict[str, Any] = {"TableName": name, **{k: properties[k] for k in _CREATE_TABLE_KEYS if k in properties}}
+    sse = properties.get("SSESpecification")
+    if sse:
+        request["SSESpecification"] = {"Enabled": sse["SSEEnabled"], **{k: v for k, v in sse.items() if k != "SSEEnabled"}}
+    return request
+
+
+def ensure_tables(dynamodb, environment: Mapping[str, str], template: Mapping[str, Any] | None = None) -> list[str]:
+    """Create each missing table; leave existing ones (and their data) alone. Returns the names created."""
+    existing = set(dynamodb.get_paginator("list_tables").paginate().build_full_result().get("TableNames", []))
+    created = []
+    for variable, properties in table_definitions(template or load_template()).items():
+        name = environment[variable]
+        if name in existing:
+            continue
+        dynamodb.create_table(**create_table_request(name, properties))
+        dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+        ttl = properties.get("TimeToLiveSpecification")
+        if ttl:
+            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+        created.append(name)
+    return created
+
+
+def _resources_of_type(template: Mapping[str, Any], resource_type: str) -> list[dict[str, Any]]:
+    return [r["Properties"] for r in template["Resources"].values() if r["Type"] == resource_type]
+
+
+def ensure_cognito(cognito, template: Mapping[str, Any] | None = None) -> tuple[str, str]:
+    """The user pool, app client and groups of the template; returns (pool id, client id)."""
+    template = template or load_template()
+    (pool,) = _resources_of_type(template, "AWS::Cognito::UserPool")
+    (client,) = _resources_of_type(template, "AWS::Cognito::UserPoolClient")
+    pools = cognito.list_user_pools(MaxResults=60)["UserPools"]
+    pool_id = next((p["Id"] for p in pools if p["Name"] == pool["UserPoolName"]), None)
+    if pool_id is None:
+        pool_id = cognito.create_user_pool(
+            PoolName=pool["UserPoolName"],
+            Policies=pool["Policies"],
+            UsernameConfiguration=pool["UsernameConfiguration"],
+            AutoVerifiedAttributes=pool["AutoVerifiedAttributes"],
+        )["UserPool"]["Id"]
+    clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+    client_id = next((c["ClientId"] for c in clients if c["ClientName"] == client["ClientName"]), None)
+    if client_id is None:
+        client_id = cognito.create_user_pool_client(
+            UserPoolId=pool_id,
+            ClientName=client["ClientName"],
+            GenerateSecret=False,
+            ExplicitAuthFlows=client["ExplicitAuthFlows"] + LOCAL_AUTH_FLOWS,
+            PreventUserExistenceErrors=client["PreventUserExistenceErrors"],
+        )["UserPoolClient"]["ClientId"]
+    groups = {g["GroupName"] for g in cognito.list_groups(UserPoolId=pool_id)["Groups"]}
+    for group in _resources_of_type(template, "AWS::Cognito::UserPoolGroup"):
+        if group["GroupName"] not in groups:
+            cognito.create_group(UserPoolId=pool_id, GroupName=group["GroupName"], Description=group["Description"])
+    return pool_id, client_id

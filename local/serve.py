@@ -1,0 +1,51 @@
+"""`chalice local` for this project: validates settings first and answers unknown routes as API Gateway does here.
+
+In AWS an unknown route never reaches the Lambda: API Gateway answers it, and infra/template.json turns that answer
+into a 404 problem. `chalice local` instead answers 403 "Missing Authentication Token", so this launcher renders the
+same 404 problem through the service's own renderer. Everything else is plain `chalice local`.
+"""
+
+import os
+import sys
+import uuid
+
+from chalice.cli import main as chalice_main
+from chalice.local import LocalGateway
+
+from chalicelib.errors import NotFound
+from chalicelib.http.problems import problem_response
+from chalicelib.i18n import negotiate
+from chalicelib.settings import SettingsError, load_settings
+from local.aws import PROJECT, stage_environment
+
+_original_handle_request = LocalGateway.handle_request
+
+
+def _handle_request(self, method, path, headers, body):
+    try:
+        self.event_converter._route_matcher.match_route(path)
+    except ValueError:
+        language = negotiate(headers.get("accept-language") or headers.get("Accept-Language"))
+        correlation_id = str(uuid.uuid4())
+        response = problem_response(
+            NotFound(path=path.split("?")[0]), language, instance=path.split("?")[0], correlation_id=correlation_id
+        )
+        response.headers["X-Correlation-Id"] = correlation_id
+        return response.to_dict()
+    return _original_handle_request(self, method, path, headers, body)
+
+
+def main() -> None:
+    port = sys.argv[1] if len(sys.argv) > 1 else "8000"
+    try:
+        load_settings({**os.environ, **stage_environment("local")})
+    except SettingsError as error:
+        sys.exit(str(error))
+    LocalGateway.handle_request = _handle_request
+    sys.argv = ["chalice", "--project-dir", str(PROJECT), "local", "--stage", "local",
+                "--host", "127.0.0.1", "--port", port, "--no-autoreload"]
+    sys.exit(chalice_main())
+
+
+if __name__ == "__main__":
+    main()
