@@ -15,7 +15,7 @@ from typing import Any
 _SCRUBBERS = [
     (re.compile(r"[A-Z][AEIOUX][A-Z]{2}\d{6}[HMX][A-Z]{2}[B-DF-HJ-NP-TV-Z]{3}[A-Z0-9]\d", re.IGNORECASE), "[CURP]"),
     (re.compile(r"\b[A-ZÑ&]{3,4}\d{6}[A-Z0-9]{3}\b", re.IGNORECASE), "[RFC]"),
-    (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[EMAIL]"),
+    (re.compile(r"[^\s@\"<>(),;:\[\]]+@[\w-]+(\.[\w-]+)+"), "[EMAIL]"),
     (re.compile(r"\+\d[\d ()-]{7,}\d"), "[PHONE]"),
     (re.compile(r"(?<!\d)\d{10,11}(?!\d)"), "[NUMBER]"),
 ]

@@ -15,7 +15,8 @@ import boto3
 from botocore.config import Config
 
 PROJECT = Path(__file__).resolve().parents[1]
-STATE_DIR = PROJECT / ".local"
+# `make run` keeps data, logs and stack.json here; tests point it at a temporary folder.
+STATE_DIR = Path(os.environ.get("PTI_LOCAL_STATE_DIR", PROJECT / ".local"))
 REGION = "us-east-1"
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 _LOOPBACK_LAUNCHER = PROJECT / "local" / "LoopbackDynamoDBLocal.java"

@@ -1,39 +1,47 @@
 """`make run`: local AWS up, tables and sign-in bootstrapped, demo users seeded, API served; Ctrl-C stops it all."""
 
+import argparse
 import os
 import signal
 import subprocess
 import sys
 
-from chalicelib.http.auth import Role
 from local.aws import PROJECT, STATE_DIR, LocalAws, StackState, stage_environment
 from local.bootstrap import ensure_cognito, ensure_tables
 from local.users import DEMO_USERS, LOCAL_PASSWORD, ensure_user
 
-API_PORT, DYNAMODB_PORT, MOTO_PORT = 8000, 8001, 8002
-
 
 def main() -> None:
-    aws = LocalAws(dynamodb_port=DYNAMODB_PORT, moto_port=MOTO_PORT,
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--api-port", type=int, default=8000)
+    parser.add_argument("--dynamodb-port", type=int, default=8001)
+    parser.add_argument("--moto-port", type=int, default=8002)
+    args = parser.parse_args()
+    # Ctrl-C, and SIGTERM from a supervisor, stop everything; installed explicitly because a shell starts
+    # background jobs with SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    aws = LocalAws(dynamodb_port=args.dynamodb_port, moto_port=args.moto_port,
                    data_dir=STATE_DIR / "dynamodb", log_dir=STATE_DIR / "logs")
     print(f"Starting DynamoDB Local (data in {STATE_DIR / 'dynamodb'}) and moto ...", flush=True)
-    aws.start()
     api = None
     try:
-        pool_id, client_id = ensure_cognito(aws.endpoints.client("cognito-idp"))
-        state = StackState(aws.endpoints.dynamodb, aws.endpoints.moto, pool_id, client_id, f"http://127.0.0.1:{API_PORT}")
-        state.save()
+        aws.start()
+        cognito = aws.endpoints.client("cognito-idp")
+        pool_id, client_id = ensure_cognito(cognito)
+        state = StackState(aws.endpoints.dynamodb, aws.endpoints.moto, pool_id, client_id,
+                           f"http://127.0.0.1:{args.api_port}")
         environment = {**os.environ, **state.service_environment(), **stage_environment("local")}
         created = ensure_tables(aws.endpoints.client("dynamodb"), environment)
-        print(f"Tables ready ({'created ' + ', '.join(created) if created else 'already there'}).")
-        cognito = aws.endpoints.client("cognito-idp")
-        print("Demo users (password for all: %s):" % LOCAL_PASSWORD)
+        print(f"Tables ready ({'created ' + ', '.join(created) if created else 'kept from the last run'}).")
+        print(f"Demo users (password for all: {LOCAL_PASSWORD}):")
         for role, username in DEMO_USERS.items():
             ensure_user(cognito, pool_id, username, role)
             print(f"  {role.value:<9} {username:<16} T=$(make -s token ROLE={role.value})")
-        print(f"Serving the API on {state.api_url}  (try: curl -H \"Authorization: Bearer $T\" {state.api_url}/v1/health)")
-        api = subprocess.Popen([sys.executable, "-m", "local.serve", str(API_PORT)], cwd=PROJECT, env=environment)
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        api = subprocess.Popen([sys.executable, "-m", "local.serve", str(args.api_port)], cwd=PROJECT, env=environment)
+        state.save()
+        print(f"Serving the API on {state.api_url}; try: curl -H \"Authorization: Bearer $T\" {state.api_url}/v1/health",
+              flush=True)
         api.wait()
     except KeyboardInterrupt:
         pass
@@ -43,7 +51,7 @@ def main() -> None:
             api.wait(timeout=10)
         aws.stop()
         (STATE_DIR / "stack.json").unlink(missing_ok=True)
-        print("Stopped the API, DynamoDB Local and moto.")
+        print("Stopped the API, DynamoDB Local and moto.", flush=True)
 
 
 if __name__ == "__main__":

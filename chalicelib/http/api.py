@@ -6,8 +6,8 @@
     def my_profile(caller: Caller) -> MemberOut: ...
 
 A handler receives its path parameters, `caller` when the route needs sign-in, `body` and `query` as validated
-pydantic models when declared; it returns its response model (or a `Reply` to pick the status). Every declaration is
-recorded in OPERATIONS, from which the OpenAPI document is generated, so the document cannot miss a route.
+pydantic models when declared; it returns its response model (or a `Reply` to pick the status). Each view carries its
+`Operation`, from which the OpenAPI document is generated off the app's own route table.
 """
 
 import json
@@ -27,6 +27,7 @@ from chalicelib.i18n import negotiate, text
 from chalicelib.logs import service_logger
 
 PUBLIC = None  # `roles=PUBLIC`: no sign-in; stated at each route so that no route is public by omission
+ANY_ROLE: frozenset[Role] = frozenset()  # `roles=ANY_ROLE`: signed in, whatever the role
 
 _log = service_logger()
 
@@ -53,8 +54,6 @@ class Operation:
     status: int
     extra_statuses: tuple[int, ...]
 
-
-OPERATIONS: list[Operation] = []
 
 
 class Router:
@@ -89,12 +88,12 @@ class Router:
                 status=status,
                 extra_statuses=tuple(extra_statuses),
             )
-            OPERATIONS.append(operation)
 
             def view(**path_params: str) -> Response:
                 return self._serve(operation, handler, path_params)
 
             view.__name__ = handler.__name__
+            view.operation = operation  # type: ignore[attr-defined]
             self.blueprint.route(path, methods=[method])(view)
             return handler
 

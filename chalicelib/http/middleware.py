@@ -10,7 +10,7 @@ from chalice.app import Request
 
 from chalicelib.errors import AppError, MalformedRequest, MethodNotAllowed, NotFound, PayloadTooLarge, UnsupportedMediaType
 from chalicelib.http import request_scope
-from chalicelib.http.problems import PROBLEM_CONTENT_TYPE, problem_response
+from chalicelib.http.problems import problem_response
 from chalicelib.i18n import negotiate
 from chalicelib.logs import service_logger
 
@@ -60,9 +60,8 @@ def _correlation_id(request: Request) -> str:
 
 
 def _as_problem(response: Response, request: Request, language: Any, correlation_id: str) -> Response:
-    """Chalice answers some errors itself (405, 415, a last-resort 500) in its own shape; restate them as problems."""
-    content_type = {k.lower(): v for k, v in response.headers.items()}.get("content-type", "")
-    if response.status_code < 400 or content_type.startswith(PROBLEM_CONTENT_TYPE):
+    """Chalice answers some errors itself (405, 415, a last-resort 500) as {Code, Message}; restate them as problems."""
+    if not (isinstance(response.body, dict) and set(response.body) == {"Code", "Message"}):
         return response
     error = _chalice_error(response, request)
     return problem_response(error, language, instance=request.path, correlation_id=correlation_id)

@@ -47,6 +47,16 @@ _ERROR_DESCRIPTIONS = {
 }
 
 
+def operations_of(routes: dict[str, dict[str, Any]]) -> list[Operation]:
+    """The declared operation behind every route of a Chalice app (routes not declared through Router have none)."""
+    return [
+        getattr(entry.view_function, "operation")
+        for methods in routes.values()
+        for entry in methods.values()
+        if hasattr(entry.view_function, "operation")
+    ]
+
+
 def build_document(operations: list[Operation], *, title: str, version: str) -> dict[str, Any]:
     models = {m for op in operations for m in (op.body, op.query, op.response) if m is not None}
     refs, definitions = models_json_schema(

@@ -6,8 +6,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from chalicelib import wiring
-from chalicelib.http.api import OPERATIONS, PUBLIC, Reply, Router
-from chalicelib.http.openapi import build_document
+from chalicelib.http.api import PUBLIC, Reply, Router
+from chalicelib.http.openapi import build_document, operations_of
 from chalicelib.store.tables import table_statuses
 
 API_VERSION = "1.0.0"
@@ -45,9 +45,9 @@ def health() -> Reply:
 
 @router.route("/v1/openapi.json", "GET", roles=PUBLIC, response=None, summary="This API as an OpenAPI 3.1 document")
 def openapi() -> dict[str, Any]:
-    return _document()
+    return _document(router.blueprint.current_app)
 
 
 @cache
-def _document() -> dict[str, Any]:
-    return build_document(OPERATIONS, title="PTI Migrante API", version=API_VERSION)
+def _document(app: Any) -> dict[str, Any]:
+    return build_document(operations_of(app.routes), title="PTI Migrante API", version=API_VERSION)

@@ -1,0 +1,19 @@
+"""The signed-in caller as the API sees them: lets the app choose which screens to show."""
+
+from pydantic import BaseModel
+
+from chalicelib.http.api import ANY_ROLE, Router
+from chalicelib.http.auth import Caller, Role
+
+router = Router(__name__, tag="session")
+
+
+class Me(BaseModel):
+    user_id: str
+    username: str
+    roles: list[Role]
+
+
+@router.route("/v1/me", "GET", roles=ANY_ROLE, response=Me, summary="Who the access token belongs to, and their roles")
+def me(caller: Caller) -> Me:
+    return Me(user_id=caller.user_id, username=caller.username, roles=sorted(caller.roles))

@@ -1,0 +1,81 @@
+"""infra/template.json is the single source of truth: the models match it and the deployable template lints clean."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chalicelib.settings import Settings
+from chalicelib.store.tables import TABLE_MODELS
+from local.aws import PROJECT
+from local.bootstrap import load_template, table_definitions
+
+TEMPLATE = load_template()
+
+
+def _sorted(items, key):
+    return sorted(items or [], key=lambda item: item[key])
+
+
+def _indexes(indexes):
+    return {
+        index["IndexName"]: {
+            "KeySchema": _sorted(index["KeySchema"], "KeyType"),
+            "Projection": index["Projection"].get("ProjectionType"),
+        }
+        for index in indexes or []
+    }
+
+
+@pytest.mark.parametrize("logical", sorted(TABLE_MODELS))
+def test_model_matches_template_table(logical):
+    model = TABLE_MODELS[logical]
+    variable = Settings.model_fields[f"{logical}_table"].alias
+    table = table_definitions(TEMPLATE)[variable]
+    schema = model._get_schema()
+    assert _sorted(schema["key_schema"], "KeyType") == _sorted(table["KeySchema"], "KeyType")
+    assert _sorted(schema["attribute_definitions"], "AttributeName") == _sorted(table["AttributeDefinitions"], "AttributeName")
+    model_indexes = [
+        {"IndexName": i["index_name"], "KeySchema": i["key_schema"], "Projection": {"ProjectionType": i["projection"]["ProjectionType"]}}
+        for i in schema["global_secondary_indexes"]
+    ]
+    assert _indexes(model_indexes) == _indexes(table.get("GlobalSecondaryIndexes"))
+
+
+def test_every_template_table_has_a_model_and_a_setting():
+    variables = {Settings.model_fields[f"{logical}_table"].alias for logical in TABLE_MODELS}
+    assert variables == set(table_definitions(TEMPLATE))
+
+
+@pytest.mark.parametrize("variable", sorted(table_definitions(TEMPLATE)))
+def test_tables_are_production_grade(variable):
+    table = table_definitions(TEMPLATE)[variable]
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["SSESpecification"]["SSEEnabled"] is True
+    assert table["DeletionProtectionEnabled"] is True
+
+
+def test_template_wires_every_setting_the_stage_does_not_set():
+    """Settings without a default must come from the template (prod) or the stage config."""
+    wired = set(TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]) | {"STAGE", "AWS_REGION"}
+    required = {field.alias for field in Settings.model_fields.values() if field.is_required()}
+    assert required <= wired
+
+
+def test_merged_deployment_template_passes_cfn_lint(tmp_path):
+    """`chalice package --merge-template` output is what CloudFormation deploys; lint that, not the fragment."""
+    out = tmp_path / "package"
+    bin_dir = Path(sys.executable).parent
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1", "HOME": str(Path.home())}
+    packaged = subprocess.run(
+        [str(bin_dir / "chalice"), "--project-dir", str(PROJECT), "package", "--stage", "prod",
+         "--merge-template", "infra/template.json", str(out)],
+        capture_output=True, text=True, env=env, timeout=600,
+    )
+    assert packaged.returncode == 0, packaged.stdout + packaged.stderr
+    linted = subprocess.run([str(bin_dir / "cfn-lint"), str(out / "sam.json")], capture_output=True, text=True)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    shutil.rmtree(out)

@@ -1,0 +1,48 @@
+import pytest
+
+from chalicelib.settings import SettingsError, load_settings
+
+VALID = {
+    "STAGE": "local",
+    "AWS_REGION": "us-east-1",
+    "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:8001",
+    "MEMBERS_TABLE": "pti-local-members",
+    "COGNITO_USER_POOL_ID": "us-east-1_abc123",
+    "COGNITO_APP_CLIENT_ID": "client123",
+    "COGNITO_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc123",
+    "COGNITO_JWKS_URL": "http://127.0.0.1:8002/us-east-1_abc123/.well-known/jwks.json",
+}
+
+
+def test_valid_environment_gives_typed_settings():
+    settings = load_settings(VALID)
+    assert settings.stage == "local"
+    assert settings.tables == {"members": "pti-local-members"}
+    assert str(settings.dynamodb_endpoint).startswith("http://127.0.0.1:8001")
+
+
+def test_region_falls_back_to_aws_default_region():
+    environ = {k: v for k, v in VALID.items() if k != "AWS_REGION"} | {"AWS_DEFAULT_REGION": "us-west-2"}
+    assert load_settings(environ).region == "us-west-2"
+
+
+def test_every_missing_or_malformed_variable_is_named_at_once():
+    environ = {k: v for k, v in VALID.items() if k not in ("MEMBERS_TABLE", "COGNITO_APP_CLIENT_ID")}
+    environ |= {"STAGE": "dev", "COGNITO_ISSUER": "not a url"}
+    with pytest.raises(SettingsError) as raised:
+        load_settings(environ)
+    message = str(raised.value)
+    assert "MEMBERS_TABLE: missing" in message
+    assert "COGNITO_APP_CLIENT_ID: missing" in message
+    assert "STAGE:" in message and "COGNITO_ISSUER:" in message
+    assert "AWS_REGION" not in message
+
+
+def test_empty_values_count_as_missing():
+    with pytest.raises(SettingsError, match="MEMBERS_TABLE: missing"):
+        load_settings(VALID | {"MEMBERS_TABLE": ""})
+
+
+def test_prod_refuses_local_endpoints():
+    with pytest.raises(SettingsError, match="prod must not set"):
+        load_settings(VALID | {"STAGE": "prod"})
