@@ -4,11 +4,10 @@ import json
 import socket
 from pathlib import Path
 
-import boto3
 import pytest
 
 from chalicelib.http.middleware import MAX_BODY_BYTES
-from local.aws import REGION
+from local.aws import Endpoints
 from tests.e2e.conftest import start_stack
 
 pytestmark = pytest.mark.e2e
@@ -92,13 +91,16 @@ def test_every_service_listens_on_loopback_only(stack):
         assert addresses and addresses <= LOOPBACK, (name, addresses)
 
 
+def _dynamodb(stack):
+    return Endpoints(f"http://127.0.0.1:{stack.ports['dynamodb']}", f"http://127.0.0.1:{stack.ports['moto']}").client("dynamodb")
+
+
 def test_restart_keeps_data_and_identities(tmp_path):
     """Stop and start the stack on the same folder: tables, items and users' `sub` all survive."""
     first = start_stack(tmp_path / "state")
     try:
         before = first.request("GET", "/v1/me", headers={"Authorization": f"Bearer {first.token('member', 'ana')}"})
-        dynamodb = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{first.ports['dynamodb']}",
-                                region_name=REGION, aws_access_key_id="local", aws_secret_access_key="local")
+        dynamodb = _dynamodb(first)
         dynamodb.put_item(TableName="pti-local-members", Item={"pk": {"S": "MEMBER#probe"}, "sk": {"S": "PROFILE"}})
     finally:
         assert first.stop() == 0
@@ -110,9 +112,7 @@ def test_restart_keeps_data_and_identities(tmp_path):
     try:
         run_log = (tmp_path / "state-run.log").read_text()
         assert "kept from the last run" in run_log
-        dynamodb = boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{second.ports['dynamodb']}",
-                                region_name=REGION, aws_access_key_id="local", aws_secret_access_key="local")
-        item = dynamodb.get_item(TableName="pti-local-members", Key={"pk": {"S": "MEMBER#probe"}, "sk": {"S": "PROFILE"}})
+        item = _dynamodb(second).get_item(TableName="pti-local-members", Key={"pk": {"S": "MEMBER#probe"}, "sk": {"S": "PROFILE"}})
         assert "Item" in item
         after = second.request("GET", "/v1/me", headers={"Authorization": f"Bearer {second.token('member', 'ana')}"})
         assert json.loads(after.body)["user_id"] == json.loads(before.body)["user_id"]

@@ -46,3 +46,19 @@ def test_empty_values_count_as_missing():
 def test_prod_refuses_local_endpoints():
     with pytest.raises(SettingsError, match="prod must not set"):
         load_settings(VALID | {"STAGE": "prod"})
+
+
+def test_lambda_cold_start_fails_fast_with_the_list_of_bad_variables():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import app"],
+        cwd=Path(__file__).resolve().parents[2],
+        env={"AWS_LAMBDA_FUNCTION_NAME": "pti-migrante-prod", "STAGE": "prod", "AWS_REGION": "us-east-1"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "SettingsError" in result.stderr and "MEMBERS_TABLE: missing" in result.stderr
