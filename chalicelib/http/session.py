@@ -8,12 +8,12 @@ from chalicelib.http.auth import Caller, Role
 router = Router(__name__, tag="session")
 
 
-class Me(BaseModel):
+class Session(BaseModel):
     user_id: str
     username: str
     roles: list[Role]
 
 
-@router.route("/v1/me", "GET", roles=ANY_ROLE, response=Me, summary="Who the access token belongs to, and their roles")
-def me(caller: Caller) -> Me:
-    return Me(user_id=caller.user_id, username=caller.username, roles=sorted(caller.roles))
+@router.route("/v1/session", "GET", roles=ANY_ROLE, response=Session, summary="Who the access token belongs to, and their roles")
+def session(caller: Caller) -> Session:
+    return Session(user_id=caller.user_id, username=caller.username, roles=sorted(caller.roles))

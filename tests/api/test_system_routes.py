@@ -40,7 +40,7 @@ def test_health_is_503_when_a_table_is_missing(api, aws):
 
 def test_me_returns_the_token_identity(api, aws):
     token = aws.token(Role.NURSE, "enfermera.ana")
-    response = api.http.get("/v1/me", headers={"Authorization": f"Bearer {token}"})
+    response = api.http.get("/v1/session", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     body = _json(response)
     assert body["username"] == "enfermera.ana" and body["roles"] == ["nurse"]
@@ -48,8 +48,8 @@ def test_me_returns_the_token_identity(api, aws):
 
 
 def test_me_without_token_is_401_problem_in_both_languages(api):
-    spanish = api.http.get("/v1/me")
-    english = api.http.get("/v1/me", headers={"Accept-Language": "en-US,en;q=0.9"})
+    spanish = api.http.get("/v1/session")
+    english = api.http.get("/v1/session", headers={"Accept-Language": "en-US,en;q=0.9"})
     for response in (spanish, english):
         assert response.status_code == 401
         assert _headers(response)["content-type"] == PROBLEM
@@ -60,7 +60,7 @@ def test_me_without_token_is_401_problem_in_both_languages(api):
 
 
 def test_garbage_token_is_401(api):
-    response = api.http.get("/v1/me", headers={"Authorization": "Bearer abc.def.ghi"})
+    response = api.http.get("/v1/session", headers={"Authorization": "Bearer abc.def.ghi"})
     assert response.status_code == 401
     assert _json(response)["detail"] == "El token de acceso no es válido."
 
@@ -87,9 +87,9 @@ def test_correlation_id_is_echoed_or_generated(api):
 
 def test_one_structured_log_line_per_request(api, aws, service_logs):
     token = aws.token(Role.MEMBER)
-    api.http.get("/v1/me", headers={"Authorization": f"Bearer {token}", "X-Correlation-Id": "trace-12345678"})
+    api.http.get("/v1/session", headers={"Authorization": f"Bearer {token}", "X-Correlation-Id": "trace-12345678"})
     (entry,) = [e for e in service_logs.entries() if e["message"] == "request"]
-    assert entry["method"] == "GET" and entry["route"] == "/v1/me" and entry["status"] == 200
+    assert entry["method"] == "GET" and entry["route"] == "/v1/session" and entry["status"] == 200
     assert entry["correlation_id"] == "trace-12345678" and entry["caller_role"] == "member"
     assert isinstance(entry["latency_ms"], float)
 
@@ -102,8 +102,8 @@ def test_openapi_describes_every_route_of_the_app(api):
     routes = {(path, method.lower()) for path, methods in app.routes.items() for method in methods}
     documented = {(path, method) for path, methods in document["paths"].items() for method in methods}
     assert routes == documented
-    me = document["paths"]["/v1/me"]["get"]
+    me = document["paths"]["/v1/session"]["get"]
     assert me["security"] == [{"cognito": []}]
     assert set(me["responses"]) >= {"200", "401", "500"}
-    assert me["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Me"}
-    assert "Me" in document["components"]["schemas"] and "Problem" in document["components"]["schemas"]
+    assert me["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Session"}
+    assert "Session" in document["components"]["schemas"] and "Problem" in document["components"]["schemas"]

@@ -37,7 +37,7 @@ def test_health_with_a_member_token_from_make_token(stack):
 @pytest.mark.parametrize("role", ["member", "nurse", "operator"])
 def test_each_role_signs_in_and_is_recognised(stack, role):
     token = stack.token(role, f"e2e-{role}")
-    me = stack.request("GET", "/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
+    me = stack.request("GET", "/v1/session", headers={"Authorization": f"Bearer {token}"}).json()
     assert me["username"] == f"e2e-{role}" and me["roles"] == [role]
 
 
@@ -45,8 +45,8 @@ ERROR_CASES = {
     "unknown route 404": (lambda s: ("GET", "/v1/no-such-thing", None, {}), 404),
     "wrong method 405": (lambda s: ("DELETE", "/v1/health", None, {}), 405),
     "oversized body 413": (lambda s: ("POST", "/v1/health", b"x" * (MAX_BODY_BYTES + 1), {}), 413),
-    "missing token 401": (lambda s: ("GET", "/v1/me", None, {}), 401),
-    "forged token 401": (lambda s: ("GET", "/v1/me", None, {"Authorization": "Bearer " + s.token("member")[:-6] + "AAAAAA"}), 401),
+    "missing token 401": (lambda s: ("GET", "/v1/session", None, {}), 401),
+    "forged token 401": (lambda s: ("GET", "/v1/session", None, {"Authorization": "Bearer " + s.token("member")[:-6] + "AAAAAA"}), 401),
 }
 
 
@@ -67,7 +67,7 @@ def test_error_classes_answer_problem_json_in_both_languages(stack, case, langua
 def test_openapi_is_served(stack):
     document = stack.request("GET", "/v1/openapi.json").json()
     assert document["openapi"] == "3.1.0"
-    assert {"/v1/health", "/v1/me", "/v1/openapi.json"} <= set(document["paths"])
+    assert {"/v1/health", "/v1/session", "/v1/openapi.json"} <= set(document["paths"])
 
 
 def _listening_addresses(port: int) -> set[str]:
@@ -99,7 +99,7 @@ def test_restart_keeps_data_and_identities(tmp_path):
     """Stop and start the stack on the same folder: tables, items and users' `sub` all survive."""
     first = start_stack(tmp_path / "state")
     try:
-        before = first.request("GET", "/v1/me", headers={"Authorization": f"Bearer {first.token('member', 'ana')}"})
+        before = first.request("GET", "/v1/session", headers={"Authorization": f"Bearer {first.token('member', 'ana')}"})
         dynamodb = _dynamodb(first)
         dynamodb.put_item(TableName="pti-local-members", Item={"pk": {"S": "MEMBER#probe"}, "sk": {"S": "PROFILE"}})
     finally:
@@ -114,7 +114,7 @@ def test_restart_keeps_data_and_identities(tmp_path):
         assert "kept from the last run" in run_log
         item = _dynamodb(second).get_item(TableName="pti-local-members", Key={"pk": {"S": "MEMBER#probe"}, "sk": {"S": "PROFILE"}})
         assert "Item" in item
-        after = second.request("GET", "/v1/me", headers={"Authorization": f"Bearer {second.token('member', 'ana')}"})
+        after = second.request("GET", "/v1/session", headers={"Authorization": f"Bearer {second.token('member', 'ana')}"})
         assert json.loads(after.body)["user_id"] == json.loads(before.body)["user_id"]
     finally:
         second.stop()

@@ -55,7 +55,7 @@ def test_missing_fields_and_non_object_body():
 
 
 def test_problem_shape_and_headers():
-    response = problem_response(Unauthenticated("token-expired"), "en", instance="/v1/me", correlation_id="abc")
+    response = problem_response(Unauthenticated("token-expired"), "en", instance="/v1/session", correlation_id="abc")
     assert response.status_code == 401
     assert response.headers["Content-Type"] == "application/problem+json"
     assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
@@ -64,7 +64,7 @@ def test_problem_shape_and_headers():
         "title": "Authentication required",
         "status": 401,
         "detail": "Your session expired; sign in again.",
-        "instance": "/v1/me",
+        "instance": "/v1/session",
         "correlation_id": "abc",
     }
     allowed = problem_response(MethodNotAllowed(path="/p", method="PUT", allowed="GET"), "es", instance="/p", correlation_id="x")
