@@ -5,12 +5,13 @@ import os
 from chalice import Chalice
 
 from chalicelib import wiring
-from chalicelib.http import middleware, session, system
+from chalicelib.http import members, middleware, session, system
 
 app = Chalice(app_name="pti-migrante", configure_logs=False)
 app.register_middleware(middleware.observe_request, "http")
 app.register_blueprint(system.router.blueprint)
 app.register_blueprint(session.router.blueprint)
+app.register_blueprint(members.router.blueprint)
 
 if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
     # Lambda cold start: a bad environment fails here, before the first request, with the list of bad variables.

@@ -7,6 +7,8 @@ HTTP layer can answer in the caller's language; no HTTP framework is imported he
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from pydantic import ValidationError
+
 
 @dataclass(frozen=True)
 class FieldError:
@@ -15,6 +17,23 @@ class FieldError:
     field: str
     key: str
     params: dict[str, Any] = field(default_factory=dict)
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """('relative', 'address', 'zip') → relative.address.zip; ('children', 0, 'curp') → children[0].curp."""
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def field_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:
+    """Every failed field of a pydantic validation; the error type is the message key."""
+    errors = []
+    for error in exc.errors(include_url=False):
+        params = {k: v if isinstance(v, (str, int, float)) else str(v) for k, v in (error.get("ctx") or {}).items()}
+        errors.append(FieldError(prefix + field_path(error["loc"]) or "body", error["type"], params))
+    return errors
 
 
 class AppError(Exception):
@@ -51,6 +70,10 @@ class Conflict(AppError):
     status, slug = 409, "conflict"
 
 
+class PreconditionFailed(AppError):
+    status, slug = 412, "precondition-failed"
+
+
 class PayloadTooLarge(AppError):
     status, slug = 413, "payload-too-large"
 
@@ -65,6 +88,10 @@ class InvalidInput(AppError):
     def __init__(self, errors: list[FieldError]) -> None:
         super().__init__()
         self.errors = errors
+
+
+class PreconditionRequired(AppError):
+    status, slug = 428, "precondition-required"
 
 
 class ServiceUnavailable(AppError):

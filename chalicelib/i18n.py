@@ -21,6 +21,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "title.unsupported-media-type": ("Tipo de contenido no admitido", "Unsupported media type"),
     "title.validation": ("Datos inválidos", "Invalid data"),
     "title.unavailable": ("Servicio no disponible", "Service unavailable"),
+    "title.precondition-failed": ("El recurso cambió", "The resource changed"),
+    "title.precondition-required": ("Falta la versión", "Version required"),
     "title.internal": ("Error interno", "Internal error"),
     # Problem details, by detail key.
     "malformed-request": ("La solicitud no se pudo interpretar.", "The request could not be understood."),
@@ -62,6 +64,44 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Revise los campos indicados en `errors`.",
         "Check the fields listed in `errors`.",
     ),
+    "precondition-failed": (
+        "Su perfil cambió desde otro dispositivo; vuelva a cargarlo y repita el cambio.",
+        "Your profile changed from another device; reload it and make the change again.",
+    ),
+    "profile-changed": (
+        "Su perfil cambió desde otro dispositivo; vuelva a cargarlo y repita el cambio.",
+        "Your profile changed from another device; reload it and make the change again.",
+    ),
+    "precondition-required": (
+        "Envíe el encabezado If-Match con la ETag de su perfil (GET /v1/me) para no sobrescribir otros cambios.",
+        "Send the If-Match header with your profile's ETag (GET /v1/me) so other changes are not overwritten.",
+    ),
+    "already-registered": (
+        "Su cuenta ya tiene un registro como persona trabajadora independiente.",
+        "Your account is already registered as an independent worker.",
+    ),
+    "curp-registered": (
+        "Esta CURP ya está registrada con otra cuenta. Si es suya, comuníquese con el IMSS.",
+        "This CURP is already registered with another account. If it is yours, contact IMSS.",
+    ),
+    "nss-registered": (
+        "Este NSS ya está registrado con otra cuenta. Si es suyo, comuníquese con el IMSS.",
+        "This NSS is already registered with another account. If it is yours, contact IMSS.",
+    ),
+    "not-registered": (
+        "Aún no completa su registro; regístrese primero.",
+        "You have not registered yet; register first.",
+    ),
+    "member-not-found": ("No hay una persona asegurada con ese dato.", "No member has that identifier."),
+    "partner-exists": (
+        "Ya tiene registrado(a) a su cónyuge o concubino(a); solo se permite uno.",
+        "You already have a spouse or partner registered; only one is allowed.",
+    ),
+    "beneficiary-elsewhere": (
+        "Esta persona ya es beneficiaria de otra persona asegurada.",
+        "This person is already a beneficiary of another member.",
+    ),
+    "beneficiary-not-found": ("No existe ese beneficiario.", "There is no such beneficiary."),
     "unavailable": (
         "El servicio no está disponible por el momento; intente de nuevo en unos segundos.",
         "The service is unavailable right now; try again in a few seconds.",
@@ -111,6 +151,152 @@ _TEXT: dict[str, tuple[str, str]] = {
     "field.timezone_aware": ("Debe incluir la zona horaria.", "Must include the time zone."),
     "field.url_parsing": ("Debe ser una URL válida.", "Must be a valid URL."),
     "field.invalid": ("El valor no es válido.", "The value is not valid."),
+    "field.curp_length": ("La CURP tiene 18 caracteres; esta tiene {length}.", "A CURP has 18 characters; this one has {length}."),
+    "field.curp_format": (
+        "La CURP no tiene el formato esperado: 4 letras, 6 números, 6 letras, 1 letra o número y 1 número.",
+        "The CURP does not have the expected shape: 4 letters, 6 digits, 6 letters, 1 letter or digit, 1 digit.",
+    ),
+    "field.curp_birth_date": ("La fecha de nacimiento dentro de la CURP no existe.", "The birth date inside the CURP does not exist."),
+    "field.curp_sex": ("La letra del sexo en la CURP (posición 11) debe ser H o M.", "The CURP's sex letter (position 11) must be H or M."),
+    "field.curp_state": (
+        "El código de entidad de nacimiento de la CURP (posiciones 12 y 13) no existe; si nació fuera de México es NE.",
+        "The CURP's birth-state code (positions 12-13) does not exist; for people born abroad it is NE.",
+    ),
+    "field.curp_inconvenient_word": (
+        "Las primeras cuatro letras de la CURP no son válidas; revise que estén bien escritas.",
+        "The CURP's first four letters are not valid; check how they are written.",
+    ),
+    "field.curp_check_digit": (
+        "El último dígito de la CURP no coincide; revise que no haya un error al escribirla.",
+        "The CURP's last digit does not match; check it for a typo.",
+    ),
+    "field.nss_format": ("El NSS tiene exactamente 11 dígitos.", "The NSS has exactly 11 digits."),
+    "field.nss_check_digit": (
+        "El último dígito del NSS no coincide; revise que no haya un error al escribirlo.",
+        "The NSS's last digit does not match; check it for a typo.",
+    ),
+    "field.rfc_format": (
+        "El RFC de persona física tiene 13 caracteres: 4 letras, 6 números y la homoclave de 3.",
+        "An individual's RFC has 13 characters: 4 letters, 6 digits and a 3-character homoclave.",
+    ),
+    "field.rfc_birth_date": ("La fecha dentro del RFC no existe.", "The date inside the RFC does not exist."),
+    "field.rfc_curp_mismatch": (
+        "La fecha de nacimiento del RFC no coincide con la de la CURP.",
+        "The birth date in the RFC differs from the one in the CURP.",
+    ),
+    "field.rfc_check_digit": (
+        "El dígito verificador del RFC no coincide; revíselo con su constancia del SAT. Puede continuar.",
+        "The RFC's check digit does not match; compare it with your SAT certificate. You may continue.",
+    ),
+    "field.under_working_age": (
+        "Para registrarse debe tener al menos {minimum} años.",
+        "You must be at least {minimum} years old to register.",
+    ),
+    "field.email_format": ("Escriba el correo como nombre@dominio.com.", "Write the e-mail as name@domain.com."),
+    "field.phone_format": (
+        "Escriba el teléfono con + y la clave del país, por ejemplo +13105550123.",
+        "Write the phone with + and the country code, e.g. +13105550123.",
+    ),
+    "field.mx_phone_format": (
+        "Un teléfono en México es +52 seguido de 10 dígitos.",
+        "A phone in Mexico is +52 followed by 10 digits.",
+    ),
+    "field.postal_code_format": ("El código postal tiene 5 dígitos.", "The postal code has 5 digits."),
+    "field.mx_state_unknown": (
+        "Use la clave del estado, por ejemplo JAL, CMX o MIC.",
+        "Use the state's code, e.g. JAL, CMX or MIC.",
+    ),
+    "field.us_state_unknown": (
+        "Use la clave de dos letras del estado, por ejemplo CA, TX o IL.",
+        "Use the state's two-letter code, e.g. CA, TX or IL.",
+    ),
+    "field.us_state_required": (
+        "Indique el estado de Estados Unidos donde vive.",
+        "Give the US state where you live.",
+    ),
+    "field.country_unknown": (
+        "Use la clave ISO de dos letras del país, por ejemplo US o CA.",
+        "Use the two-letter ISO country code, e.g. US or CA.",
+    ),
+    "field.residence_in_mexico": (
+        "Este registro es para quienes viven y trabajan fuera de México.",
+        "This registration is for people living and working outside Mexico.",
+    ),
+    "field.time_zone_unknown": (
+        "Use una zona horaria IANA, por ejemplo America/Los_Angeles.",
+        "Use an IANA time zone, e.g. America/Los_Angeles.",
+    ),
+    "field.terms_version_outdated": (
+        "Acepte los términos vigentes (versión {current}).",
+        "Accept the current terms (version {current}).",
+    ),
+    "field.sensitive_consent_required": (
+        "Para registrarse necesitamos su consentimiento expreso para tratar datos sensibles.",
+        "We need your express consent to process sensitive data before you can register.",
+    ),
+    "field.empty_patch": ("Envíe al menos un dato para cambiar.", "Send at least one field to change."),
+    "field.lookup_needs_one": ("Busque por curp o por nss, uno de los dos.", "Look up by curp or by nss, exactly one."),
+    "field.idempotency_key_format": (
+        "Idempotency-Key debe tener de 1 a 255 caracteres visibles.",
+        "Idempotency-Key must be 1 to 255 visible characters.",
+    ),
+    "field.idempotency_key_reused": (
+        "Esta Idempotency-Key ya se usó con otros datos; use una nueva para una solicitud distinta.",
+        "This Idempotency-Key was used with different data; use a new one for a different request.",
+    ),
+    "field.student_only_for_children": (
+        "Solo un hijo o hija puede declararse estudiante.",
+        "Only a child can be declared a student.",
+    ),
+    "field.parent_must_lives_with_member": (
+        "Padre o madre debe vivir en el mismo domicilio que usted (declárelo con true).",
+        "A parent must live in your household (declare it with true).",
+    ),
+    "field.parent_must_economically_dependent": (
+        "Padre o madre debe depender económicamente de usted (declárelo con true).",
+        "A parent must depend on you economically (declare it with true).",
+    ),
+    "field.custody_resolution_required": (
+        "Indique la resolución judicial que le otorga la custodia.",
+        "Give the court resolution that grants you custody.",
+    ),
+    "field.beneficiary_too_old": (
+        "Con {age} años ya no puede ser beneficiario(a) con este parentesco (límite: {limit}).",
+        "At {age} this person can no longer be a beneficiary with this relationship (limit: {limit}).",
+    ),
+    "field.beneficiary_too_young": (
+        "Con este parentesco debe tener al menos {minimum} años.",
+        "With this relationship the person must be at least {minimum}.",
+    ),
+    "field.beneficiary_is_member": (
+        "Esta es su propia CURP; registre a su beneficiario con la suya.",
+        "This is your own CURP; register your beneficiary with theirs.",
+    ),
+    "field.child_older_than_member": (
+        "Según las CURP, su hijo(a) no es menor que usted; revise la CURP.",
+        "According to the CURPs your child is not younger than you; check the CURP.",
+    ),
+    "field.parent_younger_than_member": (
+        "Según las CURP, su padre o madre no es mayor que usted; revise la CURP.",
+        "According to the CURPs your parent is not older than you; check the CURP.",
+    ),
+    # What a member must do next, by status.
+    "next.pay_first_period": (
+        "Genere su línea de captura y pague antes del día 15 para activar su cobertura.",
+        "Generate your payment reference and pay before the 15th to activate your coverage.",
+    ),
+    "next.keep_paying": (
+        "Su cobertura está activa; pague cada mes antes del día 15 para mantenerla.",
+        "Your coverage is active; pay each month before the 15th to keep it.",
+    ),
+    "next.pay_to_reactivate": (
+        "Su cobertura venció; pague el siguiente periodo para reactivarla.",
+        "Your coverage lapsed; pay the next period to reactivate it.",
+    ),
+    "next.contact_imss": (
+        "Su registro está cancelado; comuníquese con el IMSS.",
+        "Your registration is cancelled; contact IMSS.",
+    ),
 }
 
 
@@ -145,6 +331,3 @@ def text(key: str, language: Language, **params: Any) -> str:
     except (KeyError, IndexError):
         return template
 
-
-def has_text(key: str) -> bool:
-    return key in _TEXT

@@ -23,6 +23,7 @@ class Settings(BaseModel):
     dynamodb_endpoint: AnyHttpUrl | None = Field(None, alias="AWS_ENDPOINT_URL_DYNAMODB")
     aws_endpoint: AnyHttpUrl | None = Field(None, alias="AWS_ENDPOINT_URL")
     members_table: str = Field(alias="MEMBERS_TABLE", pattern=_TABLE_NAME)
+    idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", pattern=_TABLE_NAME)
     cognito_user_pool_id: str = Field(alias="COGNITO_USER_POOL_ID", pattern=r"^[\w-]+_[0-9a-zA-Z]+$")
     cognito_app_client_id: str = Field(alias="COGNITO_APP_CLIENT_ID", pattern=r"^[\w+]+$")
     cognito_issuer: AnyHttpUrl = Field(alias="COGNITO_ISSUER")
@@ -37,7 +38,7 @@ class Settings(BaseModel):
     @property
     def tables(self) -> dict[str, str]:
         """Logical table name → physical table name."""
-        return {"members": self.members_table}
+        return {"members": self.members_table, "idempotency": self.idempotency_table}
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:

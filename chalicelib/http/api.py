@@ -2,42 +2,52 @@
 
     router = Router(__name__, tag="members")
 
-    @router.route("/v1/me", "GET", roles={Role.MEMBER}, response=MemberOut, summary="My profile")
-    def my_profile(caller: Caller) -> MemberOut: ...
+    @router.route("/v1/me", "GET", roles={Role.MEMBER}, response=MemberProfile, summary="My profile")
+    def my_profile(caller: Caller, language: Language) -> MemberProfile: ...
 
-A handler receives its path parameters, `caller` when the route needs sign-in, `body` and `query` as validated
-pydantic models when declared; it returns its response model (or a `Reply` to pick the status). Each view carries its
-`Operation`, from which the OpenAPI document is generated off the app's own route table.
+A handler names what it needs and receives only that: its path parameters, `caller` (routes with sign-in), `body`
+and `query` (validated pydantic models, when declared), `headers`, `language` (`es`/`en`), `now` (this request's UTC
+clock, also the validation context) and, on `idempotent` routes, `idempotency` (None without an Idempotency-Key
+header). It returns its response model, or a `Reply` to choose status and headers. Each view carries its `Operation`,
+from which the OpenAPI document is generated off the app's own route table.
 """
 
+import hashlib
+import inspect
 import json
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib import wiring
-from chalicelib.errors import AppError, Forbidden, MalformedRequest
+from chalicelib.errors import AppError, FieldError, Forbidden, InvalidInput, MalformedRequest, field_errors
 from chalicelib.http import request_scope
 from chalicelib.http.auth import Caller, Role
-from chalicelib.http.problems import invalid_input, problem_response
-from chalicelib.i18n import negotiate, text
+from chalicelib.http.problems import problem_response
+from chalicelib.i18n import Language, negotiate, text
 from chalicelib.logs import service_logger
+from chalicelib.store import idempotency as idempotency_store
+from chalicelib.store.transactions import Write
 
 PUBLIC = None  # `roles=PUBLIC`: no sign-in; stated at each route so that no route is public by omission
 ANY_ROLE: frozenset[Role] = frozenset()  # `roles=ANY_ROLE`: signed in, whatever the role
 
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _log = service_logger()
 
 
 @dataclass(frozen=True)
 class Reply:
-    """A handler's answer when the status is not the route's default."""
+    """A handler's answer when the status or headers are not the route's defaults."""
 
     body: BaseModel | dict[str, Any]
     status: int
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -53,7 +63,20 @@ class Operation:
     response: type[BaseModel] | None
     status: int
     extra_statuses: tuple[int, ...]
+    idempotent: bool
+    headers: tuple[str, ...]
 
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    """A POST's Idempotency-Key, scoped to the operation and the caller, with the hash of the body it came with."""
+
+    record_key: str
+    request_hash: str
+
+    def record(self, status: int, body: BaseModel, now: datetime) -> Write:
+        """The write that stores this answer; put it in the same transaction as the effect."""
+        return idempotency_store.record(self.record_key, self.request_hash, status, body.model_dump(mode="json"), now)
 
 
 class Router:
@@ -73,24 +96,20 @@ class Router:
         body: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None,
         extra_statuses: Iterable[int] = (),
+        idempotent: bool = False,
+        headers: Iterable[str] = (),
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
             operation = Operation(
-                path=path,
-                method=method,
-                name=handler.__name__,
-                summary=summary,
-                tag=self.tag,
-                roles=None if roles is None else frozenset(roles),
-                body=body,
-                query=query,
-                response=response,
-                status=status,
-                extra_statuses=tuple(extra_statuses),
+                path=path, method=method, name=handler.__name__, summary=summary, tag=self.tag,
+                roles=None if roles is None else frozenset(roles), body=body, query=query, response=response,
+                status=status, extra_statuses=tuple(extra_statuses), idempotent=idempotent,
+                headers=tuple(headers) + (("Idempotency-Key",) if idempotent else ()),
             )
+            wanted = frozenset(inspect.signature(handler).parameters)
 
             def view(**path_params: str) -> Response:
-                return self._serve(operation, handler, path_params)
+                return self._serve(operation, handler, wanted, path_params)
 
             view.__name__ = handler.__name__
             view.operation = operation  # type: ignore[attr-defined]
@@ -99,19 +118,35 @@ class Router:
 
         return register
 
-    def _serve(self, operation: Operation, handler: Callable[..., Any], path_params: dict[str, str]) -> Response:
+    def _serve(self, operation: Operation, handler: Callable[..., Any], wanted: frozenset[str],
+               path_params: dict[str, str]) -> Response:
         request = self.blueprint.current_request
         language = negotiate(request.headers.get("accept-language"))
         correlation_id = request_scope.correlation_id.get()
+        now = datetime.now(timezone.utc)
         try:
-            arguments: dict[str, Any] = dict(path_params)
+            caller = None
             if operation.roles is not None:
-                arguments["caller"] = _authorize(request.headers.get("authorization"), operation.roles, language)
+                caller = _authorize(request.headers.get("authorization"), operation.roles, language)
+            context = {"now": now}
+            available: dict[str, Any] = {**path_params, "caller": caller, "language": language, "now": now,
+                                         "headers": request.headers}
             if operation.query is not None:
-                arguments["query"] = _validate(operation.query, dict(request.query_params or {}), prefix="query.")
+                available["query"] = _validate(operation.query, dict(request.query_params or {}), context, "query.")
+            raw = _json_body(request.raw_body) if operation.body is not None else None
             if operation.body is not None:
-                arguments["body"] = _validate(operation.body, _json_body(request.raw_body))
-            result = handler(**arguments)
+                available["body"] = _validate(operation.body, raw, context)
+            key = _idempotency_key(operation, request.headers, caller, raw) if operation.idempotent else None
+            if key is not None:
+                stored = idempotency_store.find(key.record_key, now)
+                if stored is not None:
+                    return _replay(stored, key)
+            available["idempotency"] = key
+            try:
+                result = handler(**{name: available[name] for name in wanted})
+            except idempotency_store.AlreadyAnswered:
+                # A concurrent request with the same key committed first: answer as it did.
+                return _replay(idempotency_store.find(key.record_key, now), key)
         except AppError as error:
             return problem_response(error, language, instance=request.path, correlation_id=correlation_id)
         except Exception:
@@ -119,10 +154,10 @@ class Router:
             return problem_response(AppError(), language, instance=request.path, correlation_id=correlation_id)
         reply = result if isinstance(result, Reply) else Reply(result, operation.status)
         payload = reply.body.model_dump(mode="json") if isinstance(reply.body, BaseModel) else reply.body
-        return Response(body=payload, status_code=reply.status, headers={"Content-Type": "application/json"})
+        return Response(body=payload, status_code=reply.status, headers={"Content-Type": "application/json", **reply.headers})
 
 
-def _authorize(authorization: str | None, roles: frozenset[Role], language: str) -> Caller:
+def _authorize(authorization: str | None, roles: frozenset[Role], language: Language) -> Caller:
     caller = wiring.token_verifier().verify(authorization)
     request_scope.caller_roles.set(caller.roles_label)
     if roles and not (caller.roles & roles):
@@ -140,8 +175,29 @@ def _json_body(raw: bytes | None) -> Any:
         raise MalformedRequest("malformed-json", line=exc.lineno, column=exc.colno) from exc
 
 
-def _validate(model: type[BaseModel], data: Any, prefix: str = "") -> BaseModel:
+def _validate(model: type[BaseModel], data: Any, context: dict[str, Any], prefix: str = "") -> BaseModel:
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
-        raise invalid_input(exc, prefix) from None
+        raise InvalidInput(field_errors(exc, prefix)) from None
+
+
+def _idempotency_key(operation: Operation, headers: Mapping[str, str], caller: Caller | None,
+                     body: Any) -> IdempotencyKey | None:
+    supplied = headers.get("idempotency-key")
+    if supplied is None:
+        return None
+    if not _IDEMPOTENCY_KEY.match(supplied):
+        raise InvalidInput([FieldError("Idempotency-Key", "idempotency_key_format")])
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    owner = caller.user_id if caller else "anonymous"
+    return IdempotencyKey(f"{operation.name}#{owner}#{supplied}", hashlib.sha256(canonical.encode()).hexdigest())
+
+
+def _replay(stored: idempotency_store.StoredResponse | None, key: IdempotencyKey) -> Response:
+    if stored is None:  # expired between the write and this read: vanishingly rare, and safe to retry
+        raise AppError()
+    if stored.request_hash != key.request_hash:
+        raise InvalidInput([FieldError("Idempotency-Key", "idempotency_key_reused")])
+    return Response(body=stored.body, status_code=stored.status,
+                    headers={"Content-Type": "application/json", "Idempotent-Replayed": "true"})

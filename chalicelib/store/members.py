@@ -1,14 +1,263 @@
-"""The members table: one partition per member (profile, beneficiaries, consents) plus uniqueness guards."""
+"""The members table: each member's partition (profile, beneficiaries, partner slot) and uniqueness guards.
 
-from pynamodb.attributes import UnicodeAttribute
+| item                | pk                | sk                |
+|---------------------|-------------------|-------------------|
+| member profile      | MEMBER#<user id>  | PROFILE           |
+| beneficiary         | MEMBER#<user id>  | BENEFICIARY#<id>  |
+| partner slot        | MEMBER#<user id>  | PARTNER           |
+| member CURP guard   | CURP#<curp>       | MEMBER            |
+| member NSS guard    | NSS#<nss>         | MEMBER            |
+| beneficiary guard   | CURP#<curp>       | BENEFICIARY       |
+
+Guards make uniqueness a condition of the same transaction that writes the member, and double as the lookup
+index for operators (CURP or NSS → member id) with strongly consistent reads.
+"""
+
+from datetime import datetime
+
+from pynamodb.attributes import (
+    BooleanAttribute, DiscriminatorAttribute, ListAttribute, MapAttribute, UnicodeAttribute, UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.exceptions import UpdateError
 from pynamodb.models import Model
+
+from chalicelib.domain.beneficiaries import PARTNERS, Beneficiary
+from chalicelib.domain.members import Member
+from chalicelib.errors import Conflict, NotFound, PreconditionFailed
+from chalicelib.store.attributes import DecimalAttribute
+from chalicelib.store.idempotency import AlreadyAnswered
+from chalicelib.store.transactions import ConditionFailed, Write, commit
+
+
+def member_key(member_id: str) -> str:
+    return f"MEMBER#{member_id}"
 
 
 class MemberItem(Model):
-    """Generic item of the members table; entity attributes arrive with the registration feature."""
+    """Any item of the members table; `kind` says which subclass it is."""
 
     class Meta:
         table_name = "unbound"  # set from Settings by store.tables.bind()
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+
+
+class ProfileItem(MemberItem, discriminator="member"):
+    member_id = UnicodeAttribute()
+    curp = UnicodeAttribute()
+    nss = UnicodeAttribute()
+    rfc = UnicodeAttribute(null=True)
+    email = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    monthly_income_mxn = DecimalAttribute()
+    zone = UnicodeAttribute()
+    residence = MapAttribute()
+    relative_in_mexico = MapAttribute()
+    auto_renewal = BooleanAttribute()
+    occupation = UnicodeAttribute()
+    status = UnicodeAttribute()
+    consents = ListAttribute()
+    registered_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+class BeneficiaryItem(MemberItem, discriminator="beneficiary"):
+    beneficiary_id = UnicodeAttribute()
+    relationship = UnicodeAttribute()
+    curp = UnicodeAttribute()
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    second_last_name = UnicodeAttribute(null=True)
+    birth_date = UnicodeAttribute()
+    sex = UnicodeAttribute()
+    student = BooleanAttribute()
+    lives_with_member = BooleanAttribute(null=True)
+    economically_dependent = BooleanAttribute(null=True)
+    custody_resolution = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    added_at = UTCDateTimeAttribute()
+    removed_at = UTCDateTimeAttribute(null=True)
+
+
+class GuardItem(MemberItem, discriminator="guard"):
+    owner_id = UnicodeAttribute()
+    beneficiary_id = UnicodeAttribute(null=True)
+
+
+def _plain(value):
+    """MapAttribute/ListAttribute contents as plain Python values."""
+    if isinstance(value, MapAttribute):
+        return {k: _plain(v) for k, v in value.as_dict().items()}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _profile_item(member: Member) -> ProfileItem:
+    data = member.model_dump(mode="json", exclude={"version"})
+    return ProfileItem(
+        member_key(member.member_id), "PROFILE",
+        **{**data, "monthly_income_mxn": member.monthly_income_mxn, "registered_at": member.registered_at,
+           "updated_at": member.updated_at},
+    )
+
+
+def _member(item: ProfileItem) -> Member:
+    fields = {name: _plain(getattr(item, name)) for name in Member.model_fields if name != "version"}
+    return Member.model_validate({**fields, "version": item.version})
+
+
+def _guard(pk: str, sk: str, owner_id: str, beneficiary_id: str | None = None) -> GuardItem:
+    return GuardItem(pk, sk, owner_id=owner_id, beneficiary_id=beneficiary_id)
+
+
+def _new(label: str, item: MemberItem) -> Write:
+    return Write(label, "save", lambda tx: tx.save(item, condition=MemberItem.pk.does_not_exist()))
+
+
+# --- Members ---------------------------------------------------------------------------------------------------------
+
+_REGISTRATION_CONFLICTS = {  # checked in this order: the caller's own state first
+    "profile": "already-registered",
+    "curp-guard": "curp-registered",
+    "nss-guard": "nss-registered",
+}
+
+
+def create_member(member: Member, extra: list[Write] = ()) -> None:
+    """Profile and CURP/NSS guards in one transaction (plus `extra` writes, e.g. the idempotency record)."""
+    writes = [
+        _new("profile", _profile_item(member)),
+        _new("curp-guard", _guard(f"CURP#{member.curp}", "MEMBER", member.member_id)),
+        _new("nss-guard", _guard(f"NSS#{member.nss}", "MEMBER", member.member_id)),
+        *extra,
+    ]
+    try:
+        commit(writes)
+    except ConditionFailed as failed:
+        if "idempotency" in failed.labels:
+            raise AlreadyAnswered() from None
+        for label, reason in _REGISTRATION_CONFLICTS.items():
+            if label in failed.labels:
+                raise Conflict(reason) from None
+        raise
+
+
+def get_member(member_id: str) -> Member | None:
+    try:
+        return _member(ProfileItem.get(member_key(member_id), "PROFILE", consistent_read=True))
+    except ProfileItem.DoesNotExist:
+        return None
+
+
+def update_member(member_id: str, expected_version: int, changes: dict, now: datetime) -> Member:
+    """Apply `changes` only if nobody changed the profile since `expected_version` (optimistic locking)."""
+    item = ProfileItem(member_key(member_id), "PROFILE")
+    item.version = expected_version
+    actions = [getattr(ProfileItem, name).set(_stored(value)) for name, value in changes.items()]
+    actions.append(ProfileItem.updated_at.set(now))
+    try:
+        item.update(actions=actions, condition=ProfileItem.pk.exists())
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            if get_member(member_id) is None:
+                raise NotFound("not-registered") from None
+            raise PreconditionFailed("profile-changed") from None
+        raise
+    return _member(item)
+
+
+def _stored(value):
+    """A domain value as the profile item stores it (nested models as maps)."""
+    return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
+
+
+def find_member_id(identifier: str, value: str) -> str | None:
+    """Operators' lookup by CURP or NSS: one consistent GetItem on the guard."""
+    try:
+        return GuardItem.get(f"{identifier}#{value}", "MEMBER", consistent_read=True).owner_id
+    except GuardItem.DoesNotExist:
+        return None
+
+
+# --- Beneficiaries ---------------------------------------------------------------------------------------------------
+
+def _beneficiary_item(member_id: str, beneficiary: Beneficiary) -> BeneficiaryItem:
+    data = beneficiary.model_dump(mode="json")
+    return BeneficiaryItem(
+        member_key(member_id), f"BENEFICIARY#{beneficiary.beneficiary_id}",
+        **{**data, "added_at": beneficiary.added_at, "removed_at": beneficiary.removed_at},
+    )
+
+
+def _beneficiary(item: BeneficiaryItem) -> Beneficiary:
+    return Beneficiary.model_validate({name: getattr(item, name) for name in Beneficiary.model_fields})
+
+
+def add_beneficiary(member_id: str, beneficiary: Beneficiary, extra: list[Write] = ()) -> None:
+    """Beneficiary, its CURP guard and (for a spouse or concubine) the partner slot, only for a registered member."""
+    writes = [
+        Write("member", "condition_check",
+              lambda tx: tx.condition_check(ProfileItem, member_key(member_id), "PROFILE", condition=ProfileItem.pk.exists())),
+        _new("beneficiary", _beneficiary_item(member_id, beneficiary)),
+        _new("curp-guard", _guard(f"CURP#{beneficiary.curp}", "BENEFICIARY", member_id, beneficiary.beneficiary_id)),
+    ]
+    if beneficiary.relationship in PARTNERS:
+        writes.append(_new("partner-slot", _guard(member_key(member_id), "PARTNER", member_id, beneficiary.beneficiary_id)))
+    try:
+        commit([*writes, *extra])
+    except ConditionFailed as failed:
+        if "idempotency" in failed.labels:
+            raise AlreadyAnswered() from None
+        if "member" in failed.labels:
+            raise NotFound("not-registered") from None
+        if "partner-slot" in failed.labels:
+            raise Conflict("partner-exists") from None
+        if "curp-guard" in failed.labels:
+            raise Conflict("beneficiary-elsewhere") from None
+        raise
+
+
+def remove_beneficiary(member_id: str, beneficiary_id: str, now: datetime) -> Beneficiary:
+    """Soft removal kept in history; frees the CURP (and partner slot) in the same transaction."""
+    try:
+        item = BeneficiaryItem.get(member_key(member_id), f"BENEFICIARY#{beneficiary_id}", consistent_read=True)
+    except BeneficiaryItem.DoesNotExist:
+        raise NotFound("beneficiary-not-found") from None
+    if item.status == "removed":
+        return _beneficiary(item)
+    writes = [
+        Write("beneficiary", "update", lambda tx: tx.update(
+            item, actions=[BeneficiaryItem.status.set("removed"), BeneficiaryItem.removed_at.set(now)],
+            condition=BeneficiaryItem.status == "active")),
+        Write("curp-guard", "delete", lambda tx: tx.delete(
+            _guard(f"CURP#{item.curp}", "BENEFICIARY", member_id), condition=GuardItem.owner_id == member_id)),
+    ]
+    if item.relationship in PARTNERS:
+        writes.append(Write("partner-slot", "delete", lambda tx: tx.delete(
+            _guard(member_key(member_id), "PARTNER", member_id), condition=GuardItem.beneficiary_id == beneficiary_id)))
+    try:
+        commit(writes)
+    except ConditionFailed:
+        # A concurrent removal won; report the state it left.
+        item.refresh(consistent_read=True)
+    else:
+        item.status, item.removed_at = "removed", now
+    return _beneficiary(item)
+
+
+def member_partition(member_id: str) -> tuple[Member | None, list[Beneficiary]]:
+    """Profile and every beneficiary (removed ones too) in one Query of the member's partition."""
+    member, beneficiaries = None, []
+    for item in MemberItem.query(member_key(member_id), consistent_read=True):
+        if isinstance(item, ProfileItem):
+            member = _member(item)
+        elif isinstance(item, BeneficiaryItem):
+            beneficiaries.append(_beneficiary(item))
+    return member, sorted(beneficiaries, key=lambda b: b.added_at)

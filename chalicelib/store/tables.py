@@ -3,23 +3,33 @@
 from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError
+from pynamodb.connection import Connection
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.models import Model
 
 from chalicelib.settings import Settings
+from chalicelib.store import transactions
+from chalicelib.store.idempotency import IdempotencyRecord
 from chalicelib.store.members import MemberItem
 
-# Logical name (as in Settings.tables) → the model that reads and writes it.
-TABLE_MODELS: dict[str, type[Model]] = {"members": MemberItem}
+# Logical name (as in Settings.tables) → the model that reads and writes it (subclasses share its table).
+TABLE_MODELS: dict[str, type[Model]] = {"members": MemberItem, "idempotency": IdempotencyRecord}
+
+
+def _with_subclasses(model: type[Model]) -> list[type[Model]]:
+    return [model] + [sub for child in model.__subclasses__() for sub in _with_subclasses(child)]
 
 
 def bind(settings: Settings) -> None:
-    """Point every model at its table; PynamoDB caches a connection per model, so drop any old one."""
+    """Point every model at its table; PynamoDB caches a connection per model class, so drop any old one."""
+    host = str(settings.dynamodb_endpoint).rstrip("/") if settings.dynamodb_endpoint else None
     for logical, model in TABLE_MODELS.items():
         model.Meta.table_name = settings.tables[logical]
         model.Meta.region = settings.region
-        model.Meta.host = str(settings.dynamodb_endpoint).rstrip("/") if settings.dynamodb_endpoint else None
-        model._connection = None
+        model.Meta.host = host
+        for cls in _with_subclasses(model):
+            cls._connection = None
+    transactions.use_connection(Connection(region=settings.region, host=host))
 
 
 @dataclass(frozen=True)

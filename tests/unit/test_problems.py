@@ -3,8 +3,8 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, Field, ValidationError
 
-from chalicelib.errors import InvalidInput, MethodNotAllowed, Unauthenticated
-from chalicelib.http.problems import field_path, invalid_input, problem_body, problem_response
+from chalicelib.errors import InvalidInput, MethodNotAllowed, Unauthenticated, field_errors, field_path
+from chalicelib.http.problems import problem_body, problem_response
 
 
 class Address(BaseModel):
@@ -25,7 +25,7 @@ class Form(BaseModel):
 def _errors(data) -> InvalidInput:
     with pytest.raises(ValidationError) as raised:
         Form.model_validate(data)
-    return invalid_input(raised.value)
+    return InvalidInput(field_errors(raised.value))
 
 
 @pytest.mark.parametrize(

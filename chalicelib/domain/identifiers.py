@@ -1,0 +1,217 @@
+"""Mexican identifiers and contact data: normalise what people type, then validate it.
+
+CURP, RFC and Luhn come from python-stdnum; this module keeps our own rules and messages on top (which part of a CURP
+is wrong, `NE` for people born abroad, an RFC check-digit mismatch as a warning). Every validator raises a
+PydanticCustomError whose type is the message key in chalicelib/i18n.py, so these types can sit in any pydantic model.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
+from stdnum import luhn
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
+from stdnum.mx import curp as stdnum_curp
+from stdnum.mx import rfc as stdnum_rfc
+
+from chalicelib.domain.catalogs import COUNTRIES, CURP_BIRTH_STATES, CURP_BORN_ABROAD, MEXICAN_STATES, US_STATES
+from chalicelib.errors import FieldError
+
+_SEPARATORS = re.compile(r"[\s\-._]+")
+
+
+def _error(key: str, message: str, **context: Any) -> PydanticCustomError:
+    return PydanticCustomError(key, message, context or None)
+
+
+def normalize_identifier(value: Any) -> Any:
+    """' gors-800101 hnemdn05 ' → 'GORS800101HNEMDN05'. Non-text is left for the type check to report."""
+    return _SEPARATORS.sub("", value).upper() if isinstance(value, str) else value
+
+
+# --- CURP -----------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CurpFacts:
+    birth_date: date
+    sex: str  # "H" or "M", as RENAPO writes it
+    birth_state: str
+
+    @property
+    def born_abroad(self) -> bool:
+        return self.birth_state == CURP_BORN_ABROAD
+
+
+def check_curp(value: str) -> str:
+    if len(value) != 18:
+        raise _error("curp_length", "A CURP has 18 characters; this one has {length}.", length=len(value))
+    if not re.fullmatch(r"[A-Z]{4}\d{6}[A-Z]{6}[0-9A-Z]\d", value):
+        raise _error("curp_format", "The CURP does not have the expected letters and digits.")
+    try:
+        stdnum_curp.validate(value)
+    except InvalidChecksum:
+        raise _error("curp_check_digit", "The CURP's last digit does not match; check for a typo.") from None
+    except InvalidComponent:
+        raise _curp_component_error(value) from None
+    except ValidationError:
+        raise _error("curp_format", "The CURP does not have the expected letters and digits.") from None
+    return value
+
+
+def _curp_component_error(value: str) -> PydanticCustomError:
+    try:
+        stdnum_curp.get_birth_date(value)
+    except ValidationError:
+        return _error("curp_birth_date", "The birth date inside the CURP does not exist.")
+    if value[10] not in "HM":
+        return _error("curp_sex", "The CURP's sex letter (position 11) must be H or M.")
+    if value[11:13] not in CURP_BIRTH_STATES:
+        return _error("curp_state", "The CURP's birth-state code (positions 12-13) is unknown.")
+    return _error("curp_inconvenient_word", "The CURP's first four letters are a word RENAPO never assigns.")
+
+
+def curp_facts(curp: str) -> CurpFacts:
+    """Facts of an already validated CURP."""
+    return CurpFacts(stdnum_curp.get_birth_date(curp), curp[10], curp[11:13])
+
+
+def age_on(birth_date: date, today: date) -> int:
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+def birthday(birth_date: date, years: int) -> date:
+    """The date someone turns `years` (29 February birthdays fall on 1 March in common years)."""
+    try:
+        return birth_date.replace(year=birth_date.year + years)
+    except ValueError:
+        return date(birth_date.year + years, 3, 1)
+
+
+# --- NSS ------------------------------------------------------------------------------------------------------------
+
+def check_nss(value: str) -> str:
+    if not re.fullmatch(r"\d{11}", value):
+        raise _error("nss_format", "The NSS has exactly 11 digits.")
+    if not luhn.is_valid(value):
+        raise _error("nss_check_digit", "The NSS's last digit does not match; check for a typo.")
+    return value
+
+
+# --- RFC (persona física) -------------------------------------------------------------------------------------------
+
+def check_rfc(value: str) -> str:
+    """Structure and birth date. The check digit is only a warning (see rfc_warnings)."""
+    if len(value) != 13 or not re.fullmatch(r"[A-ZÑ&]{4}\d{6}[A-Z0-9]{3}", value):
+        raise _error("rfc_format", "An individual's RFC has 4 letters, 6 digits and a 3-character homoclave.")
+    try:
+        stdnum_rfc.validate(value, validate_check_digits=False)
+    except ValidationError:
+        raise _error("rfc_birth_date", "The date inside the RFC does not exist.") from None
+    return value
+
+
+def rfc_warnings(rfc: str, field: str = "rfc") -> list[FieldError]:
+    """~1.5% of real RFCs carry an invalid check digit (python-stdnum), so a mismatch is reported, not refused."""
+    homoclave_ok = re.fullmatch(r"[1-9A-V][1-9A-Z][0-9A]", rfc[-3:]) is not None
+    if homoclave_ok and stdnum_rfc.calc_check_digit(rfc[:-1]) == rfc[-1]:
+        return []
+    return [FieldError(field, "rfc_check_digit")]
+
+
+def rfc_matches_curp(rfc: str, curp: str) -> bool:
+    """Both carry the birth date as YYMMDD right after the name letters."""
+    return rfc[4:10] == curp[4:10]
+
+
+# --- Contact data ---------------------------------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@"
+                    r"([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+
+
+def normalize_email(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    local, at, domain = value.strip().rpartition("@")
+    return f"{local}{at}{domain.lower()}" if at else value.strip()
+
+
+def check_email(value: str) -> str:
+    if len(value) > 254 or not _EMAIL.fullmatch(value):
+        raise _error("email_format", "Write the e-mail as name@domain.com.")
+    return value
+
+
+def normalize_phone(value: Any) -> Any:
+    """'+1 (310) 555-0123' → '+13105550123'."""
+    return re.sub(r"[\s().\-]", "", value) if isinstance(value, str) else value
+
+
+def check_phone(value: str) -> str:
+    if not re.fullmatch(r"\+[1-9]\d{7,14}", value):
+        raise _error("phone_format", "Write the phone with + and country code, e.g. +13105550123.")
+    return value
+
+
+def check_mexican_phone(value: str) -> str:
+    check_phone(value)
+    if not re.fullmatch(r"\+52\d{10}", value):
+        raise _error("mx_phone_format", "A phone in Mexico is +52 followed by 10 digits.")
+    return value
+
+
+def check_postal_code(value: str) -> str:
+    if not re.fullmatch(r"\d{5}", value):
+        raise _error("postal_code_format", "A Mexican postal code has 5 digits.")
+    return value
+
+
+def check_mexican_state(value: str) -> str:
+    if value not in MEXICAN_STATES:
+        raise _error("mx_state_unknown", "Use the state's ISO code, e.g. JAL, CMX, MIC.")
+    return value
+
+
+def check_us_state(value: str) -> str:
+    if value not in US_STATES:
+        raise _error("us_state_unknown", "Use the two-letter state code, e.g. CA, TX, IL.")
+    return value
+
+
+def check_country(value: str) -> str:
+    if value not in COUNTRIES:
+        raise _error("country_unknown", "Use the two-letter ISO country code, e.g. US, CA.")
+    return value
+
+
+def check_time_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _error("time_zone_unknown", "Use an IANA time zone, e.g. America/Los_Angeles.") from None
+    return value
+
+
+def _upper_code(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+Curp = Annotated[str, BeforeValidator(normalize_identifier), AfterValidator(check_curp)]
+Nss = Annotated[str, BeforeValidator(normalize_identifier), AfterValidator(check_nss)]
+Rfc = Annotated[str, BeforeValidator(normalize_identifier), AfterValidator(check_rfc)]
+Email = Annotated[str, BeforeValidator(normalize_email), AfterValidator(check_email)]
+Phone = Annotated[str, BeforeValidator(normalize_phone), AfterValidator(check_phone)]
+MexicanPhone = Annotated[str, BeforeValidator(normalize_phone), AfterValidator(check_mexican_phone)]
+PostalCode = Annotated[str, BeforeValidator(_strip), AfterValidator(check_postal_code)]
+MexicanState = Annotated[str, BeforeValidator(_upper_code), AfterValidator(check_mexican_state)]
+UsState = Annotated[str, BeforeValidator(_upper_code), AfterValidator(check_us_state)]
+Country = Annotated[str, BeforeValidator(_upper_code), AfterValidator(check_country)]
+TimeZoneName = Annotated[str, BeforeValidator(_strip), AfterValidator(check_time_zone)]

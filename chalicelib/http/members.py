@@ -1,0 +1,185 @@
+"""Member routes: registration, profile, export, beneficiaries, and the operators' lookup."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any, Mapping
+
+from pydantic import BaseModel, RootModel
+
+from chalicelib.domain.beneficiaries import Beneficiary, BeneficiaryRequest, check_against_member, eligibility, new_beneficiary
+from chalicelib.domain.clock import mexico_city_today
+from chalicelib.domain.members import (
+    NEXT_STEP, Member, MemberLookup, ProfileChanges, RegistrationRequest, new_member, registration_warnings, review_draft,
+)
+from chalicelib.errors import FieldError, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
+from chalicelib.http.api import IdempotencyKey, Reply, Router
+from chalicelib.http.auth import Caller, Role
+from chalicelib.http.problems import field_messages
+from chalicelib.i18n import Language, text
+from chalicelib.logs import service_logger
+from chalicelib.store import members as store
+
+router = Router(__name__, tag="members")
+_log = service_logger()
+MEMBER = {Role.MEMBER}
+
+
+class FieldMessage(BaseModel):
+    field: str
+    message: str
+
+
+class NextStep(BaseModel):
+    code: str
+    message: str
+
+
+class MemberProfile(Member):
+    next_step: NextStep
+    warnings: list[FieldMessage] = []
+
+
+class DraftReview(BaseModel):
+    errors: list[FieldMessage]
+    warnings: list[FieldMessage]
+
+
+class RegistrationDraft(RootModel[dict[str, Any]]):
+    """Any subset of the registration fields."""
+
+
+class Eligibility(BaseModel):
+    eligible: bool
+    until: date | None
+    reason: str
+
+
+class BeneficiaryView(Beneficiary):
+    eligibility: Eligibility
+
+
+class BeneficiaryList(BaseModel):
+    beneficiaries: list[BeneficiaryView]
+
+
+class MemberExport(BaseModel):
+    exported_at: datetime
+    member: Member
+    beneficiaries: list[Beneficiary]
+
+
+def _profile(member: Member, language: Language, warnings: list[FieldError] = ()) -> MemberProfile:
+    code = NEXT_STEP[member.status]
+    return MemberProfile(**member.model_dump(), next_step=NextStep(code=code, message=text(f"next.{code}", language)),
+                         warnings=field_messages(list(warnings), language))
+
+
+def _with_etag(profile: MemberProfile, status: int = 200) -> Reply:
+    return Reply(profile, status, {"ETag": f'"{profile.version}"'})
+
+
+def _view(beneficiary: Beneficiary, now: datetime) -> BeneficiaryView:
+    verdict = eligibility(beneficiary, mexico_city_today(now))
+    return BeneficiaryView(**beneficiary.model_dump(), eligibility=Eligibility(**verdict.__dict__))
+
+
+def _registered(member_id: str) -> Member:
+    member = store.get_member(member_id)
+    if member is None:
+        raise NotFound("not-registered")
+    return member
+
+
+@router.route("/v1/registrations", "POST", roles=MEMBER, body=RegistrationRequest, response=MemberProfile, status=201,
+              summary="Register the signed-in user as a PTI member (once per person and per account)",
+              extra_statuses=[409], idempotent=True)
+def register(caller: Caller, body: RegistrationRequest, idempotency: IdempotencyKey | None, language: Language,
+             now: datetime) -> Reply:
+    member = new_member(caller.user_id, body, now)
+    profile = _profile(member, language, registration_warnings(body))
+    store.create_member(member, [idempotency.record(201, profile, now)] if idempotency else [])
+    return _with_etag(profile, 201)
+
+
+@router.route("/v1/registrations/validation", "POST", roles=MEMBER, body=RegistrationDraft, response=DraftReview,
+              summary="Check a whole or partial registration without saving it or revealing existing registrations")
+def validate_registration(body: RegistrationDraft, language: Language, now: datetime) -> DraftReview:
+    errors, warnings = review_draft(body.root, now)
+    return DraftReview(errors=field_messages(errors, language), warnings=field_messages(warnings, language))
+
+
+@router.route("/v1/me", "GET", roles=MEMBER, response=MemberProfile, extra_statuses=[404],
+              summary="My profile, status and next step; the ETag header is the version for PATCH")
+def my_profile(caller: Caller, language: Language) -> Reply:
+    return _with_etag(_profile(_registered(caller.user_id), language))
+
+
+@router.route("/v1/me", "PATCH", roles=MEMBER, body=ProfileChanges, response=MemberProfile, headers=["If-Match"],
+              extra_statuses=[404, 412, 428],
+              summary="Change contact data, relative, income, zone or auto-renewal (If-Match: the ETag from GET)")
+def change_profile(caller: Caller, body: ProfileChanges, headers: Mapping[str, str], language: Language,
+                   now: datetime) -> Reply:
+    version = _if_match_version(headers.get("if-match"))
+    member = store.update_member(caller.user_id, version, body.changes(), now)
+    return _with_etag(_profile(member, language))
+
+
+def _if_match_version(header: str | None) -> int:
+    if not header:
+        raise PreconditionRequired()
+    tag = header.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit():
+        raise PreconditionFailed("profile-changed")
+    return int(tag)
+
+
+@router.route("/v1/me/export", "GET", roles=MEMBER, response=MemberExport, extra_statuses=[404],
+              summary="Everything held about me and my beneficiaries (right of access)")
+def export_my_data(caller: Caller, now: datetime) -> MemberExport:
+    member, beneficiaries = store.member_partition(caller.user_id)
+    if member is None:
+        raise NotFound("not-registered")
+    return MemberExport(exported_at=now, member=member, beneficiaries=beneficiaries)
+
+
+@router.route("/v1/me/beneficiaries", "POST", roles=MEMBER, body=BeneficiaryRequest, response=BeneficiaryView,
+              status=201, extra_statuses=[404, 409], idempotent=True,
+              summary="Add a spouse or partner, child, parent or minor in custody")
+def add_beneficiary(caller: Caller, body: BeneficiaryRequest, idempotency: IdempotencyKey | None,
+                    now: datetime) -> BeneficiaryView:
+    member = _registered(caller.user_id)
+    problems = check_against_member(body, member.curp)
+    if problems:
+        raise InvalidInput(problems)
+    beneficiary = new_beneficiary(str(uuid.uuid4()), body, now)
+    view = _view(beneficiary, now)
+    store.add_beneficiary(member.member_id, beneficiary, [idempotency.record(201, view, now)] if idempotency else [])
+    return view
+
+
+@router.route("/v1/me/beneficiaries", "GET", roles=MEMBER, response=BeneficiaryList, extra_statuses=[404],
+              summary="My beneficiaries, removed ones included, each with whether and until when it is eligible")
+def list_beneficiaries(caller: Caller, now: datetime) -> BeneficiaryList:
+    member, beneficiaries = store.member_partition(caller.user_id)
+    if member is None:
+        raise NotFound("not-registered")
+    return BeneficiaryList(beneficiaries=[_view(b, now) for b in beneficiaries])
+
+
+@router.route("/v1/me/beneficiaries/{beneficiary_id}", "DELETE", roles=MEMBER, response=BeneficiaryView,
+              extra_statuses=[404], summary="Remove a beneficiary (kept in history)")
+def remove_beneficiary(caller: Caller, beneficiary_id: str, now: datetime) -> BeneficiaryView:
+    return _view(store.remove_beneficiary(caller.user_id, beneficiary_id, now), now)
+
+
+@router.route("/v1/operators/members", "GET", roles={Role.OPERATOR}, query=MemberLookup, response=MemberProfile,
+              extra_statuses=[404], summary="Find a member by CURP or NSS (operators)")
+def find_member(caller: Caller, query: MemberLookup, language: Language) -> MemberProfile:
+    identifier, value = ("CURP", query.curp) if query.curp else ("NSS", query.nss)
+    member_id = store.find_member_id(identifier, value)
+    member = store.get_member(member_id) if member_id else None
+    if member is None:
+        raise NotFound("member-not-found")
+    _log.info("operator read member", extra={"operator_id": caller.user_id, "member_id": member.member_id,
+                                            "by": identifier.lower()})
+    return _profile(member, language)
