@@ -1,8 +1,11 @@
-"""`chalice local` for this project: validates settings first and answers unknown routes as API Gateway does here.
+"""`chalice local` for this project, closer to API Gateway in two ways, after validating settings first.
 
-In AWS an unknown route never reaches the Lambda: API Gateway answers it, and infra/template.json turns that answer
-into a 404 problem. `chalice local` instead answers 403 "Missing Authentication Token", so this launcher renders the
-same 404 problem through the service's own renderer. Everything else is plain `chalice local`.
+- In AWS an unknown route never reaches the Lambda: API Gateway answers it, and infra/template.json turns that answer
+  into a 404 problem. `chalice local` answers 403 "Missing Authentication Token"; here the same 404 problem is
+  rendered through the service's own renderer.
+- API Gateway takes bursts of connections; chalice's server keeps socketserver's listen backlog of 5, so a burst of
+  parallel clients (the concurrency tests) would see connection resets. The backlog is raised.
+Everything else is plain `chalice local`.
 """
 
 import os
@@ -10,7 +13,7 @@ import sys
 import uuid
 
 from chalice.cli import main as chalice_main
-from chalice.local import LocalGateway
+from chalice.local import LocalGateway, ThreadedHTTPServer
 
 from chalicelib.errors import NotFound
 from chalicelib.http.problems import problem_response
@@ -42,6 +45,7 @@ def main() -> None:
     except SettingsError as error:
         sys.exit(str(error))
     LocalGateway.handle_request = _handle_request
+    ThreadedHTTPServer.request_queue_size = 256
     sys.argv = ["chalice", "--project-dir", str(PROJECT), "local", "--stage", "local",
                 "--host", "127.0.0.1", "--port", port, "--no-autoreload"]
     sys.exit(chalice_main())

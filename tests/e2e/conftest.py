@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from local.aws import PROJECT, free_port
+from chalicelib.http.auth import Role
+from local.aws import PROJECT, StackState, free_port
+from local.users import access_token
 
 
 @dataclass
@@ -44,7 +46,16 @@ class RunningStack:
         result = subprocess.run(command, cwd=PROJECT, env=self.environment, capture_output=True, text=True, check=True)
         return result.stdout.strip()
 
-    def request(self, method: str, path: str, *, body: bytes | None = None, headers: dict | None = None) -> HttpResponse:
+    def signed_in(self, role: str, user: str) -> dict[str, str]:
+        """Headers for a user signed in straight against the local Cognito (what `token` does, without a process)."""
+        state = StackState.load(self.state_dir / "stack.json")
+        token = access_token(state.endpoints.client("cognito-idp"), state.user_pool_id, state.app_client_id, user, Role(role))
+        return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def request(self, method: str, path: str, *, body: bytes | None = None, json_body=None,
+                headers: dict | None = None) -> HttpResponse:
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
         request = urllib.request.Request(self.api_url + path, data=body, method=method, headers=headers or {})
         try:
             with urllib.request.urlopen(request, timeout=30) as response:

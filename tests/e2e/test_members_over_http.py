@@ -1,0 +1,97 @@
+"""Members end to end: the app's whole flow over HTTP, and one-person-one-member under real concurrency."""
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import pytest
+
+from tests.people import make_curp, registration, unique_curp
+
+pytestmark = pytest.mark.e2e
+
+
+def test_member_flow_in_spanish_and_english(stack):
+    headers = stack.signed_in("member", "flow-ana")
+    english = {**headers, "Accept-Language": "en"}
+    body = registration()
+
+    draft = stack.request("POST", "/v1/registrations/validation", headers=english,
+                          json_body={"curp": body["curp"], "email": "ana@"})
+    assert draft.status == 200
+    assert draft.json()["errors"] == [{"field": "email", "message": "Write the e-mail as name@domain.com."}]
+
+    invalid = stack.request("POST", "/v1/registrations", headers=headers, json_body={**body, "nss": "12345678904"})
+    assert invalid.status == 422 and invalid.headers["content-type"] == "application/problem+json"
+    assert invalid.json()["errors"][0]["field"] == "nss"
+    malformed = stack.request("POST", "/v1/registrations", headers=english, body=b'{"curp": ')
+    assert malformed.status == 400 and malformed.json()["title"] == "Malformed request"
+    wrong_type = stack.request("POST", "/v1/registrations", headers={**headers, "Content-Type": "text/plain"},
+                               json_body=body)
+    assert wrong_type.status == 415
+    nurse = stack.request("POST", "/v1/registrations", headers={**stack.signed_in("nurse", "flow-nurse"),
+                                                                "Accept-Language": "en"}, json_body=body)
+    assert nurse.status == 403 and nurse.json()["detail"] == "This operation is only for: insured members."
+
+    created = stack.request("POST", "/v1/registrations", headers=headers, json_body=body)
+    assert created.status == 201 and created.json()["status"] == "pending_payment"
+    profile = stack.request("GET", "/v1/me", headers=english)
+    assert profile.json()["next_step"]["message"].startswith("Generate your payment reference")
+    etag = profile.headers["etag"]
+
+    patched = stack.request("PATCH", "/v1/me", headers={**headers, "If-Match": etag},
+                            json_body={"phone": "+1 213 555 0199", "monthly_income_mxn": "10000"})
+    assert patched.status == 200 and patched.json()["phone"] == "+12135550199"
+    stale = stack.request("PATCH", "/v1/me", headers={**english, "If-Match": etag}, json_body={"zone": "zlfn"})
+    assert stale.status == 412 and stale.json()["title"] == "The resource changed"
+
+    child = {"relationship": "child", "curp": make_curp("GOMB", date(2018, 5, 5), "M", "JC", "KDE"),
+             "first_name": "Luz", "last_name": "Prueba"}
+    added = stack.request("POST", "/v1/me/beneficiaries", headers=headers, json_body=child)
+    assert added.status == 201 and added.json()["eligibility"]["until"] == "2034-05-04"
+    listed = stack.request("GET", "/v1/me/beneficiaries", headers=headers).json()["beneficiaries"]
+    assert [b["first_name"] for b in listed] == ["Luz"]
+    export = stack.request("GET", "/v1/me/export", headers=headers).json()
+    assert export["member"]["phone"] == "+12135550199" and len(export["beneficiaries"]) == 1
+
+    operator = stack.signed_in("operator", "flow-operator")
+    found = stack.request("GET", f"/v1/operators/members?nss={body['nss']}", headers=operator)
+    assert found.status == 200 and found.json()["curp"] == body["curp"]
+
+
+def test_twenty_parallel_registrations_of_one_curp_make_one_member(stack):
+    curp = unique_curp(birth=date(1979, 9, 9))
+    users = [stack.signed_in("member", f"racer-{i}") for i in range(20)]
+
+    def register(headers):
+        return stack.request("POST", "/v1/registrations", headers=headers, json_body=registration(curp=curp))
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        responses = list(pool.map(register, users))
+    statuses = sorted(r.status for r in responses)
+    assert statuses == [201] + [409] * 19, statuses
+    conflicts = [r.json() for r in responses if r.status == 409]
+    assert all(c["detail"].startswith("Esta CURP ya está registrada") for c in conflicts)
+    winner = next(r for r in responses if r.status == 201).json()["member_id"]
+    operator = stack.signed_in("operator", "race-operator")
+    assert stack.request("GET", f"/v1/operators/members?curp={curp}", headers=operator).json()["member_id"] == winner
+
+
+def test_parallel_retries_with_one_idempotency_key_get_one_answer(stack):
+    headers = {**stack.signed_in("member", "retrying-rita"), "Idempotency-Key": "rita-registration-1"}
+    body = registration()
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        responses = list(pool.map(lambda _: stack.request("POST", "/v1/registrations", headers=headers,
+                                                          json_body=body), range(10)))
+    assert {r.status for r in responses} == {201}
+    assert len({r.body for r in responses}) == 1
+
+
+def test_parallel_partner_additions_keep_one_partner(stack):
+    headers = stack.signed_in("member", "partner-pablo")
+    assert stack.request("POST", "/v1/registrations", headers=headers, json_body=registration()).status == 201
+    partners = [{"relationship": kind, "curp": make_curp("LOPE", date(1986, 1, 1 + i), "M", "JC", "PTN"),
+                 "first_name": f"P{i}", "last_name": "Prueba"} for i, kind in enumerate(["spouse", "concubine"] * 5)]
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        responses = list(pool.map(lambda p: stack.request("POST", "/v1/me/beneficiaries", headers=headers,
+                                                          json_body=p), partners))
+    assert sorted(r.status for r in responses) == [201] + [409] * 9
