@@ -29,6 +29,7 @@ from chalicelib.errors import AppError, FieldError, Forbidden, InvalidInput, Mal
 from chalicelib.http import request_scope
 from chalicelib.http.auth import Caller, Role
 from chalicelib.http.problems import problem_response
+from chalicelib.http.rendering import json_response
 from chalicelib.i18n import Language, negotiate, text
 from chalicelib.logs import service_logger
 from chalicelib.store import idempotency as idempotency_store
@@ -154,7 +155,7 @@ class Router:
             return problem_response(AppError(), language, instance=request.path, correlation_id=correlation_id)
         reply = result if isinstance(result, Reply) else Reply(result, operation.status)
         payload = reply.body.model_dump(mode="json") if isinstance(reply.body, BaseModel) else reply.body
-        return Response(body=payload, status_code=reply.status, headers={"Content-Type": "application/json", **reply.headers})
+        return json_response(payload, reply.status, reply.headers)
 
 
 def _authorize(authorization: str | None, roles: frozenset[Role], language: Language) -> Caller:
@@ -199,5 +200,4 @@ def _replay(stored: idempotency_store.StoredResponse | None, key: IdempotencyKey
         raise AppError()
     if stored.request_hash != key.request_hash:
         raise InvalidInput([FieldError("Idempotency-Key", "idempotency_key_reused")])
-    return Response(body=stored.body, status_code=stored.status,
-                    headers={"Content-Type": "application/json", "Idempotent-Replayed": "true"})
+    return json_response(stored.body, stored.status, {"Idempotent-Replayed": "true"})

@@ -4,6 +4,7 @@ from typing import Any
 
 from chalice import Response
 
+from chalicelib.http.rendering import json_response
 from chalicelib.errors import AppError, FieldError, InvalidInput, MethodNotAllowed, Unauthenticated
 from chalicelib.i18n import Language, text
 
@@ -31,10 +32,10 @@ def field_messages(errors: list[FieldError], language: Language) -> list[dict[st
 
 
 def problem_response(error: AppError, language: Language, *, instance: str, correlation_id: str) -> Response:
-    headers = {"Content-Type": PROBLEM_CONTENT_TYPE, "Content-Language": language}
+    headers = {"Content-Language": language}
     if isinstance(error, Unauthenticated):
         headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if error.detail_key != "token-missing" else "Bearer"
     if isinstance(error, MethodNotAllowed) and "allowed" in error.params:
         headers["Allow"] = error.params["allowed"]
     body = problem_body(error, language, instance=instance, correlation_id=correlation_id)
-    return Response(body=body, status_code=error.status, headers=headers)
+    return json_response(body, error.status, headers, content_type=PROBLEM_CONTENT_TYPE)

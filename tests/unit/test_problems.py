@@ -1,3 +1,4 @@
+import json
 from typing import Literal
 
 import pytest
@@ -59,7 +60,7 @@ def test_problem_shape_and_headers():
     assert response.status_code == 401
     assert response.headers["Content-Type"] == "application/problem+json"
     assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
-    assert response.body == {
+    assert json.loads(response.body) == {
         "type": "urn:pti-migrante:problem:unauthenticated",
         "title": "Authentication required",
         "status": 401,
