@@ -150,6 +150,13 @@ def test_profile_changes_need_the_current_version(api, member):
     stale = api.http.patch("/v1/me", headers={**headers, "If-Match": '"1"'}, body=json.dumps({"zone": "general"}))
     assert stale.status_code == 412
     assert _json(api.http.get("/v1/me", headers=headers))["zone"] == "zlfn"
+    moved = {"residence": {"country": "US", "state": "tx", "time_zone": "America/Chicago"},
+             "relative_in_mexico": {**registration()["relative_in_mexico"], "name": "Tomás Prueba"}}
+    nested = api.http.patch("/v1/me", headers={**headers, "If-Match": 'W/"2"'}, body=json.dumps(moved))
+    assert nested.status_code == 200, nested.body
+    profile = _json(api.http.get("/v1/me", headers=headers))
+    assert profile["residence"] == {"country": "US", "state": "TX", "time_zone": "America/Chicago"}
+    assert profile["relative_in_mexico"]["name"] == "Tomás Prueba" and profile["version"] == 3
 
 
 @pytest.mark.parametrize(
@@ -201,3 +208,11 @@ def test_registration_logs_carry_no_personal_data(api, member, service_logs):
     text = "\n".join(service_logs.lines)
     for secret in (body["curp"], body["nss"], body["email"], body["phone"], "otra@example.com", "Rosa Prueba", "44100"):
         assert secret not in text
+
+
+def test_profile_of_an_unregistered_account_is_404(api, member):
+    headers = member("nobody")
+    assert api.http.get("/v1/me", headers=headers).status_code == 404
+    response = api.http.patch("/v1/me", headers={**headers, "If-Match": '"1"'}, body=json.dumps({"zone": "zlfn"}))
+    assert response.status_code == 404
+    assert _json(response)["detail"] == "Aún no completa su registro; regístrese primero."
