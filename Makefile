@@ -26,6 +26,7 @@ token:
 
 bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/quotes.py
 
 package: $(STAMP)
 	AWS_DEFAULT_REGION=us-east-1 $(BIN)/chalice package --stage prod --merge-template infra/template.json build/

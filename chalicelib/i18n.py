@@ -280,6 +280,12 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Según las CURP, su padre o madre no es mayor que usted; revise la CURP.",
         "According to the CURPs your parent is not older than you; check the CURP.",
     ),
+    "field.period_not_offered": ("Los periodos son de 1, 2, 3, 6 o 12 meses.", "Periods are 1, 2, 3, 6 or 12 months."),
+    "field.month_before_tables": (
+        "El primer mes que se puede cotizar es {first}.",
+        "The earliest month that can be quoted is {first}.",
+    ),
+    "field.month_too_far": ("Se puede cotizar a lo sumo hasta diciembre de {last}.", "Quotes reach at most December {last}."),
     # What a member must do next, by status.
     "next.pay_first_period": (
         "Genere su línea de captura y pague antes del día 15 para activar su cobertura.",

@@ -95,3 +95,18 @@ def test_parallel_partner_additions_keep_one_partner(stack):
         responses = list(pool.map(lambda p: stack.request("POST", "/v1/me/beneficiaries", headers=headers,
                                                           json_body=p), partners))
     assert sorted(r.status for r in responses) == [201] + [409] * 9
+
+
+def test_quotes_over_http(stack):
+    public = stack.request("POST", "/v1/quotes", headers={"Content-Type": "application/json"},
+                           json_body={"monthly_income_mxn": "1", "zone": "general", "start_month": "2025-02"})
+    assert public.status == 200 and public.json()["total_mxn"] == "1766.90"
+    bad = stack.request("POST", "/v1/quotes", headers={"Content-Type": "application/json", "Accept-Language": "en"},
+                        json_body={"monthly_income_mxn": "1", "zone": "general", "months": 5})
+    assert bad.status == 422 and bad.json()["errors"] == [{"field": "months",
+                                                            "message": "Periods are 1, 2, 3, 6 or 12 months."}]
+    headers = stack.signed_in("member", "quote-quique")
+    assert stack.request("POST", "/v1/registrations", headers=headers,
+                         json_body=registration(monthly_income_mxn="1.00")).status == 201
+    mine = stack.request("GET", "/v1/me/quote?start_month=2025-02&months=12", headers=headers).json()
+    assert len(mine["months"]) == 12 and mine["months"][0]["total_mxn"] == "1766.90"
