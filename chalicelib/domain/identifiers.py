@@ -170,22 +170,18 @@ def check_postal_code(value: str) -> str:
     return value
 
 
-def check_mexican_state(value: str) -> str:
-    if value not in MEXICAN_STATES:
-        raise _error("mx_state_unknown", "Use the state's ISO code, e.g. JAL, CMX, MIC.")
-    return value
+def _in_catalogue(catalogue, key: str, message: str):
+    def check(value: str) -> str:
+        if value not in catalogue:
+            raise _error(key, message)
+        return value
+
+    return check
 
 
-def check_us_state(value: str) -> str:
-    if value not in US_STATES:
-        raise _error("us_state_unknown", "Use the two-letter state code, e.g. CA, TX, IL.")
-    return value
-
-
-def check_country(value: str) -> str:
-    if value not in COUNTRIES:
-        raise _error("country_unknown", "Use the two-letter ISO country code, e.g. US, CA.")
-    return value
+check_mexican_state = _in_catalogue(MEXICAN_STATES, "mx_state_unknown", "Use the state's ISO code, e.g. JAL, CMX, MIC.")
+check_us_state = _in_catalogue(US_STATES, "us_state_unknown", "Use the two-letter state code, e.g. CA, TX, IL.")
+check_country = _in_catalogue(COUNTRIES, "country_unknown", "Use the two-letter ISO country code, e.g. US, CA.")
 
 
 def check_time_zone(value: str) -> str:
