@@ -5,7 +5,7 @@ import os
 from chalice import Chalice
 
 from chalicelib import wiring
-from chalicelib.http import members, middleware, quotes, session, system
+from chalicelib.http import members, middleware, payments, quotes, session, system
 
 app = Chalice(app_name="pti-migrante", configure_logs=False)
 app.register_middleware(middleware.observe_request, "http")
@@ -13,6 +13,7 @@ app.register_blueprint(system.router.blueprint)
 app.register_blueprint(session.router.blueprint)
 app.register_blueprint(members.router.blueprint)
 app.register_blueprint(quotes.router.blueprint)
+app.register_blueprint(payments.router.blueprint)
 
 if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
     # Lambda cold start: a bad environment fails here, before the first request, with the list of bad variables.

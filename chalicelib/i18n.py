@@ -102,6 +102,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "This person is already a beneficiary of another member.",
     ),
     "beneficiary-not-found": ("No existe ese beneficiario.", "There is no such beneficiary."),
+    "reference-changed": (
+        "Su perfil cambió mientras se generaba la línea de captura; inténtelo de nuevo.",
+        "Your profile changed while the payment reference was being issued; try again.",
+    ),
     "unavailable": (
         "El servicio no está disponible por el momento; intente de nuevo en unos segundos.",
         "The service is unavailable right now; try again in a few seconds.",
@@ -286,6 +290,25 @@ _TEXT: dict[str, tuple[str, str]] = {
         "The earliest month that can be quoted is {first}.",
     ),
     "field.month_too_far": ("Se puede cotizar a lo sumo hasta diciembre de {last}.", "Quotes reach at most December {last}."),
+    # How to pay, by channel.
+    "pay.spei": (
+        "Transfiera por SPEI a la CLABE {clabe} ({bank}), beneficiario {beneficiary}, con su NSS {nss} como referencia "
+        "y el importe exacto.",
+        "Send a SPEI transfer to CLABE {clabe} ({bank}), beneficiary {beneficiary}, with your NSS {nss} as the "
+        "reference and the exact amount.",
+    ),
+    "pay.finabien": (
+        "En la app de Finabien, pague al IMSS con la línea de captura {reference}.",
+        "In the Finabien app, pay IMSS with payment reference {reference}.",
+    ),
+    "pay.bank_window": (
+        "En ventanilla bancaria, pague al IMSS con la línea de captura {reference} y el importe exacto.",
+        "At a bank window, pay IMSS with payment reference {reference} and the exact amount.",
+    ),
+    "pay.no_reference": (
+        "Primero genere su línea de captura (POST /v1/me/payment-references).",
+        "First generate your payment reference (POST /v1/me/payment-references).",
+    ),
     # What a member must do next, by status.
     "next.pay_first_period": (
         "Genere su línea de captura y pague antes del día 15 para activar su cobertura.",

@@ -19,11 +19,14 @@ class Settings(BaseModel):
 
     service_name: str = Field("pti-migrante", alias="SERVICE_NAME", min_length=1)
     stage: Literal["local", "prod"] = Field(alias="STAGE")
-    region: str = Field(alias="AWS_REGION", pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    region: str = Field(alias="AWS_REGION", pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$")
     dynamodb_endpoint: AnyHttpUrl | None = Field(None, alias="AWS_ENDPOINT_URL_DYNAMODB")
     aws_endpoint: AnyHttpUrl | None = Field(None, alias="AWS_ENDPOINT_URL")
     members_table: str = Field(alias="MEMBERS_TABLE", pattern=_TABLE_NAME)
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", pattern=_TABLE_NAME)
+    payments_table: str = Field(alias="PAYMENTS_TABLE", pattern=_TABLE_NAME)
+    # Day of the month by which a payment covers the next month (seeds say 15; some IMSS offices say 20).
+    payment_deadline_day: int = Field(15, alias="PAYMENT_DEADLINE_DAY", ge=1, le=28)
     cognito_user_pool_id: str = Field(alias="COGNITO_USER_POOL_ID", pattern=r"^[\w-]+_[0-9a-zA-Z]+$")
     cognito_app_client_id: str = Field(alias="COGNITO_APP_CLIENT_ID", pattern=r"^[\w+]+$")
     cognito_issuer: AnyHttpUrl = Field(alias="COGNITO_ISSUER")
@@ -38,7 +41,7 @@ class Settings(BaseModel):
     @property
     def tables(self) -> dict[str, str]:
         """Logical table name → physical table name."""
-        return {"members": self.members_table, "idempotency": self.idempotency_table}
+        return {"members": self.members_table, "idempotency": self.idempotency_table, "payments": self.payments_table}
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:

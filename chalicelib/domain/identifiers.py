@@ -49,7 +49,7 @@ class CurpFacts:
 def check_curp(value: str) -> str:
     if len(value) != 18:
         raise _error("curp_length", "A CURP has 18 characters; this one has {length}.", length=len(value))
-    if not re.fullmatch(r"[A-Z]{4}\d{6}[A-Z]{6}[0-9A-Z]\d", value):
+    if not re.fullmatch(r"[A-Z]{4}[0-9]{6}[A-Z]{6}[0-9A-Z][0-9]", value):
         raise _error("curp_format", "The CURP does not have the expected letters and digits.")
     try:
         stdnum_curp.validate(value)
@@ -94,7 +94,7 @@ def birthday(birth_date: date, years: int) -> date:
 # --- NSS ------------------------------------------------------------------------------------------------------------
 
 def check_nss(value: str) -> str:
-    if not re.fullmatch(r"\d{11}", value):
+    if not re.fullmatch(r"[0-9]{11}", value):
         raise _error("nss_format", "The NSS has exactly 11 digits.")
     if not luhn.is_valid(value):
         raise _error("nss_check_digit", "The NSS's last digit does not match; check for a typo.")
@@ -105,7 +105,7 @@ def check_nss(value: str) -> str:
 
 def check_rfc(value: str) -> str:
     """Structure and birth date. The check digit is only a warning (see rfc_warnings)."""
-    if len(value) != 13 or not re.fullmatch(r"[A-ZÑ&]{4}\d{6}[A-Z0-9]{3}", value):
+    if len(value) != 13 or not re.fullmatch(r"[A-ZÑ&]{4}[0-9]{6}[A-Z0-9]{3}", value):
         raise _error("rfc_format", "An individual's RFC has 4 letters, 6 digits and a 3-character homoclave.")
     try:
         stdnum_rfc.validate(value, validate_check_digits=False)
@@ -152,20 +152,20 @@ def normalize_phone(value: Any) -> Any:
 
 
 def check_phone(value: str) -> str:
-    if not re.fullmatch(r"\+[1-9]\d{7,14}", value):
+    if not re.fullmatch(r"\+[1-9][0-9]{7,14}", value):
         raise _error("phone_format", "Write the phone with + and country code, e.g. +13105550123.")
     return value
 
 
 def check_mexican_phone(value: str) -> str:
     check_phone(value)
-    if not re.fullmatch(r"\+52\d{10}", value):
+    if not re.fullmatch(r"\+52[0-9]{10}", value):
         raise _error("mx_phone_format", "A phone in Mexico is +52 followed by 10 digits.")
     return value
 
 
 def check_postal_code(value: str) -> str:
-    if not re.fullmatch(r"\d{5}", value):
+    if not re.fullmatch(r"[0-9]{5}", value):
         raise _error("postal_code_format", "A Mexican postal code has 5 digits.")
     return value
 

@@ -186,6 +186,8 @@ class Member(BaseModel):
     consents: list[Consent]
     registered_at: datetime
     updated_at: datetime
+    covered_through: str | None = None  # YYYY-MM
+    open_reference: str | None = None
     version: int
 
 

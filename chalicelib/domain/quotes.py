@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.clock import mexico_city_today
@@ -116,9 +116,14 @@ def price_month(month: date, income: Decimal, zone: Zone, include_infonavit: boo
                       values.estimated, values.tables)
 
 
+def shift_month(month: date, offset: int) -> date:
+    """The first day of the month `offset` months after (or before, when negative) `month`."""
+    index = month.year * 12 + month.month - 1 + offset
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def months_from(start: date, count: int) -> list[date]:
-    index = start.year * 12 + start.month - 1
-    return [date((index + i) // 12, (index + i) % 12 + 1, 1) for i in range(count)]
+    return [shift_month(start, i) for i in range(count)]
 
 
 def quote(income: Decimal, zone: Zone, start: date, months: int, include_infonavit: bool = False,
@@ -137,12 +142,21 @@ def quote(income: Decimal, zone: Zone, start: date, months: int, include_infonav
 
 
 def next_month(today: date) -> date:
-    return months_from(date(today.year, today.month, 1), 2)[1]
+    return shift_month(today.replace(day=1), 1)
 
 
 # --- Requests ---------------------------------------------------------------------------------------------------------
 
-Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-12"])]
+Month = Annotated[str, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", examples=["2026-12"])]
+
+
+def check_period(value: int) -> int:
+    if value not in PERIODS:
+        raise PydanticCustomError("period_not_offered", "Periods are 1, 2, 3, 6 or 12 months.")
+    return value
+
+
+Period = Annotated[int, AfterValidator(check_period)]
 
 
 class QuoteOptions(BaseModel):
@@ -151,7 +165,7 @@ class QuoteOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     start_month: Month | None = None
-    months: int = 1
+    months: Period = 1
     include_infonavit: bool = False
     usd_mxn_rate: Annotated[Decimal, Field(gt=0, le=1000, decimal_places=6)] | None = None
 
@@ -168,13 +182,6 @@ class QuoteOptions(BaseModel):
         if month.year > book.latest_year + HORIZON_YEARS:
             raise PydanticCustomError("month_too_far", "Quotes reach at most December {last}.",
                                       {"last": book.latest_year + HORIZON_YEARS})
-        return value
-
-    @field_validator("months")
-    @classmethod
-    def _offered_period(cls, value: int) -> int:
-        if value not in PERIODS:
-            raise PydanticCustomError("period_not_offered", "Periods are 1, 2, 3, 6 or 12 months.")
         return value
 
     def first_month(self, now: datetime) -> date:

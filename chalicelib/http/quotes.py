@@ -13,7 +13,7 @@ from chalicelib.store import members as store
 
 router = Router(__name__, tag="quotes")
 
-Amount = Field(pattern=r"^-?\d+\.\d{2}$", description="MXN (or USD) with two decimals")
+Amount = Field(pattern=r"^-?[0-9]+\.[0-9]{2}$", description="MXN (or USD) with two decimals")
 
 
 class QuoteLine(BaseModel):

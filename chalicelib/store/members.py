@@ -62,6 +62,8 @@ class ProfileItem(MemberItem, discriminator="member"):
     consents = ListAttribute()
     registered_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+    covered_through = UnicodeAttribute(null=True)  # YYYY-MM, the last covered month
+    open_reference = UnicodeAttribute(null=True)  # the payment reference the member should pay now
     version = VersionAttribute()
 
 

@@ -11,9 +11,11 @@ from chalicelib.settings import Settings
 from chalicelib.store import transactions
 from chalicelib.store.idempotency import IdempotencyRecord
 from chalicelib.store.members import MemberItem
+from chalicelib.store.payments import PaymentItem
 
 # Logical name (as in Settings.tables) → the model that reads and writes it (subclasses share its table).
-TABLE_MODELS: dict[str, type[Model]] = {"members": MemberItem, "idempotency": IdempotencyRecord}
+TABLE_MODELS: dict[str, type[Model]] = {"members": MemberItem, "idempotency": IdempotencyRecord,
+                                        "payments": PaymentItem}
 
 
 def _with_subclasses(model: type[Model]) -> list[type[Model]]:

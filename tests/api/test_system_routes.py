@@ -23,7 +23,8 @@ def test_health_reports_service_and_tables(api):
         "status": "ok",
         "service": "pti-migrante",
         "stage": "local",
-        "tables": [{"name": "members", "status": "ACTIVE"}, {"name": "idempotency", "status": "ACTIVE"}],
+        "tables": [{"name": "members", "status": "ACTIVE"}, {"name": "idempotency", "status": "ACTIVE"},
+                   {"name": "payments", "status": "ACTIVE"}],
     }
 
 

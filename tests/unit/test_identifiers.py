@@ -147,3 +147,12 @@ def test_nss_check_digit_catches_adjacent_swaps_except_09_90(seed, position):
     swapped = nss[:position] + b + a + nss[position + 2:]
     if a != b and {a, b} != {"0", "9"}:  # Luhn's one known blind spot
         assert _error(Nss, swapped) == "nss_check_digit"
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [(Nss, "١٢٣٤٥٦٧٨٩٠٣"), (Curp, "BOXW٣١٠٨٢٠HNERXN09"), (PostalCode, "٤٤١٠٠"), (Phone, "+١٣١٠٥٥٥٠١٢٣")],
+)
+def test_only_ascii_digits_count_as_digits(kind, value):
+    """Python's and pydantic's \\d also match Arabic-Indic and other digits; identifiers must not."""
+    assert _error(kind, value) is not None

@@ -8,6 +8,7 @@ VALID = {
     "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:8001",
     "MEMBERS_TABLE": "pti-local-members",
     "IDEMPOTENCY_TABLE": "pti-local-idempotency",
+    "PAYMENTS_TABLE": "pti-local-payments",
     "COGNITO_USER_POOL_ID": "us-east-1_abc123",
     "COGNITO_APP_CLIENT_ID": "client123",
     "COGNITO_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc123",
@@ -18,7 +19,9 @@ VALID = {
 def test_valid_environment_gives_typed_settings():
     settings = load_settings(VALID)
     assert settings.stage == "local"
-    assert settings.tables == {"members": "pti-local-members", "idempotency": "pti-local-idempotency"}
+    assert settings.tables == {"members": "pti-local-members", "idempotency": "pti-local-idempotency",
+                               "payments": "pti-local-payments"}
+    assert settings.payment_deadline_day == 15
     assert str(settings.dynamodb_endpoint).startswith("http://127.0.0.1:8001")
 
 

@@ -1,0 +1,92 @@
+"""Payment references (línea de captura): which months a payment covers, by when, and a code people can type.
+
+IMSS's own línea de captura format is unknown (imss-pti-rules.md §7), so ours is 16 random digits plus two ISO 7064
+MOD 97-10 check digits (as IBAN): every single mistyped digit and every swap of two adjacent digits is caught.
+The deadline rule: paying by day D (configurable, default 15) of a month covers from the 1st of the next month
+(Mexico City calendar); paying later covers from the month after that; paying ahead starts right after current
+coverage.
+"""
+
+import re
+from datetime import date, datetime, time, timezone
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+from stdnum.iso7064 import mod_97_10
+
+from chalicelib.domain.clock import MEXICO_CITY
+from chalicelib.domain.quotes import Period, months_from, shift_month
+
+REFERENCE_BODY_DIGITS = 16
+
+# Where IMSS takes voluntary-scheme transfers (imss-pti-rules.md §7, [CONFIRMED] for Modalidad 40; IMSS listed SPEI as
+# valid for "Trabajadores independientes" in 2020). The transfer's reference is the member's NSS.
+SPEI_ACCOUNT = {
+    "bank": "Scotiabank",
+    "clabe": "044180001068672782",
+    "account": "00106867278",
+    "beneficiary": "IMSS",
+    "source": "admintribuna.editor80.com 2021-01-25; sipse.com; cdmxenlared.com 2023-05-10; codigoqro.mx 2020-07-03",
+}
+
+
+def reference_code(random_digits: str) -> str:
+    """`random_digits` (16) followed by their two check digits."""
+    if not re.fullmatch(rf"[0-9]{{{REFERENCE_BODY_DIGITS}}}", random_digits):
+        raise ValueError("a reference body is 16 digits")
+    return random_digits + mod_97_10.calc_check_digits(random_digits)
+
+
+def normalize_reference(raw: str) -> str:
+    return re.sub(r"[\s.\-]", "", raw)
+
+
+def is_valid_reference(code: str) -> bool:
+    return bool(re.fullmatch(rf"[0-9]{{{REFERENCE_BODY_DIGITS + 2}}}", code)) and mod_97_10.is_valid(code)
+
+
+def grouped(code: str) -> str:
+    """'123456789012345678' → '1234 5678 9012 3456 78', as printed for bank windows."""
+    return " ".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def first_payable_month(today: date, deadline_day: int) -> date:
+    return shift_month(today.replace(day=1), 1 if today.day <= deadline_day else 2)
+
+
+def payment_deadline(start: date, deadline_day: int) -> datetime:
+    """The end of day D, Mexico City time, of the month before coverage starts (stored in UTC)."""
+    deadline = datetime.combine(shift_month(start, -1).replace(day=deadline_day), time(23, 59, 59), MEXICO_CITY)
+    return deadline.astimezone(timezone.utc)
+
+
+def months_to_cover(today: date, deadline_day: int, covered_through: date | None, count: int) -> list[date]:
+    start = first_payable_month(today, deadline_day)
+    if covered_through is not None:
+        start = max(start, shift_month(covered_through, 1))
+    return months_from(start, count)
+
+
+class ReferenceRequest(BaseModel):
+    """POST /v1/me/payment-references."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    months: Period
+
+
+class PaymentReference(BaseModel):
+    reference: str
+    member_id: str
+    months: list[str]  # YYYY-MM
+    amount_mxn: Decimal
+    status: Literal["open", "paid", "superseded"]
+    issued_at: datetime
+    expires_at: datetime
+    rate_tables: list[str]
+    estimated: bool
+
+    def status_at(self, now: datetime) -> str:
+        """Open references past their deadline read as expired; nothing needs to rewrite them."""
+        return "expired" if self.status == "open" and now > self.expires_at else self.status
