@@ -110,3 +110,18 @@ def test_quotes_over_http(stack):
                          json_body=registration(monthly_income_mxn="1.00")).status == 201
     mine = stack.request("GET", "/v1/me/quote?start_month=2025-02&months=12", headers=headers).json()
     assert len(mine["months"]) == 12 and mine["months"][0]["total_mxn"] == "1766.90"
+
+
+def test_payment_reference_over_http(stack):
+    headers = stack.signed_in("member", "paying-paula")
+    assert stack.request("POST", "/v1/registrations", headers=headers, json_body=registration()).status == 201
+    issued = stack.request("POST", "/v1/me/payment-references", headers=headers, json_body={"months": 12})
+    assert issued.status == 201 and len(issued.json()["months"]) == 12
+    again = stack.request("POST", "/v1/me/payment-references", headers=headers, json_body={"months": 1})
+    listed = stack.request("GET", "/v1/me/payment-references", headers=headers).json()["references"]
+    assert [r["status"] for r in listed] == ["open", "superseded"]
+    instructions = stack.request("GET", "/v1/me/payment-instructions", headers=headers).json()
+    assert instructions["reference"]["reference"] == again.json()["reference"]
+    bad = stack.request("POST", "/v1/me/payment-references", headers={**headers, "Accept-Language": "en"},
+                        json_body={"months": "twelve"})
+    assert bad.status == 422 and bad.json()["errors"][0]["field"] == "months"
