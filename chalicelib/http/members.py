@@ -83,13 +83,6 @@ def _view(beneficiary: Beneficiary, now: datetime) -> BeneficiaryView:
     return BeneficiaryView(**beneficiary.model_dump(), eligibility=Eligibility(**verdict.__dict__))
 
 
-def _registered(member_id: str) -> Member:
-    member = store.get_member(member_id)
-    if member is None:
-        raise NotFound("not-registered")
-    return member
-
-
 def _registered_partition(member_id: str) -> tuple[Member, list[Beneficiary]]:
     member, beneficiaries = store.member_partition(member_id)
     if member is None:
@@ -118,7 +111,7 @@ def validate_registration(body: RegistrationDraft, language: Language, now: date
 @router.route("/v1/me", "GET", roles=MEMBER, response=MemberProfile, extra_statuses=[404],
               summary="My profile, status and next step; the ETag header is the version for PATCH")
 def my_profile(caller: Caller, language: Language) -> Reply:
-    return _with_etag(_profile(_registered(caller.user_id), language))
+    return _with_etag(_profile(store.registered_member(caller.user_id), language))
 
 
 @router.route("/v1/me", "PATCH", roles=MEMBER, body=ProfileChanges, response=MemberProfile, headers=["If-Match"],
@@ -152,7 +145,7 @@ def export_my_data(caller: Caller, now: datetime) -> MemberExport:
               summary="Add a spouse or partner, child, parent or minor in custody")
 def add_beneficiary(caller: Caller, body: BeneficiaryRequest, idempotency: IdempotencyKey | None,
                     now: datetime) -> BeneficiaryView:
-    member = _registered(caller.user_id)
+    member = store.registered_member(caller.user_id)
     problems = check_against_member(body, member.curp)
     if problems:
         raise InvalidInput(problems)

@@ -11,7 +11,6 @@ from chalicelib.domain.payments import (
     SPEI_ACCOUNT, PaymentReference, ReferenceRequest, grouped, months_to_cover, payment_deadline, reference_code,
 )
 from chalicelib.domain.quotes import quote
-from chalicelib.errors import NotFound
 from chalicelib.http.api import IdempotencyKey, Reply, Router
 from chalicelib.http.auth import Caller, Role
 from chalicelib.i18n import Language, text
@@ -62,19 +61,12 @@ def _out(reference: PaymentReference, now: datetime) -> ReferenceOut:
     )
 
 
-def _registered(member_id: str):
-    member = member_store.get_member(member_id)
-    if member is None:
-        raise NotFound("not-registered")
-    return member
-
-
 @router.route("/v1/me/payment-references", "POST", roles=MEMBER, body=ReferenceRequest, response=ReferenceOut,
               status=201, extra_statuses=[404, 409], idempotent=True,
               summary="Issue a payment reference for my next uncovered months (replaces my open one)")
 def issue_reference(caller: Caller, body: ReferenceRequest, idempotency: IdempotencyKey | None,
                     now: datetime) -> Reply:
-    member = _registered(caller.user_id)
+    member = member_store.registered_member(caller.user_id)
     deadline_day = wiring.settings().payment_deadline_day
     covered = date.fromisoformat(f"{member.covered_through}-01") if member.covered_through else None
     months = months_to_cover(mexico_city_today(now), deadline_day, covered, body.months)
@@ -105,7 +97,7 @@ def list_references(caller: Caller, now: datetime) -> ReferenceList:
 @router.route("/v1/me/payment-instructions", "GET", roles=MEMBER, response=PaymentInstructions, extra_statuses=[404],
               summary="How to pay my open reference: SPEI (NSS as reference), FINABIEN, bank window")
 def payment_instructions(caller: Caller, language: Language, now: datetime) -> PaymentInstructions:
-    member = _registered(caller.user_id)
+    member = member_store.registered_member(caller.user_id)
     reference = store.open_reference_of(member.member_id, member.open_reference, now)
     code = reference.reference if reference else None
     shown = grouped(code) if code else None

@@ -6,7 +6,6 @@ from pydantic import BaseModel, Field
 
 from chalicelib.domain.quotes import Quote, QuoteOptions, QuoteRequest, quote_for
 from chalicelib.domain.rates import rate_book
-from chalicelib.errors import NotFound
 from chalicelib.http.api import PUBLIC, Router
 from chalicelib.http.auth import Caller, Role
 from chalicelib.store import members as store
@@ -95,7 +94,5 @@ def public_quote(body: QuoteRequest, now: datetime) -> QuoteOut:
 @router.route("/v1/me/quote", "GET", roles={Role.MEMBER}, query=QuoteOptions, response=QuoteOut, extra_statuses=[404],
               summary="My quote from my registered income and zone")
 def my_quote(caller: Caller, query: QuoteOptions, now: datetime) -> QuoteOut:
-    member = store.get_member(caller.user_id)
-    if member is None:
-        raise NotFound("not-registered")
+    member = store.registered_member(caller.user_id)
     return render(quote_for(query, member.monthly_income_mxn, member.zone, now))

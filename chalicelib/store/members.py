@@ -158,6 +158,14 @@ def get_member(member_id: str) -> Member | None:
         return None
 
 
+def registered_member(member_id: str) -> Member:
+    """The caller's member profile, or 404 telling them to register first."""
+    member = get_member(member_id)
+    if member is None:
+        raise NotFound("not-registered")
+    return member
+
+
 def update_member(member_id: str, expected_version: int, changes: dict, now: datetime) -> Member:
     """Apply `changes` only if nobody changed the profile since `expected_version` (optimistic locking)."""
     item = ProfileItem(member_key(member_id), "PROFILE")
