@@ -122,6 +122,11 @@ def shift_month(month: date, offset: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def parse_month(value: str) -> date:
+    """'2026-12' → 2026-12-01."""
+    return date.fromisoformat(f"{value}-01")
+
+
 def months_from(start: date, count: int) -> list[date]:
     return [shift_month(start, i) for i in range(count)]
 
@@ -175,7 +180,7 @@ class QuoteOptions(BaseModel):
         if value is None:
             return value
         book = rate_book()
-        month = date(int(value[:4]), int(value[5:]), 1)
+        month = parse_month(value)
         if month < book.first_month:
             raise PydanticCustomError("month_before_tables", "The earliest month that can be priced is {first}.",
                                       {"first": book.first_month.strftime("%Y-%m")})
@@ -186,7 +191,7 @@ class QuoteOptions(BaseModel):
 
     def first_month(self, now: datetime) -> date:
         if self.start_month:
-            return date(int(self.start_month[:4]), int(self.start_month[5:]), 1)
+            return parse_month(self.start_month)
         return next_month(mexico_city_today(now))
 
 

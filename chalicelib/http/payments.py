@@ -1,7 +1,7 @@
 """Payment routes for members: payment references and how to pay them."""
 
 import secrets
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, Field
 
@@ -10,7 +10,7 @@ from chalicelib.domain.clock import mexico_city_today
 from chalicelib.domain.payments import (
     SPEI_ACCOUNT, PaymentReference, ReferenceRequest, grouped, months_to_cover, payment_deadline, reference_code,
 )
-from chalicelib.domain.quotes import quote
+from chalicelib.domain.quotes import parse_month, quote
 from chalicelib.http.api import IdempotencyKey, Reply, Router
 from chalicelib.http.auth import Caller, Role
 from chalicelib.i18n import Language, text
@@ -68,7 +68,7 @@ def issue_reference(caller: Caller, body: ReferenceRequest, idempotency: Idempot
                     now: datetime) -> Reply:
     member = member_store.registered_member(caller.user_id)
     deadline_day = wiring.settings().payment_deadline_day
-    covered = date.fromisoformat(f"{member.covered_through}-01") if member.covered_through else None
+    covered = parse_month(member.covered_through) if member.covered_through else None
     months = months_to_cover(mexico_city_today(now), deadline_day, covered, body.months)
     priced = quote(member.monthly_income_mxn, member.zone, months[0], len(months))
     reference = PaymentReference(

@@ -1,7 +1,8 @@
 """Payment references and payment instructions through the real app."""
 
 import json
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
+from decimal import Decimal
 
 import pytest
 
@@ -40,7 +41,7 @@ def test_a_reference_covers_the_next_months_for_the_quoted_amount(api, registere
     assert response.status_code == 201, response.body
     issued = _json(response)
     start = first_payable_month(mexico_city_today(datetime.now(timezone.utc)), 15)
-    expected = quote(__import__("decimal").Decimal("9000.00"), "general", start, 3)
+    expected = quote(Decimal("9000.00"), "general", start, 3)
     assert issued["months"] == [m.month.strftime("%Y-%m") for m in expected.months]
     assert issued["amount_mxn"] == f"{expected.total_mxn:.2f}"
     assert is_valid_reference(issued["reference"]) and issued["reference_display"].replace(" ", "") == issued["reference"]
