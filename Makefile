@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test token bench lint package clean
+.PHONY: run test token webhook jobs bench lint package clean
 
 $(STAMP): requirements.txt requirements-dev.txt package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ test: $(STAMP)
 
 token:
 	@$(BIN)/python -m local.token --role $(ROLE) $(if $(filter command line,$(origin USER)),--user $(USER))
+
+webhook:
+	@$(BIN)/python -m local.webhook --partner $(PARTNER) --body $(BODY) $(if $(ID),--id $(ID))
+
+jobs:
+	@$(BIN)/python -m local.jobs $(if $(AT),--at $(AT))
 
 bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py

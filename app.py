@@ -2,10 +2,12 @@
 
 import os
 
-from chalice import Chalice
+from datetime import datetime, timezone
 
-from chalicelib import wiring
-from chalicelib.http import members, middleware, payments, quotes, session, system
+from chalice import Chalice, Cron, Rate
+
+from chalicelib import scheduled, wiring
+from chalicelib.http import members, middleware, operators, payments, quotes, session, system, webhooks
 
 app = Chalice(app_name="pti-migrante", configure_logs=False)
 app.register_middleware(middleware.observe_request, "http")
@@ -14,6 +16,21 @@ app.register_blueprint(session.router.blueprint)
 app.register_blueprint(members.router.blueprint)
 app.register_blueprint(quotes.router.blueprint)
 app.register_blueprint(payments.router.blueprint)
+app.register_blueprint(webhooks.router.blueprint)
+app.register_blueprint(operators.router.blueprint)
+
+
+@app.schedule(Cron(0, 7, "*", "*", "?", "*"), name="daily_jobs")
+def daily_jobs(event) -> dict:
+    """01:00 in Mexico City (UTC-6, no daylight saving since 2022): renewals, lapses, reminders, notifications."""
+    return scheduled.run_daily(datetime.now(timezone.utc)).__dict__
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES), name="relay_notifications")
+def relay_notifications(event) -> int:
+    """Notifications written by requests (payments applied, reversed) reach SNS within minutes."""
+    return scheduled.relay_notifications(datetime.now(timezone.utc))
+
 
 if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
     # Lambda cold start: a bad environment fails here, before the first request, with the list of bad variables.

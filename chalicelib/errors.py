@@ -32,7 +32,8 @@ def field_errors(exc: ValidationError, prefix: str = "") -> list[FieldError]:
     errors = []
     for error in exc.errors(include_url=False):
         params = {k: v if isinstance(v, (str, int, float)) else str(v) for k, v in (error.get("ctx") or {}).items()}
-        errors.append(FieldError(prefix + field_path(error["loc"]) or "body", error["type"], params))
+        path = field_path(error["loc"])
+        errors.append(FieldError(prefix + path if path else prefix.rstrip(".") or "body", error["type"], params))
     return errors
 
 

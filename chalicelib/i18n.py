@@ -106,6 +106,20 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Su perfil cambió mientras se generaba la línea de captura; inténtelo de nuevo.",
         "Your profile changed while the payment reference was being issued; try again.",
     ),
+    "webhook-signature": (
+        "Firma de webhook inválida: socio desconocido, firma o marca de tiempo incorrecta. No se guardó nada.",
+        "Invalid webhook signature: unknown partner, wrong signature or timestamp. Nothing was stored.",
+    ),
+    "webhook-not-object": ("El evento debe ser un objeto JSON.", "The event must be a JSON object."),
+    "payment-not-found": ("No existe ese pago.", "There is no such payment."),
+    "payment-not-unmatched": (
+        "Ese pago ya no está pendiente de conciliar; otra persona lo resolvió o se revirtió.",
+        "That payment is no longer waiting for reconciliation; someone resolved it or it was reversed.",
+    ),
+    "member-changed": (
+        "La cobertura del miembro cambió mientras se resolvía; revise y vuelva a intentarlo.",
+        "The member's coverage changed while resolving; check and try again.",
+    ),
     "unavailable": (
         "El servicio no está disponible por el momento; intente de nuevo en unos segundos.",
         "The service is unavailable right now; try again in a few seconds.",
@@ -175,6 +189,20 @@ _TEXT: dict[str, tuple[str, str]] = {
         "The CURP's last digit does not match; check it for a typo.",
     ),
     "field.nss_format": ("El NSS tiene exactamente 11 dígitos.", "The NSS has exactly 11 digits."),
+    "field.decimal_string": (
+        "Envíe los importes como texto decimal, p. ej. \"1766.90\".",
+        "Send amounts as decimal strings, e.g. \"1766.90\".",
+    ),
+    "field.reference_or_nss": (
+        "Envíe la línea de captura, o el NSS para SPEI.",
+        "Send the payment reference, or the NSS for SPEI.",
+    ),
+    "field.paid_at_in_future": ("La fecha de pago está en el futuro.", "The payment time is in the future."),
+    "field.member_not_found": ("No existe un miembro con ese identificador.", "There is no member with that id."),
+    "field.months_already_covered": (
+        "Estos meses ya están cubiertos: {months}.",
+        "These months are already covered: {months}.",
+    ),
     "field.nss_check_digit": (
         "El último dígito del NSS no coincide; revise que no haya un error al escribirlo.",
         "The NSS's last digit does not match; check it for a typo.",
@@ -321,6 +349,14 @@ _TEXT: dict[str, tuple[str, str]] = {
     "next.pay_to_reactivate": (
         "Su cobertura venció; pague el siguiente periodo para reactivarla.",
         "Your coverage lapsed; pay the next period to reactivate it.",
+    ),
+    "next.register_umf": (
+        "Con su cobertura vigente, regístrese en su Unidad de Medicina Familiar (UMF) con su NSS y CURP.",
+        "With your coverage in force, register at your Family Medicine Unit (UMF) with your NSS and CURP.",
+    ),
+    "next.register_beneficiaries_umf": (
+        "Registre también a sus beneficiarios en la UMF que les corresponda por su domicilio en México.",
+        "Also register your beneficiaries at the UMF for their address in Mexico.",
     ),
     "next.contact_imss": (
         "Su registro está cancelado; comuníquese con el IMSS.",

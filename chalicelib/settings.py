@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from typing import Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 _TABLE_NAME = r"^[A-Za-z0-9_.-]{3,255}$"
 
@@ -25,12 +25,24 @@ class Settings(BaseModel):
     members_table: str = Field(alias="MEMBERS_TABLE", pattern=_TABLE_NAME)
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", pattern=_TABLE_NAME)
     payments_table: str = Field(alias="PAYMENTS_TABLE", pattern=_TABLE_NAME)
+    stats_table: str = Field(alias="STATS_TABLE", pattern=_TABLE_NAME)
+    outbox_table: str = Field(alias="OUTBOX_TABLE", pattern=_TABLE_NAME)
+    notifications_topic_arn: str = Field(alias="NOTIFICATIONS_TOPIC_ARN", pattern=r"^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$")
+    # Partners allowed to call POST /v1/webhooks/{partner}; each one's signing secrets are the Secrets Manager
+    # secret <prefix><partner>, JSON {"current": "whsec_…", "previous": "whsec_…" (while rotating)}.
+    webhook_partners: tuple[str, ...] = Field(alias="WEBHOOK_PARTNERS", min_length=1)
+    webhook_secrets_prefix: str = Field(alias="WEBHOOK_SECRETS_PREFIX", pattern=r"^[\w/+=.@-]+/$")
     # Day of the month by which a payment covers the next month (seeds say 15; some IMSS offices say 20).
     payment_deadline_day: int = Field(15, alias="PAYMENT_DEADLINE_DAY", ge=1, le=28)
     cognito_user_pool_id: str = Field(alias="COGNITO_USER_POOL_ID", pattern=r"^[\w-]+_[0-9a-zA-Z]+$")
     cognito_app_client_id: str = Field(alias="COGNITO_APP_CLIENT_ID", pattern=r"^[\w+]+$")
     cognito_issuer: AnyHttpUrl = Field(alias="COGNITO_ISSUER")
     cognito_jwks_url: AnyHttpUrl = Field(alias="COGNITO_JWKS_URL")
+
+    @field_validator("webhook_partners", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return tuple(part.strip() for part in value.split(",") if part.strip()) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _prod_talks_to_aws_only(self) -> "Settings":
@@ -41,7 +53,8 @@ class Settings(BaseModel):
     @property
     def tables(self) -> dict[str, str]:
         """Logical table name → physical table name."""
-        return {"members": self.members_table, "idempotency": self.idempotency_table, "payments": self.payments_table}
+        return {"members": self.members_table, "idempotency": self.idempotency_table, "payments": self.payments_table,
+                "stats": self.stats_table, "outbox": self.outbox_table}
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:

@@ -10,6 +10,7 @@ from functools import cache
 from chalicelib.http.auth import TokenVerifier
 from chalicelib.settings import Settings, load_settings
 from chalicelib.store import tables
+from chalicelib.store.partner_secrets import PartnerSecrets
 
 
 @cache
@@ -29,7 +30,22 @@ def token_verifier() -> TokenVerifier:
     )
 
 
+@cache
+def partner_secrets() -> PartnerSecrets:
+    current = settings()
+    return PartnerSecrets(current.webhook_secrets_prefix, current.webhook_partners)
+
+
+@cache
+def sns():
+    import boto3  # botocore's SNS model loads only when something is published
+
+    return boto3.client("sns", region_name=settings().region)
+
+
 def reset() -> None:
     """Forget the singletons (tests switch environments between cases)."""
+    sns.cache_clear()
+    partner_secrets.cache_clear()
     token_verifier.cache_clear()
     settings.cache_clear()

@@ -1,10 +1,13 @@
 """Create the local tables and sign-in resources exactly as infra/template.json defines them. Idempotent.
 
 Tables: every `AWS::DynamoDB::Table` the template wires into the function environment (`Globals`), created under
-the name that environment variable has for the stage. Sign-in: the user pool, its app client and groups.
+the name that environment variable has for the stage. Sign-in: the user pool, its app client and groups. Also the
+notifications topic and each webhook partner's signing secret.
 """
 
+import base64
 import json
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -94,3 +97,57 @@ def ensure_cognito(cognito, template: Mapping[str, Any] | None = None) -> tuple[
         if group["GroupName"] not in groups:
             cognito.create_group(UserPoolId=pool_id, GroupName=group["GroupName"], Description=group["Description"])
     return pool_id, client_id
+
+
+def ensure_indexes(dynamodb, environment: Mapping[str, str], template: Mapping[str, Any] | None = None) -> list[str]:
+    """Add the template's global secondary indexes missing from tables kept by an earlier run (DynamoDB Local data
+    persists in .local/). Returns "table/index" for each one added."""
+    added = []
+    for variable, properties in table_definitions(template or load_template()).items():
+        name = environment[variable]
+        existing = {i["IndexName"] for i in dynamodb.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])}
+        for index in properties.get("GlobalSecondaryIndexes", []):
+            if index["IndexName"] in existing:
+                continue
+            used = {part["AttributeName"] for part in index["KeySchema"]}
+            dynamodb.update_table(
+                TableName=name,
+                AttributeDefinitions=[d for d in properties["AttributeDefinitions"] if d["AttributeName"] in used],
+                GlobalSecondaryIndexUpdates=[{"Create": index}],
+            )
+            dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+            added.append(f"{name}/{index['IndexName']}")
+    return added
+
+
+def ensure_topic(sns, topic_arn: str) -> None:
+    """The notifications topic (CreateTopic is idempotent)."""
+    sns.create_topic(Name=topic_arn.rsplit(":", 1)[1])
+
+
+def ensure_partner_secrets(secretsmanager, prefix: str, partners: str) -> dict[str, str]:
+    """A fresh random signing secret per webhook partner, unless one exists; returns partner → current secret.
+
+    Local only: in AWS the template generates them and partners receive theirs out of band."""
+    current = {}
+    for partner in (p.strip() for p in partners.split(",") if p.strip()):
+        name = f"{prefix}{partner}"
+        try:
+            value = json.loads(secretsmanager.get_secret_value(SecretId=name)["SecretString"])
+        except secretsmanager.exceptions.ResourceNotFoundException:
+            value = {"current": "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()}
+            secretsmanager.create_secret(Name=name, SecretString=json.dumps(value))
+        current[partner] = value["current"]
+    return current
+
+
+def bootstrap(endpoints_client, environment: Mapping[str, str]) -> list[str]:
+    """Everything the service needs besides sign-in: tables (and indexes added since), the notifications topic and
+    the partners' webhook secrets. `endpoints_client(service)` returns a boto3 client. Returns the tables created."""
+    dynamodb = endpoints_client("dynamodb")
+    created = ensure_tables(dynamodb, environment)
+    ensure_indexes(dynamodb, environment)
+    ensure_topic(endpoints_client("sns"), environment["NOTIFICATIONS_TOPIC_ARN"])
+    ensure_partner_secrets(endpoints_client("secretsmanager"), environment["WEBHOOK_SECRETS_PREFIX"],
+                           environment["WEBHOOK_PARTNERS"])
+    return created

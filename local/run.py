@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from local.aws import PROJECT, STATE_DIR, LocalAws, StackState, stage_environment
-from local.bootstrap import ensure_cognito, ensure_tables
+from local.bootstrap import bootstrap, ensure_cognito
 from local.users import DEMO_USERS, LOCAL_PASSWORD, ensure_user
 
 
@@ -32,7 +32,7 @@ def main() -> None:
         state = StackState(aws.endpoints.dynamodb, aws.endpoints.moto, pool_id, client_id,
                            f"http://127.0.0.1:{args.api_port}")
         environment = {**os.environ, **state.service_environment(), **stage_environment("local")}
-        created = ensure_tables(aws.endpoints.client("dynamodb"), environment)
+        created = bootstrap(aws.endpoints.client, environment)
         print(f"Tables ready ({'created ' + ', '.join(created) if created else 'kept from the last run'}).")
         print(f"Demo users (password for all: {LOCAL_PASSWORD}):")
         for role, username in DEMO_USERS.items():

@@ -16,7 +16,7 @@ from chalicelib import wiring
 from chalicelib.http.auth import Role
 from chalicelib.logs import JsonFormatter, service_logger
 from local.aws import FAKE_CREDENTIALS, PROJECT, REGION, stage_environment
-from local.bootstrap import ensure_cognito, ensure_tables
+from local.bootstrap import bootstrap, ensure_cognito
 from local.users import access_token
 
 # moto signs in-process tokens with one fixed key pair; its public half is the JWKS the API verifies against.
@@ -80,7 +80,7 @@ def aws(monkeypatch, jwks_server) -> InProcessAws:
         }
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
-        ensure_tables(boto3.client("dynamodb", region_name=REGION), environment)
+        bootstrap(lambda service: boto3.client(service, region_name=REGION), environment)
         wiring.reset()
         yield InProcessAws(cognito, pool_id, client_id)
     wiring.reset()

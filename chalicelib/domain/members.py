@@ -186,7 +186,8 @@ class Member(BaseModel):
     consents: list[Consent]
     registered_at: datetime
     updated_at: datetime
-    covered_through: str | None = None  # YYYY-MM
+    covered_through: str | None = None  # YYYY-MM, the last covered month
+    covered_months: list[str] = []  # YYYY-MM, ascending
     open_reference: str | None = None
     version: int
 

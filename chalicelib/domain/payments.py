@@ -8,6 +8,7 @@ coverage.
 """
 
 import re
+import secrets
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Literal
@@ -15,8 +16,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 from stdnum.iso7064 import mod_97_10
 
-from chalicelib.domain.clock import MEXICO_CITY
-from chalicelib.domain.quotes import Period, months_from, shift_month
+from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
+from chalicelib.domain.members import Member
+from chalicelib.domain.quotes import Period, months_from, parse_month, quote, shift_month
 
 REFERENCE_BODY_DIGITS = 16
 
@@ -86,7 +88,29 @@ class PaymentReference(BaseModel):
     expires_at: datetime
     rate_tables: list[str]
     estimated: bool
+    # The member's status when issued: paying it expects that status, so the common path needs no profile read.
+    member_status: str | None = None
+    paid_by: str | None = None  # the payment id
 
     def status_at(self, now: datetime) -> str:
         """Open references past their deadline read as expired; nothing needs to rewrite them."""
         return "expired" if self.status == "open" and now > self.expires_at else self.status
+
+
+def new_reference(member: Member, count: int, now: datetime, deadline_day: int) -> PaymentReference:
+    """A reference for the member's next `count` uncovered months at the quoted amount, due by the deadline."""
+    covered = parse_month(member.covered_through) if member.covered_through else None
+    months = months_to_cover(mexico_city_today(now), deadline_day, covered, count)
+    priced = quote(member.monthly_income_mxn, member.zone, months[0], len(months))
+    return PaymentReference(
+        reference=reference_code(f"{secrets.randbelow(10**REFERENCE_BODY_DIGITS):0{REFERENCE_BODY_DIGITS}d}"),
+        member_id=member.member_id,
+        months=[month.strftime("%Y-%m") for month in months],
+        amount_mxn=priced.total_mxn,
+        status="open",
+        issued_at=now,
+        expires_at=payment_deadline(months[0], deadline_day),
+        rate_tables=list(priced.tables),
+        estimated=priced.estimated,
+        member_status=member.status.value,
+    )

@@ -6,7 +6,7 @@
     def my_profile(caller: Caller, language: Language) -> MemberProfile: ...
 
 A handler names what it needs and receives only that: its path parameters, `caller` (routes with sign-in), `body`
-and `query` (validated pydantic models, when declared), `headers`, `language` (`es`/`en`), `now` (this request's UTC
+and `query` (validated pydantic models, when declared), `headers`, `raw_body` (bytes, for signature checks), `language` (`es`/`en`), `now` (this request's UTC
 clock, also the validation context) and, on `idempotent` routes, `idempotency` (None without an Idempotency-Key
 header). It returns its response model, or a `Reply` to choose status and headers. Each view carries its `Operation`,
 from which the OpenAPI document is generated off the app's own route table.
@@ -40,6 +40,11 @@ ANY_ROLE: frozenset[Role] = frozenset()  # `roles=ANY_ROLE`: signed in, whatever
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _log = service_logger()
+
+
+def utc_now() -> datetime:
+    """The request clock (one seam, so tests can stand at a month boundary)."""
+    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -124,17 +129,17 @@ class Router:
         request = self.blueprint.current_request
         language = negotiate(request.headers.get("accept-language"))
         correlation_id = request_scope.correlation_id.get()
-        now = datetime.now(timezone.utc)
+        now = utc_now()
         try:
             caller = None
             if operation.roles is not None:
                 caller = _authorize(request.headers.get("authorization"), operation.roles, language)
             context = {"now": now}
             available: dict[str, Any] = {**path_params, "caller": caller, "language": language, "now": now,
-                                         "headers": request.headers}
+                                         "headers": request.headers, "raw_body": request.raw_body or b""}
             if operation.query is not None:
                 available["query"] = _validate(operation.query, dict(request.query_params or {}), context, "query.")
-            raw = _json_body(request.raw_body) if operation.body is not None else None
+            raw = json_body(request.raw_body) if operation.body is not None else None
             if operation.body is not None:
                 available["body"] = _validate(operation.body, raw, context)
             key = _idempotency_key(operation, request.headers, caller, raw) if operation.idempotent else None
@@ -167,7 +172,7 @@ def _authorize(authorization: str | None, roles: frozenset[Role], language: Lang
     return caller
 
 
-def _json_body(raw: bytes | None) -> Any:
+def json_body(raw: bytes | None) -> Any:
     try:
         return json.loads((raw or b"").decode("utf-8") or "null")
     except UnicodeDecodeError as exc:

@@ -1,16 +1,19 @@
-"""Payment routes for members: payment references and how to pay them."""
+"""Payment routes for members: references, how to pay them, payments and receipts, coverage."""
 
-import secrets
 from datetime import datetime
 
 from pydantic import BaseModel, Field
 
 from chalicelib import wiring
-from chalicelib.domain.clock import mexico_city_today
+from chalicelib.domain.beneficiaries import eligibility
+from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
+from chalicelib.domain.coverage import this_month
+from chalicelib.domain.members import NEXT_STEP, MemberStatus
+from chalicelib.domain.payment_events import Decision, Payment, SpeiTrace, UsdLeg
 from chalicelib.domain.payments import (
-    SPEI_ACCOUNT, PaymentReference, ReferenceRequest, grouped, months_to_cover, payment_deadline, reference_code,
+    SPEI_ACCOUNT, PaymentReference, ReferenceRequest, grouped, new_reference,
 )
-from chalicelib.domain.quotes import parse_month, quote
+from chalicelib.errors import NotFound
 from chalicelib.http.api import IdempotencyKey, Reply, Router
 from chalicelib.http.auth import Caller, Role
 from chalicelib.i18n import Language, text
@@ -67,21 +70,7 @@ def _out(reference: PaymentReference, now: datetime) -> ReferenceOut:
 def issue_reference(caller: Caller, body: ReferenceRequest, idempotency: IdempotencyKey | None,
                     now: datetime) -> Reply:
     member = member_store.registered_member(caller.user_id)
-    deadline_day = wiring.settings().payment_deadline_day
-    covered = parse_month(member.covered_through) if member.covered_through else None
-    months = months_to_cover(mexico_city_today(now), deadline_day, covered, body.months)
-    priced = quote(member.monthly_income_mxn, member.zone, months[0], len(months))
-    reference = PaymentReference(
-        reference=reference_code(f"{secrets.randbelow(10**16):016d}"),
-        member_id=member.member_id,
-        months=[month.strftime("%Y-%m") for month in months],
-        amount_mxn=priced.total_mxn,
-        status="open",
-        issued_at=now,
-        expires_at=payment_deadline(months[0], deadline_day),
-        rate_tables=list(priced.tables),
-        estimated=priced.estimated,
-    )
+    reference = new_reference(member, body.months, now, wiring.settings().payment_deadline_day)
     out = _out(reference, now)
     store.issue_reference(reference, member.open_reference, member.version,
                           [idempotency.record(201, out, now)] if idempotency else [])
@@ -114,4 +103,123 @@ def payment_instructions(caller: Caller, language: Language, now: datetime) -> P
             Channel(channel="finabien", payment_reference=shown, instructions=how("finabien", reference=shown)),
             Channel(channel="bank_window", payment_reference=shown, instructions=how("bank_window", reference=shown)),
         ],
+    )
+
+
+# --- Payments, receipts and coverage ---------------------------------------------------------------------------------
+
+class PaymentOut(BaseModel):
+    payment_id: str
+    status: str = Field(description="applied, unmatched (waiting for an operator), refund_pending or reversed")
+    reason: str | None = Field(description="Why it could not be applied automatically")
+    amount_mxn: str | None
+    paid_at: datetime | None
+    received_at: datetime
+    channel: str
+    reference: str | None
+    months: list[str]
+    reversed_months: list[str]
+
+
+class PaymentList(BaseModel):
+    payments: list[PaymentOut]
+
+
+class Receipt(BaseModel):
+    folio: str = Field(description="The payment id")
+    issuer: str
+    member_id: str
+    curp: str
+    nss: str
+    status: str
+    amount_mxn: str | None
+    usd: UsdLeg | None
+    paid_at: datetime | None
+    paid_at_mexico_city: str | None
+    channel: str
+    partner: str
+    partner_transaction_id: str
+    reference: str | None
+    spei: SpeiTrace | None = Field(description="The CEP tuple, to download Banxico's proof of the transfer")
+    months: list[str]
+    reversed_months: list[str]
+    decisions: list[Decision]
+
+
+class NextStep(BaseModel):
+    code: str
+    message: str
+
+
+class CoveredBeneficiary(BaseModel):
+    beneficiary_id: str
+    first_name: str
+    relationship: str
+    covered: bool
+    until: str | None
+
+
+class Coverage(BaseModel):
+    status: str
+    covered_months: list[str] = Field(description="Every paid month, YYYY-MM")
+    covered_through: str | None
+    covered_now: bool = Field(description="Whether this month (Mexico City) is covered")
+    beneficiaries: list[CoveredBeneficiary]
+    next_steps: list[NextStep]
+
+
+def payment_out(payment: Payment) -> PaymentOut:
+    return PaymentOut(**payment.model_dump(exclude={"amount_mxn"}),
+                      amount_mxn=f"{payment.amount_mxn:.2f}" if payment.amount_mxn is not None else None)
+
+
+@router.route("/v1/me/payments", "GET", roles=MEMBER, response=PaymentList,
+              summary="Payments received for me, newest first, unmatched ones included")
+def list_payments(caller: Caller) -> PaymentList:
+    return PaymentList(payments=[payment_out(p) for p in store.member_payments(caller.user_id)])
+
+
+@router.route("/v1/me/payments/{payment_id}/receipt", "GET", roles=MEMBER, response=Receipt, extra_statuses=[404],
+              summary="The receipt of one of my payments")
+def payment_receipt(caller: Caller, payment_id: str) -> Receipt:
+    payment = store.get_payment(payment_id)
+    if payment is None or payment.member_id != caller.user_id:
+        raise NotFound("payment-not-found")  # someone else's payment does not exist, as far as the caller can tell
+    member = member_store.registered_member(caller.user_id)
+    paid_local = payment.paid_at.astimezone(MEXICO_CITY).strftime("%Y-%m-%d %H:%M") if payment.paid_at else None
+    return Receipt(
+        **payment.model_dump(exclude={"amount_mxn", "member_id", "nss"}), folio=payment.payment_id,
+        issuer="IMSS · Personas Trabajadoras Independientes (PTI Migrante)", member_id=member.member_id,
+        curp=member.curp, nss=member.nss, paid_at_mexico_city=paid_local,
+        amount_mxn=f"{payment.amount_mxn:.2f}" if payment.amount_mxn is not None else None,
+    )
+
+
+@router.route("/v1/me/coverage", "GET", roles=MEMBER, response=Coverage, extra_statuses=[404],
+              summary="My covered months, status, covered beneficiaries and next steps")
+def my_coverage(caller: Caller, language: Language, now: datetime) -> Coverage:
+    member, beneficiaries = member_store.member_partition(caller.user_id)
+    if member is None:
+        member_store.registered_member(caller.user_id)  # raises the not-registered 404
+    covered_now = this_month(now) in member.covered_months
+    today = mexico_city_today(now)
+    listed = []
+    for beneficiary in beneficiaries:
+        if beneficiary.status != "active":
+            continue
+        verdict = eligibility(beneficiary, today)
+        listed.append(CoveredBeneficiary(
+            beneficiary_id=beneficiary.beneficiary_id, first_name=beneficiary.first_name,
+            relationship=beneficiary.relationship, covered=covered_now and verdict.eligible,
+            until=verdict.until.isoformat() if verdict.until else None,
+        ))
+    steps = [NEXT_STEP[member.status]]
+    if member.status is MemberStatus.ACTIVE:
+        steps.append("register_umf")
+        if listed:
+            steps.append("register_beneficiaries_umf")
+    return Coverage(
+        status=member.status.value, covered_months=member.covered_months, covered_through=member.covered_through,
+        covered_now=covered_now, beneficiaries=listed,
+        next_steps=[NextStep(code=code, message=text(f"next.{code}", language)) for code in steps],
     )

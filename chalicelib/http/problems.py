@@ -5,7 +5,7 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.http.rendering import json_response
-from chalicelib.errors import AppError, FieldError, InvalidInput, MethodNotAllowed, Unauthenticated
+from chalicelib.errors import AppError, FieldError, InvalidInput, MethodNotAllowed, ServiceUnavailable, Unauthenticated
 from chalicelib.i18n import Language, text
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -33,8 +33,10 @@ def field_messages(errors: list[FieldError], language: Language) -> list[dict[st
 
 def problem_response(error: AppError, language: Language, *, instance: str, correlation_id: str) -> Response:
     headers = {"Content-Language": language}
-    if isinstance(error, Unauthenticated):
+    if isinstance(error, Unauthenticated) and error.detail_key != "webhook-signature":
         headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if error.detail_key != "token-missing" else "Bearer"
+    if isinstance(error, ServiceUnavailable):
+        headers["Retry-After"] = "1"
     if isinstance(error, MethodNotAllowed) and "allowed" in error.params:
         headers["Allow"] = error.params["allowed"]
     body = problem_body(error, language, instance=instance, correlation_id=correlation_id)

@@ -13,6 +13,7 @@ Guards make uniqueness a condition of the same transaction that writes the membe
 index for operators (CURP or NSS → member id) with strongly consistent reads.
 """
 
+import zlib
 from datetime import datetime
 
 from pynamodb.attributes import (
@@ -20,18 +21,43 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.exceptions import UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.domain.beneficiaries import PARTNERS, Beneficiary
-from chalicelib.domain.members import Member
+from chalicelib.domain.members import Member, MemberStatus
 from chalicelib.errors import Conflict, NotFound, PreconditionFailed
 from chalicelib.store.attributes import DecimalAttribute
+from chalicelib.store import stats
 from chalicelib.store.idempotency import AlreadyAnswered
 from chalicelib.store.transactions import ConditionFailed, Write, commit
 
 
+COVERAGE_END_SHARDS = 16
+
+
 def member_key(member_id: str) -> str:
     return f"MEMBER#{member_id}"
+
+
+def coverage_end_key(member_id: str, covered_through: str) -> str:
+    """'<YYYY-MM>#<shard>': members whose coverage ends in a month, spread over 16 index partitions so the
+    month-start burst of payments never piles onto one."""
+    return f"{covered_through}#{zlib.crc32(member_id.encode()) % COVERAGE_END_SHARDS:02d}"
+
+
+def coverage_end_keys(month: str) -> list[str]:
+    return [f"{month}#{shard:02d}" for shard in range(COVERAGE_END_SHARDS)]
+
+
+class ByCoverageEnd(GlobalSecondaryIndex):
+    """Profiles by the month their coverage ends (sparse: only members who ever paid). Daily jobs read it."""
+
+    class Meta:
+        index_name = "by_coverage_end"
+        projection = AllProjection()
+
+    coverage_end = UnicodeAttribute(hash_key=True)
 
 
 class MemberItem(Model):
@@ -43,6 +69,8 @@ class MemberItem(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     kind = DiscriminatorAttribute()
+    coverage_end = UnicodeAttribute(null=True)
+    by_coverage_end = ByCoverageEnd()
 
 
 class ProfileItem(MemberItem, discriminator="member"):
@@ -63,6 +91,7 @@ class ProfileItem(MemberItem, discriminator="member"):
     registered_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     covered_through = UnicodeAttribute(null=True)  # YYYY-MM, the last covered month
+    covered_months = ListAttribute(of=UnicodeAttribute, null=True)
     open_reference = UnicodeAttribute(null=True)  # the payment reference the member should pay now
     version = VersionAttribute()
 
@@ -112,7 +141,7 @@ def _profile_item(member: Member) -> ProfileItem:
 
 def _member(item: ProfileItem) -> Member:
     fields = {name: _plain(getattr(item, name)) for name in Member.model_fields if name != "version"}
-    return Member.model_validate({**fields, "version": item.version})
+    return Member.model_validate({**fields, "covered_months": item.covered_months or [], "version": item.version})
 
 
 def _guard(pk: str, sk: str, owner_id: str, beneficiary_id: str | None = None) -> GuardItem:
@@ -138,6 +167,7 @@ def create_member(member: Member, extra: list[Write] = ()) -> None:
         _new("profile", _profile_item(member)),
         _new("curp-guard", _guard(f"CURP#{member.curp}", "MEMBER", member.member_id)),
         _new("nss-guard", _guard(f"NSS#{member.nss}", "MEMBER", member.member_id)),
+        *stats.add(stats.ALL_TIME, stats.status_change(None, member.status)),
         *extra,
     ]
     try:
@@ -221,7 +251,7 @@ def add_beneficiary(member_id: str, beneficiary: Beneficiary, extra: list[Write]
     if beneficiary.relationship in PARTNERS:
         writes.append(_new("partner-slot", _guard(member_key(member_id), "PARTNER", member_id, beneficiary.beneficiary_id)))
     try:
-        commit([*writes, *extra])
+        commit([*writes, *stats.add(stats.ALL_TIME, {"beneficiaries": 1}), *extra])
     except ConditionFailed as failed:
         if "idempotency" in failed.labels:
             raise AlreadyAnswered() from None
@@ -253,7 +283,7 @@ def remove_beneficiary(member_id: str, beneficiary_id: str, now: datetime) -> Be
         writes.append(Write("partner-slot", "delete", lambda tx: tx.delete(
             _guard(member_key(member_id), "PARTNER", member_id), condition=GuardItem.beneficiary_id == beneficiary_id)))
     try:
-        commit(writes)
+        commit([*writes, *stats.add(stats.ALL_TIME, {"beneficiaries": -1})])
     except ConditionFailed:
         # A concurrent removal won; report the state it left.
         item.refresh(consistent_read=True)
@@ -271,3 +301,29 @@ def member_partition(member_id: str) -> tuple[Member | None, list[Beneficiary]]:
         elif isinstance(item, BeneficiaryItem):
             beneficiaries.append(_beneficiary(item))
     return member, sorted(beneficiaries, key=lambda b: b.added_at)
+
+
+# --- Coverage ending -------------------------------------------------------------------------------------------------
+
+def members_covered_through(month: str) -> list[Member]:
+    """Members whose last covered month is `month`: one Query per shard of the sparse by_coverage_end index."""
+    return [_member(item) for key in coverage_end_keys(month) for item in MemberItem.by_coverage_end.query(key)
+            if isinstance(item, ProfileItem)]
+
+
+def mark_lapsed(member: Member, extra: list[Write] = ()) -> bool:
+    """active → lapsed, only if still active and still covered through the same month (a payment that lands
+    meanwhile wins). False when something changed first."""
+    item = ProfileItem(member_key(member.member_id), "PROFILE")
+    item.version = 0  # bump the version without conditioning on it: the condition below is the one that matters
+    condition = (ProfileItem.status == MemberStatus.ACTIVE.value) & (ProfileItem.covered_through == member.covered_through)
+    try:
+        commit([
+            Write("profile", "update", lambda tx: tx.update(item, actions=[ProfileItem.status.set(MemberStatus.LAPSED.value)],
+                                                            condition=condition, add_version_condition=False)),
+            *stats.add(stats.ALL_TIME, stats.status_change(MemberStatus.ACTIVE, MemberStatus.LAPSED)),
+            *extra,
+        ])
+    except ConditionFailed:
+        return False
+    return True

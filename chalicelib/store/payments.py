@@ -1,24 +1,36 @@
-"""The payments table: payment references now; payments, webhook deliveries and counters as they arrive.
+"""The payments table: payment references, payments, webhook deliveries.
 
-| item              | pk                | sk         | member_pk (index by_member) | member_sk               |
-|-------------------|-------------------|------------|-----------------------------|-------------------------|
-| payment reference | REFERENCE#<code>  | REFERENCE  | MEMBER#<user id>            | REFERENCE#<issued at>   |
+| item              | pk                              | sk        | member_pk / member_sk (index by_member)  | waiting_pk / waiting_sk (index waiting) |
+|-------------------|---------------------------------|-----------|------------------------------------------|-----------------------------------------|
+| payment reference | REFERENCE#<code>                | REFERENCE | MEMBER#<id> / REFERENCE#<issued at>      | OPEN#<deadline date>#<shard> / <code>, while open |
+| payment           | PAYMENT#<payment id>            | PAYMENT   | MEMBER#<id> / PAYMENT#<received at>, once the member is known | UNMATCHED / <received at>#<id>, while unmatched |
+| webhook delivery  | DELIVERY#<partner>#<webhook-id> | DELIVERY  | –                                        | –                                       |
 
-Keyed by code so a partner's webhook finds a reference with one GetItem; the by_member index lists a member's own.
+References are keyed by code so a partner's webhook finds one with a single GetItem; payment ids derive from
+(partner, partner transaction id), so the payment item doubles as the duplicate guard for a transfer, and the delivery
+item (which keeps the raw signed body) as the guard for a webhook-id. `waiting` is sparse: it holds only what someone
+must act on (unmatched payments for operators, open references for the deadline reminders).
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
-from pynamodb.attributes import BooleanAttribute, DiscriminatorAttribute, ListAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute, DiscriminatorAttribute, ListAttribute, MapAttribute, UnicodeAttribute, UTCDateTimeAttribute,
+)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from chalicelib.domain.clock import mexico_city_today
+from chalicelib.domain.payment_events import Payment
 from chalicelib.domain.payments import PaymentReference
 from chalicelib.errors import Conflict
 from chalicelib.store.attributes import DecimalAttribute
 from chalicelib.store.idempotency import AlreadyAnswered
 from chalicelib.store.members import ProfileItem, member_key
 from chalicelib.store.transactions import ConditionFailed, Write, commit
+
+UNMATCHED = "UNMATCHED"
+OPEN_SHARDS = 16
 
 
 class ByMember(GlobalSecondaryIndex):
@@ -28,6 +40,15 @@ class ByMember(GlobalSecondaryIndex):
 
     member_pk = UnicodeAttribute(hash_key=True)
     member_sk = UnicodeAttribute(range_key=True)
+
+
+class Waiting(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "waiting"
+        projection = AllProjection()
+
+    waiting_pk = UnicodeAttribute(hash_key=True)
+    waiting_sk = UnicodeAttribute(range_key=True)
 
 
 class PaymentItem(Model):
@@ -41,7 +62,10 @@ class PaymentItem(Model):
     kind = DiscriminatorAttribute()
     member_pk = UnicodeAttribute(null=True)
     member_sk = UnicodeAttribute(null=True)
+    waiting_pk = UnicodeAttribute(null=True)
+    waiting_sk = UnicodeAttribute(null=True)
     by_member = ByMember()
+    waiting = Waiting()
 
 
 class ReferenceItem(PaymentItem, discriminator="reference"):
@@ -54,18 +78,77 @@ class ReferenceItem(PaymentItem, discriminator="reference"):
     expires_at = UTCDateTimeAttribute()
     rate_tables = ListAttribute(of=UnicodeAttribute)
     estimated = BooleanAttribute()
+    member_status = UnicodeAttribute(null=True)
+    paid_by = UnicodeAttribute(null=True)
+
+
+class PaymentRecordItem(PaymentItem, discriminator="payment"):
+    payment_id = UnicodeAttribute()
+    partner = UnicodeAttribute()
+    channel = UnicodeAttribute()
+    partner_transaction_id = UnicodeAttribute()
+    webhook_id = UnicodeAttribute()
+    reference = UnicodeAttribute(null=True)
+    nss = UnicodeAttribute(null=True)
+    amount_mxn = DecimalAttribute(null=True)
+    usd = MapAttribute(null=True)
+    spei = MapAttribute(null=True)
+    paid_at = UTCDateTimeAttribute(null=True)
+    received_at = UTCDateTimeAttribute()
+    member_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+    months = ListAttribute(of=UnicodeAttribute, null=True)
+    reversed_months = ListAttribute(of=UnicodeAttribute, null=True)
+    reversed_at = UTCDateTimeAttribute(null=True)
+    reversal_reason = UnicodeAttribute(null=True)
+    decisions = ListAttribute(null=True)
+
+
+class DeliveryItem(PaymentItem, discriminator="delivery"):
+    partner = UnicodeAttribute()
+    webhook_id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    body = UnicodeAttribute()  # the raw signed body, as evidence
+    received_at = UTCDateTimeAttribute()
+    payment_id = UnicodeAttribute(null=True)
+
+
+# --- References ------------------------------------------------------------------------------------------------------
+
+def reference_key(code: str) -> tuple[str, str]:
+    return f"REFERENCE#{code}", "REFERENCE"
+
+
+def open_references_key(deadline: date, code: str) -> str:
+    return f"OPEN#{deadline.isoformat()}#{int(code[-4:]) % OPEN_SHARDS:02d}"
+
+
+def open_references_keys(deadline: date) -> list[str]:
+    return [f"OPEN#{deadline.isoformat()}#{shard:02d}" for shard in range(OPEN_SHARDS)]
 
 
 def _reference_item(reference: PaymentReference) -> ReferenceItem:
     return ReferenceItem(
-        f"REFERENCE#{reference.reference}", "REFERENCE",
+        *reference_key(reference.reference),
         member_pk=member_key(reference.member_id), member_sk=f"REFERENCE#{reference.issued_at.isoformat()}",
+        waiting_pk=open_references_key(mexico_city_today(reference.expires_at), reference.reference),
+        waiting_sk=reference.reference,
         **reference.model_dump(),
     )
 
 
 def _reference(item: ReferenceItem) -> PaymentReference:
     return PaymentReference.model_validate({name: getattr(item, name) for name in PaymentReference.model_fields})
+
+
+def close_reference(code: str, status: str, paid_by: str | None = None) -> Write:
+    """The transaction item that moves an open reference to `status` (paid or superseded); fails unless open."""
+    item = ReferenceItem(*reference_key(code))
+    actions = [ReferenceItem.status.set(status), ReferenceItem.waiting_pk.remove(), ReferenceItem.waiting_sk.remove()]
+    if paid_by:
+        actions.append(ReferenceItem.paid_by.set(paid_by))
+    return Write("reference", "update", lambda tx: tx.update(item, actions=actions, condition=ReferenceItem.status == "open"))
 
 
 def issue_reference(reference: PaymentReference, replaces: str | None, profile_version: int,
@@ -75,21 +158,20 @@ def issue_reference(reference: PaymentReference, replaces: str | None, profile_v
     profile = ProfileItem(member_key(reference.member_id), "PROFILE")
     profile.version = profile_version  # PynamoDB adds `version = profile_version` and increments it
     writes = [
-        Write("reference", "save", lambda tx: tx.save(_reference_item(reference), condition=PaymentItem.pk.does_not_exist())),
+        Write("new-reference", "save",
+              lambda tx: tx.save(_reference_item(reference), condition=PaymentItem.pk.does_not_exist())),
         Write("profile", "update", lambda tx: tx.update(
             profile, actions=[ProfileItem.open_reference.set(reference.reference)], condition=ProfileItem.pk.exists())),
         *extra,
     ]
     if replaces:
-        previous = ReferenceItem(f"REFERENCE#{replaces}", "REFERENCE")
-        writes.append(Write("previous", "update", lambda tx: tx.update(
-            previous, actions=[ReferenceItem.status.set("superseded")], condition=ReferenceItem.status == "open")))
+        writes.append(close_reference(replaces, "superseded"))
     try:
         commit(writes)
     except ConditionFailed as failed:
         if "idempotency" in failed.labels:
             raise AlreadyAnswered() from None
-        if "profile" in failed.labels or "previous" in failed.labels:
+        if failed.labels & {"profile", "reference"}:
             raise Conflict("reference-changed") from None
         raise
 
@@ -103,7 +185,7 @@ def member_references(member_id: str) -> list[PaymentReference]:
 
 def get_reference(code: str) -> PaymentReference | None:
     try:
-        return _reference(ReferenceItem.get(f"REFERENCE#{code}", "REFERENCE", consistent_read=True))
+        return _reference(ReferenceItem.get(*reference_key(code), consistent_read=True))
     except ReferenceItem.DoesNotExist:
         return None
 
@@ -111,3 +193,83 @@ def get_reference(code: str) -> PaymentReference | None:
 def open_reference_of(member_id: str, code: str | None, now: datetime) -> PaymentReference | None:
     reference = get_reference(code) if code else None
     return reference if reference and reference.status_at(now) == "open" else None
+
+
+def open_references_due(deadline: date) -> list[PaymentReference]:
+    """Open references whose deadline is that Mexico City day: one Query per shard of the sparse `waiting` index."""
+    return [_reference(item) for key in open_references_keys(deadline) for item in PaymentItem.waiting.query(key)
+            if isinstance(item, ReferenceItem)]
+
+
+# --- Payments and deliveries -----------------------------------------------------------------------------------------
+
+def payment_key(payment_id: str) -> tuple[str, str]:
+    return f"PAYMENT#{payment_id}", "PAYMENT"
+
+
+def payment_item(payment: Payment) -> PaymentRecordItem:
+    data = payment.model_dump(mode="json", exclude={"amount_mxn", "paid_at", "received_at", "reversed_at"})
+    item = PaymentRecordItem(
+        *payment_key(payment.payment_id), **data, amount_mxn=payment.amount_mxn, paid_at=payment.paid_at,
+        received_at=payment.received_at, reversed_at=payment.reversed_at,
+    )
+    if payment.member_id:
+        item.member_pk, item.member_sk = member_key(payment.member_id), payment_sort_key(payment)
+    if payment.status == "unmatched":
+        item.waiting_pk, item.waiting_sk = UNMATCHED, f"{payment.received_at.isoformat()}#{payment.payment_id}"
+    return item
+
+
+def payment_sort_key(payment: Payment) -> str:
+    return f"PAYMENT#{payment.received_at.isoformat()}#{payment.payment_id}"
+
+
+def _payment(item: PaymentRecordItem) -> Payment:
+    fields = {}
+    for name in Payment.model_fields:
+        value = getattr(item, name)
+        fields[name] = value.as_dict() if isinstance(value, MapAttribute) else value
+    for name in ("months", "reversed_months", "decisions"):
+        fields[name] = [v.as_dict() if isinstance(v, MapAttribute) else v for v in fields[name] or []]
+    return Payment.model_validate(fields)
+
+
+def get_payment(payment_id: str) -> Payment | None:
+    try:
+        return _payment(PaymentRecordItem.get(*payment_key(payment_id), consistent_read=True))
+    except PaymentRecordItem.DoesNotExist:
+        return None
+
+
+def member_payments(member_id: str) -> list[Payment]:
+    """Newest first: one Query of the by_member index."""
+    items = PaymentItem.by_member.query(member_key(member_id), PaymentItem.member_sk.startswith("PAYMENT#"),
+                                        scan_index_forward=False)
+    return [_payment(item) for item in items if isinstance(item, PaymentRecordItem)]
+
+
+def unmatched_payments(limit: int, after: str | None) -> tuple[list[Payment], str | None]:
+    """Oldest first, a page at a time: one Query of the sparse `waiting` index. `after` is the last page's cursor."""
+    start = {"pk": {"S": after.split("|")[0]}, "sk": {"S": "PAYMENT"}, "waiting_pk": {"S": UNMATCHED},
+             "waiting_sk": {"S": after.split("|")[1]}} if after else None
+    result = PaymentItem.waiting.query(UNMATCHED, limit=limit, last_evaluated_key=start)
+    payments = [_payment(item) for item in result if isinstance(item, PaymentRecordItem)]
+    last = result.last_evaluated_key
+    return payments, f"{last['pk']['S']}|{last['waiting_sk']['S']}" if last else None
+
+
+def delivery_write(partner: str, webhook_id: str, event_type: str, body: str, now: datetime,
+                   payment_id: str | None = None) -> Write:
+    """The transaction item that records a webhook delivery once (label "delivery" fails on a repeat)."""
+    item = DeliveryItem(f"DELIVERY#{partner}#{webhook_id}", "DELIVERY", partner=partner, webhook_id=webhook_id,
+                        type=event_type, body=body, received_at=now, payment_id=payment_id)
+    return Write("delivery", "save", lambda tx: tx.save(item, condition=PaymentItem.pk.does_not_exist()))
+
+
+def record_delivery(partner: str, webhook_id: str, event_type: str, body: str, now: datetime) -> bool:
+    """Keep an event we don't act on (unknown type). False when this webhook-id was already kept."""
+    try:
+        commit([delivery_write(partner, webhook_id, event_type, body, now)])
+    except ConditionFailed:
+        return False
+    return True

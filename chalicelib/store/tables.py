@@ -11,11 +11,13 @@ from chalicelib.settings import Settings
 from chalicelib.store import transactions
 from chalicelib.store.idempotency import IdempotencyRecord
 from chalicelib.store.members import MemberItem
+from chalicelib.store.outbox import OutboxItem
 from chalicelib.store.payments import PaymentItem
+from chalicelib.store.stats import CounterShard
 
 # Logical name (as in Settings.tables) → the model that reads and writes it (subclasses share its table).
 TABLE_MODELS: dict[str, type[Model]] = {"members": MemberItem, "idempotency": IdempotencyRecord,
-                                        "payments": PaymentItem}
+                                        "payments": PaymentItem, "stats": CounterShard, "outbox": OutboxItem}
 
 
 def _with_subclasses(model: type[Model]) -> list[type[Model]]:

@@ -4,39 +4,23 @@ import json
 from datetime import datetime, timezone
 from decimal import Decimal
 
-import pytest
 
 from chalicelib.domain.clock import mexico_city_today
 from chalicelib.domain.payments import first_payable_month, is_valid_reference
 from chalicelib.domain.quotes import quote
 from chalicelib.http.auth import Role
-from tests.people import registration
 
 
 def _json(response):
     return json.loads(response.body)
 
 
-@pytest.fixture
-def registered(api, aws):
-    counter = iter(range(10_000))
-
-    def make(**fields) -> tuple[dict, dict]:
-        headers = {"Authorization": f"Bearer {aws.token(Role.MEMBER, f'payer-{next(counter)}')}",
-                   "Content-Type": "application/json"}
-        body = registration(**fields)
-        assert api.http.post("/v1/registrations", headers=headers, body=json.dumps(body)).status_code == 201
-        return headers, body
-
-    return make
-
-
 def _issue(api, headers, months=1, **extra):
     return api.http.post("/v1/me/payment-references", headers={**headers, **extra}, body=json.dumps({"months": months}))
 
 
-def test_a_reference_covers_the_next_months_for_the_quoted_amount(api, registered):
-    headers, body = registered(monthly_income_mxn="9000.00", zone="general")
+def test_a_reference_covers_the_next_months_for_the_quoted_amount(api, member):
+    headers, body = member(monthly_income_mxn="9000.00", zone="general")
     response = _issue(api, headers, months=3)
     assert response.status_code == 201, response.body
     issued = _json(response)
@@ -52,8 +36,8 @@ def test_a_reference_covers_the_next_months_for_the_quoted_amount(api, registere
     assert profile["open_reference"] == issued["reference"]
 
 
-def test_a_new_reference_replaces_the_open_one(api, registered):
-    headers, _ = registered()
+def test_a_new_reference_replaces_the_open_one(api, member):
+    headers, _ = member()
     first = _json(_issue(api, headers, months=1))
     second = _json(_issue(api, headers, months=6))
     listed = _json(api.http.get("/v1/me/payment-references", headers=headers))["references"]
@@ -62,8 +46,8 @@ def test_a_new_reference_replaces_the_open_one(api, registered):
     assert len(second["months"]) == 6
 
 
-def test_idempotent_issue_and_validation(api, registered):
-    headers, _ = registered()
+def test_idempotent_issue_and_validation(api, member):
+    headers, _ = member()
     keyed = {"Idempotency-Key": "ref-once"}
     first, again = _issue(api, headers, 2, **keyed), _issue(api, headers, 2, **keyed)
     assert _json(first) == _json(again)
@@ -79,8 +63,8 @@ def test_unregistered_members_get_404(api, aws):
     assert _json(api.http.get("/v1/me/payment-references", headers=headers)) == {"references": []}
 
 
-def test_payment_instructions(api, registered):
-    headers, body = registered()
+def test_payment_instructions(api, member):
+    headers, body = member()
     before = _json(api.http.get("/v1/me/payment-instructions", headers=headers))
     assert before["reference"] is None and before["amount_mxn"] is None
     assert all("genere su línea de captura" in c["instructions"] for c in before["channels"])

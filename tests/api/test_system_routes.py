@@ -24,7 +24,8 @@ def test_health_reports_service_and_tables(api):
         "service": "pti-migrante",
         "stage": "local",
         "tables": [{"name": "members", "status": "ACTIVE"}, {"name": "idempotency", "status": "ACTIVE"},
-                   {"name": "payments", "status": "ACTIVE"}],
+                   {"name": "payments", "status": "ACTIVE"}, {"name": "stats", "status": "ACTIVE"},
+                   {"name": "outbox", "status": "ACTIVE"}],
     }
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.settings import Settings
 from chalicelib.store.tables import TABLE_MODELS
-from local.aws import PROJECT
+from local.aws import PROJECT, stage_environment
 from local.bootstrap import load_template, table_definitions
 
 TEMPLATE = load_template()
@@ -59,8 +59,8 @@ def test_tables_are_production_grade(variable):
 
 
 def test_template_wires_every_setting_the_stage_does_not_set():
-    """Settings without a default must come from the template (prod) or the stage config."""
-    wired = set(TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]) | {"STAGE", "AWS_REGION"}
+    """Settings without a default must come from the template or the prod stage's config (Lambda sets AWS_REGION)."""
+    wired = set(TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]) | set(stage_environment("prod")) | {"AWS_REGION"}
     required = {field.alias for field in Settings.model_fields.values() if field.is_required()}
     assert required <= wired
 

@@ -9,6 +9,11 @@ VALID = {
     "MEMBERS_TABLE": "pti-local-members",
     "IDEMPOTENCY_TABLE": "pti-local-idempotency",
     "PAYMENTS_TABLE": "pti-local-payments",
+    "STATS_TABLE": "pti-local-stats",
+    "OUTBOX_TABLE": "pti-local-outbox",
+    "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:pti-local-notifications",
+    "WEBHOOK_PARTNERS": "finabien, spei",
+    "WEBHOOK_SECRETS_PREFIX": "pti-migrante/local/webhooks/",
     "COGNITO_USER_POOL_ID": "us-east-1_abc123",
     "COGNITO_APP_CLIENT_ID": "client123",
     "COGNITO_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc123",
@@ -20,7 +25,9 @@ def test_valid_environment_gives_typed_settings():
     settings = load_settings(VALID)
     assert settings.stage == "local"
     assert settings.tables == {"members": "pti-local-members", "idempotency": "pti-local-idempotency",
-                               "payments": "pti-local-payments"}
+                               "payments": "pti-local-payments", "stats": "pti-local-stats",
+                               "outbox": "pti-local-outbox"}
+    assert settings.webhook_partners == ("finabien", "spei")
     assert settings.payment_deadline_day == 15
     assert str(settings.dynamodb_endpoint).startswith("http://127.0.0.1:8001")
 

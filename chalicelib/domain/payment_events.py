@@ -1,0 +1,182 @@
+"""What partners tell us about money (Standard Webhooks payloads) and how a payment is matched to a reference.
+
+Envelope: {"type": "...", "timestamp": "...", "data": {...}}. Unknown fields are tolerated everywhere (partners add
+fields without warning); unknown event types are acknowledged and kept. Amounts are decimal strings, never floats,
+so no centavo is lost between the partner's ledger and ours.
+"""
+
+import re
+import uuid
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from chalicelib.domain.clock import now_from
+from chalicelib.domain.identifiers import Nss
+from chalicelib.domain.payments import PaymentReference, is_valid_reference, normalize_reference
+
+PAYMENT_SUCCEEDED = "payment.succeeded"
+PAYMENT_REVERSED = "payment.reversed"
+CLOCK_SKEW = timedelta(minutes=5)  # as the signature's timestamp tolerance
+
+# Payment ids derive from (partner, partner transaction id), so the payment item itself is the "same partner
+# transaction" guard: a second delivery of one transfer, under any webhook-id, maps to the same key.
+_PAYMENT_NAMESPACE = uuid.UUID("6f1c0f3e-8d0e-4a53-9a43-4f1d2b7c9e10")
+
+
+def payment_id(partner: str, partner_transaction_id: str) -> str:
+    return uuid.uuid5(_PAYMENT_NAMESPACE, f"{partner}\n{partner_transaction_id}").hex
+
+
+def _decimal_string(value: Any) -> Any:
+    # A JSON number may already have lost centavos; "1E+2" is a number in disguise.
+    if isinstance(value, Decimal) or (isinstance(value, str) and re.fullmatch(r"\s*[0-9]+(\.[0-9]+)?\s*", value)):
+        return value
+    raise PydanticCustomError("decimal_string", "Send amounts as decimal strings, e.g. \"1766.90\".")
+
+
+def _reference_or_none(value: Any) -> Any:
+    """Spaces, dots and dashes people type are dropped; nothing left means no reference."""
+    return (normalize_reference(value) or None) if isinstance(value, str) else value
+
+
+DecimalString = BeforeValidator(_decimal_string)
+Amount = Annotated[Decimal, DecimalString, Field(gt=0, max_digits=12, decimal_places=2)]
+Rate = Annotated[Decimal, DecimalString, Field(gt=0, max_digits=12, decimal_places=6)]
+Text = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class _Tolerant(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+
+class UsdLeg(_Tolerant):
+    """What the payer paid in dollars, and the exchange rate applied by whom."""
+
+    amount: Amount
+    rate: Rate
+    source: Text
+
+
+class SpeiTrace(_Tolerant):
+    """The CEP tuple: with the date and amount it lets anyone fetch Banxico's proof of the transfer."""
+
+    clave_rastreo: Annotated[str, Field(min_length=1, max_length=30)]
+    sending_bank: Text
+    sending_account: Annotated[str, Field(min_length=1, max_length=20)]
+
+
+class PaymentSucceeded(_Tolerant):
+    reference: Annotated[Annotated[str, Field(max_length=40)] | None, BeforeValidator(_reference_or_none)] = None
+    nss: Nss | None = None
+    amount_mxn: Amount
+    currency: Literal["MXN"] = "MXN"
+    paid_at: AwareDatetime
+    channel: Annotated[str, Field(min_length=1, max_length=40)]
+    partner_transaction_id: Text
+    usd: UsdLeg | None = None
+    spei: SpeiTrace | None = None
+
+    @field_validator("paid_at")
+    @classmethod
+    def _not_in_future(cls, paid_at: datetime, info: ValidationInfo) -> datetime:
+        if paid_at > now_from(info.context) + CLOCK_SKEW:
+            raise PydanticCustomError("paid_at_in_future", "The payment time is in the future.")
+        return paid_at
+
+    @model_validator(mode="after")
+    def _payer_identified(self) -> "PaymentSucceeded":
+        if not self.reference and not self.nss:
+            raise PydanticCustomError("reference_or_nss", "Send the payment reference, or the NSS for SPEI.")
+        return self
+
+
+class PaymentReversed(_Tolerant):
+    partner_transaction_id: Text
+    reversed_at: AwareDatetime
+    reason: Annotated[str, Field(max_length=200)] | None = None
+
+
+class Envelope(_Tolerant):
+    type: Annotated[str, Field(min_length=1, max_length=100)]
+    timestamp: AwareDatetime | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+UnmatchedReason = Literal["unknown-reference", "invalid-reference", "unknown-nss", "no-open-reference",
+                          "reference-paid", "reference-superseded", "reference-expired", "wrong-amount",
+                          "reversed-before-payment"]
+
+
+def unmatched_reason(reference_code: str | None, reference: PaymentReference | None, amount: Decimal,
+                     paid_at: datetime) -> UnmatchedReason | None:
+    """Why a payment cannot be applied to `reference` (None: apply it). Only the exact amount on an open reference,
+    paid by its deadline, is applied; everything else waits for an operator."""
+    if reference is None:
+        if reference_code is None:
+            return "no-open-reference"
+        return "unknown-reference" if is_valid_reference(reference_code) else "invalid-reference"
+    if reference.status == "paid":
+        return "reference-paid"
+    if reference.status == "superseded":
+        return "reference-superseded"
+    if paid_at > reference.expires_at:
+        return "reference-expired"
+    if amount != reference.amount_mxn:
+        return "wrong-amount"
+    return None
+
+
+PaymentStatus = Literal["applied", "unmatched", "refund_pending", "reversed"]
+
+
+class Decision(BaseModel):
+    """An operator's resolution of an unmatched payment: who, when, what."""
+
+    action: Literal["apply", "refund"]
+    by: str
+    at: datetime
+    member_id: str | None = None
+    months: list[str] = []
+    note: str | None = None
+
+
+class Payment(BaseModel):
+    """Money a partner reported, and what became of it. `amount_mxn`/`paid_at` are None only for a reversal that
+    arrived before its payment (kept so the late payment is recognised and never applied)."""
+
+    payment_id: str
+    partner: str
+    channel: str
+    partner_transaction_id: str
+    webhook_id: str
+    reference: str | None = None
+    nss: str | None = None
+    amount_mxn: Decimal | None
+    usd: UsdLeg | None = None
+    spei: SpeiTrace | None = None
+    paid_at: datetime | None
+    received_at: datetime
+    member_id: str | None = None
+    status: PaymentStatus
+    reason: UnmatchedReason | None = None
+    months: list[str] = []
+    reversed_months: list[str] = []
+    reversed_at: datetime | None = None
+    reversal_reason: str | None = None
+    decisions: list[Decision] = []
+
+
+def received_payment(partner: str, webhook_id: str, event: PaymentSucceeded, now: datetime) -> Payment:
+    """The payment as first recorded, before matching decides its status."""
+    return Payment(
+        payment_id=payment_id(partner, event.partner_transaction_id), partner=partner, channel=event.channel,
+        partner_transaction_id=event.partner_transaction_id, webhook_id=webhook_id, reference=event.reference,
+        nss=event.nss, amount_mxn=event.amount_mxn, usd=event.usd, spei=event.spei, paid_at=event.paid_at,
+        received_at=now, status="unmatched",
+    )

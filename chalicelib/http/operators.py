@@ -1,0 +1,112 @@
+"""Operators' payment work: unmatched payments to reconcile, and the program's figures."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from chalicelib.domain.coverage import this_month
+from chalicelib.domain.payment_events import Decision, Payment
+from chalicelib.domain.quotes import Month
+from chalicelib.http.api import Router
+from chalicelib.http.auth import Caller, Role
+from chalicelib.http.payments import PaymentOut, payment_out
+from chalicelib.store import ledger, stats
+from chalicelib.store import payments as store
+
+router = Router(__name__, tag="operators")
+OPERATOR = {Role.OPERATOR}
+
+
+class UnmatchedPayment(PaymentOut):
+    partner: str
+    partner_transaction_id: str
+    member_id: str | None
+    nss: str | None
+
+
+class UnmatchedPage(BaseModel):
+    items: list[UnmatchedPayment]
+    next: str | None = Field(description="Pass as `after` for the next page; null on the last")
+
+
+class UnmatchedQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+    after: Annotated[str, Field(pattern=r"^PAYMENT#[0-9a-f]{32}\|[0-9T:.+-]{19,40}#[0-9a-f]{32}$")] | None = None
+
+
+class Resolution(BaseModel):
+    """Apply the payment to a member's months, or mark it for refund to the payer."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    action: Literal["apply", "refund"]
+    member_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    months: Annotated[list[Month], Field(max_length=12)] = []
+    note: Annotated[str, Field(min_length=1, max_length=500)]
+
+    @model_validator(mode="after")
+    def _apply_needs_target(self) -> "Resolution":
+        if self.action == "apply" and (not self.member_id or not self.months):
+            raise PydanticCustomError("apply_needs_member_and_months", "To apply, give member_id and months.")
+        if self.action == "refund" and (self.member_id or self.months):
+            raise PydanticCustomError("refund_takes_no_target", "A refund takes no member_id or months.")
+        if len(set(self.months)) != len(self.months):
+            raise PydanticCustomError("months_repeated", "Each month once.")
+        return self
+
+
+class ResolvedPayment(UnmatchedPayment):
+    decisions: list[Decision]
+
+
+class Stats(BaseModel):
+    month: str = Field(description="This month on Mexico City's calendar, YYYY-MM")
+    members_by_status: dict[str, int]
+    beneficiaries: int
+    payments_this_month: dict[str, int | str] = Field(
+        description="received/applied/unmatched/reversed counts and *_mxn amounts (decimal strings)")
+
+
+def _unmatched_out(payment: Payment) -> UnmatchedPayment:
+    return UnmatchedPayment(**payment_out(payment).model_dump(), partner=payment.partner, member_id=payment.member_id,
+                            partner_transaction_id=payment.partner_transaction_id, nss=payment.nss)
+
+
+@router.route("/v1/operators/payments/unmatched", "GET", roles=OPERATOR, query=UnmatchedQuery,
+              response=UnmatchedPage, summary="Payments waiting for an operator, oldest first")
+def list_unmatched(query: UnmatchedQuery) -> UnmatchedPage:
+    payments, cursor = store.unmatched_payments(query.limit, query.after)
+    return UnmatchedPage(items=[_unmatched_out(p) for p in payments], next=cursor)
+
+
+@router.route("/v1/operators/payments/{payment_id}/resolve", "POST", roles=OPERATOR, body=Resolution,
+              response=ResolvedPayment, extra_statuses=[404, 409],
+              summary="Apply an unmatched payment to a member and months, or mark it for refund (who and when kept)")
+def resolve_payment(caller: Caller, payment_id: str, body: Resolution, now: datetime) -> ResolvedPayment:
+    decision = Decision(action=body.action, by=caller.user_id, at=now, member_id=body.member_id,
+                        months=sorted(body.months), note=body.note)
+    if body.action == "apply":
+        payment = ledger.resolve_by_applying(payment_id, decision, now)
+    else:
+        payment = ledger.resolve_by_refunding(payment_id, decision)
+    return ResolvedPayment(**_unmatched_out(payment).model_dump(), decisions=payment.decisions)
+
+
+@router.route("/v1/operators/stats", "GET", roles=OPERATOR, response=Stats,
+              summary="Members by status, beneficiaries, this month's payments and amounts (summed counters)")
+def program_stats(now: datetime) -> Stats:
+    month = this_month(now)
+    figures = stats.figures(month)
+    members = {name.removeprefix("members_"): figures.all_time.get(name, 0)
+               for name in stats.CounterShard.names() if name.startswith("members_")}
+    payments: dict[str, int | str] = {}
+    for kind in ("received", "applied", "unmatched", "reversed"):
+        payments[kind] = figures.month.get(f"payments_{kind}", 0)
+        payments[f"{kind}_mxn"] = f"{Decimal(figures.month.get(f'{kind}_centavos', 0)) / 100:.2f}"
+    return Stats(month=month, members_by_status=members, beneficiaries=figures.all_time.get("beneficiaries", 0),
+                 payments_this_month=payments)

@@ -1,0 +1,107 @@
+"""The daily jobs (Chalice `@app.schedule` in app.py; `make jobs` runs them by hand locally).
+
+Each step is safe to run twice on one day: references are issued only to members without an open one, lapses are
+conditional on the member still being active through the same month, and notifications have deterministic keys.
+"""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from chalicelib import wiring
+from chalicelib.domain.clock import mexico_city_today
+from chalicelib.domain.coverage import month_of
+from chalicelib.domain.members import MemberStatus
+from chalicelib.domain.payments import grouped, new_reference
+from chalicelib.domain.quotes import shift_month
+from chalicelib.errors import AppError
+from chalicelib.logs import service_logger
+from chalicelib.store import members as member_store
+from chalicelib.store import outbox
+from chalicelib.store import payments as payment_store
+from chalicelib.store.outbox import Notification
+from chalicelib.store.transactions import ConditionFailed, commit
+
+REMIND_DAYS_BEFORE = 3
+_log = service_logger()
+
+
+@dataclass
+class DailyReport:
+    references_issued: int = 0
+    lapsed: int = 0
+    reminders: int = 0
+    notifications_sent: int = 0
+
+
+def renew_references(now: datetime) -> int:
+    """From the 1st to the deadline day, members with auto-renewal whose coverage ends this month get next month's
+    reference, and a notification saying so."""
+    today = mexico_city_today(now)
+    deadline_day = wiring.settings().payment_deadline_day
+    if today.day > deadline_day:
+        return 0
+    issued = 0
+    for member in member_store.members_covered_through(month_of(today)):
+        if not member.auto_renewal or member.open_reference or member.status is MemberStatus.CANCELLED:
+            continue
+        reference = new_reference(member, 1, now, deadline_day)
+        notice = Notification("reference-issued", member.member_id, reference.months[0], {
+            "months": reference.months, "amount_mxn": f"{reference.amount_mxn:.2f}",
+            "reference": grouped(reference.reference), "deadline": reference.expires_at.isoformat()})
+        try:
+            payment_store.issue_reference(reference, None, member.version, [outbox.enqueue(notice, now)])
+        except AppError:  # the member changed meanwhile (a payment, a reference of their own): tomorrow decides
+            continue
+        issued += 1
+    return issued
+
+
+def lapse_ended_coverage(now: datetime) -> int:
+    """Members still active whose last covered month was last month become lapsed, and are told."""
+    last_month = month_of(shift_month(mexico_city_today(now).replace(day=1), -1))
+    lapsed = 0
+    for member in member_store.members_covered_through(last_month):
+        if member.status is not MemberStatus.ACTIVE:
+            continue
+        notice = Notification("coverage-lapsed", member.member_id, last_month, {"covered_through": last_month})
+        lapsed += member_store.mark_lapsed(member, [outbox.enqueue(notice, now)])
+    return lapsed
+
+
+def remind_deadlines(now: datetime) -> int:
+    """Members whose open reference is due in REMIND_DAYS_BEFORE days (Mexico City) get one reminder."""
+    due = mexico_city_today(now) + timedelta(days=REMIND_DAYS_BEFORE)
+    reminded = 0
+    for reference in payment_store.open_references_due(due):
+        notice = Notification("payment-deadline", reference.member_id, reference.reference, {
+            "reference": grouped(reference.reference), "amount_mxn": f"{reference.amount_mxn:.2f}",
+            "deadline": reference.expires_at.isoformat(), "months": reference.months})
+        try:
+            commit([outbox.enqueue(notice, now)])
+        except ConditionFailed:  # already reminded
+            continue
+        reminded += 1
+    return reminded
+
+
+def relay_notifications(now: datetime) -> int:
+    settings = wiring.settings()
+
+    def publish(message: str, attributes: dict[str, str]) -> None:
+        wiring.sns().publish(
+            TopicArn=settings.notifications_topic_arn, Message=message,
+            MessageAttributes={name: {"DataType": "String", "StringValue": value} for name, value in attributes.items()},
+        )
+
+    return outbox.relay(publish, now)
+
+
+def run_daily(now: datetime) -> DailyReport:
+    report = DailyReport(
+        references_issued=renew_references(now),
+        lapsed=lapse_ended_coverage(now),
+        reminders=remind_deadlines(now),
+    )
+    report.notifications_sent = relay_notifications(now)
+    _log.info("daily jobs", extra=asdict(report))
+    return report
