@@ -339,12 +339,12 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     # What a member must do next, by status.
     "next.pay_first_period": (
-        "Genere su línea de captura y pague antes del día 15 para activar su cobertura.",
-        "Generate your payment reference and pay before the 15th to activate your coverage.",
+        "Genere su línea de captura y pague a más tardar el día {day} para activar su cobertura.",
+        "Generate your payment reference and pay by day {day} of the month to activate your coverage.",
     ),
     "next.keep_paying": (
-        "Su cobertura está activa; pague cada mes antes del día 15 para mantenerla.",
-        "Your coverage is active; pay each month before the 15th to keep it.",
+        "Su cobertura está activa; pague cada mes a más tardar el día {day} para mantenerla.",
+        "Your coverage is active; pay by day {day} of each month to keep it.",
     ),
     "next.pay_to_reactivate": (
         "Su cobertura venció; pague el siguiente periodo para reactivarla.",

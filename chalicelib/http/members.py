@@ -6,6 +6,7 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel, RootModel
 
+from chalicelib import wiring
 from chalicelib.domain.beneficiaries import Beneficiary, BeneficiaryRequest, check_against_member, eligibility, new_beneficiary
 from chalicelib.domain.clock import mexico_city_today
 from chalicelib.domain.members import (
@@ -68,9 +69,12 @@ class MemberExport(BaseModel):
     beneficiaries: list[Beneficiary]
 
 
+def next_step(code: str, language: Language) -> NextStep:
+    return NextStep(code=code, message=text(f"next.{code}", language, day=wiring.settings().payment_deadline_day))
+
+
 def _profile(member: Member, language: Language, warnings: list[FieldError] = ()) -> MemberProfile:
-    code = NEXT_STEP[member.status]
-    return MemberProfile(**member.model_dump(), next_step=NextStep(code=code, message=text(f"next.{code}", language)),
+    return MemberProfile(**member.model_dump(), next_step=next_step(NEXT_STEP[member.status], language),
                          warnings=field_messages(list(warnings), language))
 
 

@@ -16,6 +16,7 @@ from chalicelib.domain.payments import (
 from chalicelib.errors import NotFound
 from chalicelib.http.api import IdempotencyKey, Reply, Router
 from chalicelib.http.auth import Caller, Role
+from chalicelib.http.members import NextStep, next_step
 from chalicelib.i18n import Language, text
 from chalicelib.store import members as member_store
 from chalicelib.store import payments as store
@@ -146,11 +147,6 @@ class Receipt(BaseModel):
     decisions: list[Decision]
 
 
-class NextStep(BaseModel):
-    code: str
-    message: str
-
-
 class CoveredBeneficiary(BaseModel):
     beneficiary_id: str
     first_name: str
@@ -221,5 +217,5 @@ def my_coverage(caller: Caller, language: Language, now: datetime) -> Coverage:
     return Coverage(
         status=member.status.value, covered_months=member.covered_months, covered_through=member.covered_through,
         covered_now=covered_now, beneficiaries=listed,
-        next_steps=[NextStep(code=code, message=text(f"next.{code}", language)) for code in steps],
+        next_steps=[next_step(code, language) for code in steps],
     )

@@ -348,3 +348,22 @@ def test_reversing_an_unmatched_payment_from_last_month_fixes_that_months_counte
     assert _json(partner.send(reversed_("old-1", clock.now())))["status"] == "reversed"
     this_month = _stats(api, operator)["payments_this_month"]
     assert this_month["unmatched"] == 0 and this_month["unmatched_mxn"] == "0.00" and this_month["reversed"] == 1
+
+
+def test_the_common_path_costs_one_read_and_one_transaction(api, member, partner, monkeypatch):
+    from botocore.client import BaseClient
+
+    headers, _ = member()
+    reference = _issue(api, headers)
+    partner.send({"type": "warm.up", "data": {}})  # the service reads the partner's secret once, then caches it
+    calls = []
+    original = BaseClient._make_api_call
+
+    def counting(self, operation, params):
+        if self.meta.service_model.service_name == "dynamodb":
+            calls.append(operation)
+        return original(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counting)
+    assert _json(partner.send(paid(reference["reference"], reference["amount_mxn"], tx="cost-1")))["status"] == "applied"
+    assert calls == ["GetItem", "TransactWriteItems"]

@@ -338,8 +338,9 @@ def test_a_burst_of_concurrent_duplicated_deliveries_applies_each_payment_once(s
             assert item["reason"] == "unknown-reference" and item["member_id"] is None, item
         else:
             assert item["member_id"] == members[payment.member][2], item
-            allowed = {"wrong-amount", "no-open-reference"} if payment.partner == "spei" else \
-                {"wrong-amount", "reference-paid"}
+            # Which one depends on arrival order: before or after the right payment closed the reference (by NSS, a
+            # payment can read the open reference just before a racing one pays it).
+            allowed = {"wrong-amount", "reference-paid"} | ({"no-open-reference"} if payment.partner == "spei" else set())
             assert item["reason"] in allowed, item
     received_at = [datetime.fromisoformat(item["received_at"]) for item in items]
     assert received_at == sorted(received_at), "the unmatched list is not oldest first"
