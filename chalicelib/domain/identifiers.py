@@ -101,6 +101,10 @@ def check_nss(value: str) -> str:
     return value
 
 
+def is_valid_nss(value: str) -> bool:
+    return bool(re.fullmatch(r"[0-9]{11}", value)) and luhn.is_valid(value)
+
+
 # --- RFC (persona física) -------------------------------------------------------------------------------------------
 
 def check_rfc(value: str) -> str:

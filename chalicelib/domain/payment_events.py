@@ -17,7 +17,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.clock import now_from
-from chalicelib.domain.identifiers import Nss
+from chalicelib.domain.identifiers import is_valid_nss, normalize_identifier
 from chalicelib.domain.payments import PaymentReference, is_valid_reference, normalize_reference
 
 PAYMENT_SUCCEEDED = "payment.succeeded"
@@ -73,7 +73,8 @@ class SpeiTrace(_Tolerant):
 
 class PaymentSucceeded(_Tolerant):
     reference: Annotated[Annotated[str, Field(max_length=40)] | None, BeforeValidator(_reference_or_none)] = None
-    nss: Nss | None = None
+    # As the payer typed it: a mistyped NSS is kept (unmatched, "invalid-nss"), never refused with the money.
+    nss: Annotated[str, BeforeValidator(normalize_identifier), Field(min_length=1, max_length=30)] | None = None
     amount_mxn: Amount
     currency: Literal["MXN"] = "MXN"
     paid_at: AwareDatetime
@@ -108,7 +109,7 @@ class Envelope(_Tolerant):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
-UnmatchedReason = Literal["unknown-reference", "invalid-reference", "unknown-nss", "no-open-reference",
+UnmatchedReason = Literal["unknown-reference", "invalid-reference", "unknown-nss", "invalid-nss", "no-open-reference",
                           "reference-paid", "reference-superseded", "reference-expired", "wrong-amount",
                           "reversed-before-payment"]
 
@@ -180,3 +181,8 @@ def received_payment(partner: str, webhook_id: str, event: PaymentSucceeded, now
         nss=event.nss, amount_mxn=event.amount_mxn, usd=event.usd, spei=event.spei, paid_at=event.paid_at,
         received_at=now, status="unmatched",
     )
+
+
+def unknown_payer_reason(nss: str) -> UnmatchedReason:
+    """Why a payment by NSS found no member: the NSS was mistyped, or nobody registered it."""
+    return "unknown-nss" if is_valid_nss(nss) else "invalid-nss"

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from chalicelib.domain.coverage import merged, not_started, status_for, this_month
+from chalicelib.domain.identifiers import is_valid_nss
 from chalicelib.domain.members import MemberStatus
 from chalicelib.domain.payment_events import (
-    Decision, Payment, PaymentReversed, PaymentSucceeded, payment_id, received_payment, unmatched_reason,
+    Decision, Payment, PaymentReversed, PaymentSucceeded, payment_id, received_payment, unknown_payer_reason, unmatched_reason,
 )
 from chalicelib.domain.payments import PaymentReference
 from chalicelib.errors import Conflict, FieldError, InvalidInput, NotFound, ServiceUnavailable
@@ -76,8 +77,10 @@ def receive_payment(partner: str, webhook_id: str, body: str, event: PaymentSucc
     know_status = False
     for _ in range(ATTEMPTS):
         member_id, code, reference, expected = _locate(event, know_status)
-        reason = "unknown-nss" if event.nss and not event.reference and member_id is None else \
-            unmatched_reason(code, reference, event.amount_mxn, event.paid_at)
+        if event.reference is None and member_id is None:
+            reason = unknown_payer_reason(event.nss)
+        else:
+            reason = unmatched_reason(code, reference, event.amount_mxn, event.paid_at)
         try:
             if reason is None:
                 return _apply(received, reference, expected, body, now)
@@ -102,7 +105,7 @@ def _locate(event: PaymentSucceeded, know_status: bool):
             member = get_member(reference.member_id)
             status = member.status.value if member else None
         return reference.member_id, event.reference, reference, status
-    member_id = find_member_id("NSS", event.nss)
+    member_id = find_member_id("NSS", event.nss) if is_valid_nss(event.nss) else None
     member = get_member(member_id) if member_id else None
     if member is None:
         return None, None, None, None

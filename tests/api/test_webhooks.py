@@ -367,3 +367,10 @@ def test_the_common_path_costs_one_read_and_one_transaction(api, member, partner
     monkeypatch.setattr(BaseClient, "_make_api_call", counting)
     assert _json(partner.send(paid(reference["reference"], reference["amount_mxn"], tx="cost-1")))["status"] == "applied"
     assert calls == ["GetItem", "TransactWriteItems"]
+
+
+def test_a_mistyped_nss_is_kept_for_an_operator_not_refused(api, partner, operator):
+    ack = _json(partner.send(paid(None, "250.00", nss="1234-5678-901", tx="typo-1"), "spei"))
+    assert ack["status"] == "unmatched" and ack["reason"] == "invalid-nss"
+    items = _json(api.http.get("/v1/operators/payments/unmatched", headers=operator))["items"]
+    assert items[0]["nss"] == "12345678901"
