@@ -45,6 +45,7 @@ class AppError(Exception):
         super().__init__(detail_key or self.slug)
         self.detail_key = detail_key or self.slug
         self.params = params
+        self.extensions: dict[str, Any] = {}  # extra members of the problem body (RFC 9457 §3.2), e.g. alternatives
 
 
 class MalformedRequest(AppError):

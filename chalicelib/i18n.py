@@ -112,6 +112,38 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "webhook-not-object": ("El evento debe ser un objeto JSON.", "The event must be a JSON object."),
     "payment-not-found": ("No existe ese pago.", "There is no such payment."),
+    "nurse-exists": ("Ya existe una enfermera con ese usuario.", "A nurse with that username already exists."),
+    "nurse-not-found": (
+        "Su perfil de enfermera no existe; pida a un operador que lo cree.",
+        "Your nurse profile does not exist; ask an operator to create it.",
+    ),
+    "availability-not-found": ("Aún no publica su disponibilidad.", "You have not published your availability yet."),
+    "slot-not-found": ("Ese horario no existe.", "That slot does not exist."),
+    "slot-taken": (
+        "Alguien acaba de reservar ese horario; elija otro de `alternatives`.",
+        "Someone just booked that slot; pick another from `alternatives`.",
+    ),
+    "slot-too-soon": (
+        "Ese horario empieza muy pronto; reserve con al menos {minutes} minutos de anticipación.",
+        "That slot starts too soon; book at least {minutes} minutes ahead.",
+    ),
+    "not-covered-that-month": (
+        "Su cobertura no incluye {month}; pague ese mes para reservar.",
+        "Your coverage does not include {month}; pay for that month to book.",
+    ),
+    "consent-required": (
+        "Antes de la primera teleconsulta acepte el consentimiento informado (POST /v1/me/consents/teleconsultation).",
+        "Before the first teleconsultation, accept the informed consent (POST /v1/me/consents/teleconsultation).",
+    ),
+    "patient-busy": (
+        "Esa persona ya tiene una teleconsulta que se empalma con este horario.",
+        "That person already has a teleconsultation overlapping this time.",
+    ),
+    "patient-not-found": ("No es usted ni uno de sus beneficiarios.", "Not you nor one of your beneficiaries."),
+    "patient-not-eligible": (
+        "Ese beneficiario ya no es elegible para la cobertura.",
+        "That beneficiary is no longer eligible for coverage.",
+    ),
     "payment-not-unmatched": (
         "Ese pago ya no está pendiente de conciliar; otra persona lo resolvió o se revirtió.",
         "That payment is no longer waiting for reconciliation; someone resolved it or it was reversed.",
@@ -196,6 +228,27 @@ _TEXT: dict[str, tuple[str, str]] = {
     "field.reference_or_nss": (
         "Envíe la línea de captura, o el NSS para SPEI.",
         "Send the payment reference, or the NSS for SPEI.",
+    ),
+    "field.time_not_on_5_minutes": (
+        "Las horas van en pasos de 5 minutos (p. ej. 08:00, 08:05).",
+        "Times go in steps of 5 minutes (e.g. 08:00, 08:05).",
+    ),
+    "field.window_outside_program_hours": (
+        "El {weekday} el horario del programa es {opens}–{closes}, hora de la Ciudad de México.",
+        "On {weekday} the programme's hours are {opens}–{closes}, Mexico City time.",
+    ),
+    "field.windows_overlap": ("Dos ventanas se empalman el {weekday}.", "Two windows overlap on {weekday}."),
+    "field.date_range": (
+        "'to' debe ser igual o posterior a 'from', a lo más 31 días después.",
+        "'to' must be on or after 'from', at most 31 days later.",
+    ),
+    "field.consent_version_outdated": (
+        "Acepte el texto vigente (versión {current}).",
+        "Accept the current text (version {current}).",
+    ),
+    "field.slot_id_format": (
+        "No es un identificador de GET /v1/teleconsult/slots.",
+        "Not a slot id from GET /v1/teleconsult/slots.",
     ),
     "field.paid_at_in_future": ("La fecha de pago está en el futuro.", "The payment time is in the future."),
     "field.member_not_found": ("No existe un miembro con ese identificador.", "There is no member with that id."),

@@ -27,6 +27,7 @@ class Settings(BaseModel):
     payments_table: str = Field(alias="PAYMENTS_TABLE", pattern=_TABLE_NAME)
     stats_table: str = Field(alias="STATS_TABLE", pattern=_TABLE_NAME)
     outbox_table: str = Field(alias="OUTBOX_TABLE", pattern=_TABLE_NAME)
+    teleconsult_table: str = Field(alias="TELECONSULT_TABLE", pattern=_TABLE_NAME)
     notifications_topic_arn: str = Field(alias="NOTIFICATIONS_TOPIC_ARN", pattern=r"^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$")
     # Partners allowed to call POST /v1/webhooks/{partner}; each one's signing secrets are the Secrets Manager
     # secret <prefix><partner>, JSON {"current": "whsec_…", "previous": "whsec_…" (while rotating)}.
@@ -54,7 +55,7 @@ class Settings(BaseModel):
     def tables(self) -> dict[str, str]:
         """Logical table name → physical table name."""
         return {"members": self.members_table, "idempotency": self.idempotency_table, "payments": self.payments_table,
-                "stats": self.stats_table, "outbox": self.outbox_table}
+                "stats": self.stats_table, "outbox": self.outbox_table, "teleconsult": self.teleconsult_table}
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:

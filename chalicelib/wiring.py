@@ -43,8 +43,16 @@ def sns():
     return boto3.client("sns", region_name=settings().region)
 
 
+@cache
+def cognito():
+    import boto3  # loaded when an operator first creates a user
+
+    return boto3.client("cognito-idp", region_name=settings().region)
+
+
 def reset() -> None:
     """Forget the singletons (tests switch environments between cases)."""
+    cognito.cache_clear()
     sns.cache_clear()
     partner_secrets.cache_clear()
     token_verifier.cache_clear()

@@ -23,7 +23,7 @@ def problem_body(error: AppError, language: Language, *, instance: str, correlat
     }
     if isinstance(error, InvalidInput):
         body["errors"] = field_messages(error.errors, language)
-    return body
+    return {**error.extensions, **body}
 
 
 def field_messages(errors: list[FieldError], language: Language) -> list[dict[str, str]]:

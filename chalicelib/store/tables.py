@@ -14,10 +14,12 @@ from chalicelib.store.members import MemberItem
 from chalicelib.store.outbox import OutboxItem
 from chalicelib.store.payments import PaymentItem
 from chalicelib.store.stats import CounterShard
+from chalicelib.store.teleconsult import TeleconsultItem
 
 # Logical name (as in Settings.tables) → the model that reads and writes it (subclasses share its table).
 TABLE_MODELS: dict[str, type[Model]] = {"members": MemberItem, "idempotency": IdempotencyRecord,
-                                        "payments": PaymentItem, "stats": CounterShard, "outbox": OutboxItem}
+                                        "payments": PaymentItem, "stats": CounterShard, "outbox": OutboxItem,
+                                        "teleconsult": TeleconsultItem}
 
 
 def _with_subclasses(model: type[Model]) -> list[type[Model]]:

@@ -11,6 +11,7 @@ VALID = {
     "PAYMENTS_TABLE": "pti-local-payments",
     "STATS_TABLE": "pti-local-stats",
     "OUTBOX_TABLE": "pti-local-outbox",
+    "TELECONSULT_TABLE": "pti-local-teleconsult",
     "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:pti-local-notifications",
     "WEBHOOK_PARTNERS": "finabien, spei",
     "WEBHOOK_SECRETS_PREFIX": "pti-migrante/local/webhooks/",
@@ -26,7 +27,7 @@ def test_valid_environment_gives_typed_settings():
     assert settings.stage == "local"
     assert settings.tables == {"members": "pti-local-members", "idempotency": "pti-local-idempotency",
                                "payments": "pti-local-payments", "stats": "pti-local-stats",
-                               "outbox": "pti-local-outbox"}
+                               "outbox": "pti-local-outbox", "teleconsult": "pti-local-teleconsult"}
     assert settings.webhook_partners == ("finabien", "spei")
     assert settings.payment_deadline_day == 15
     assert str(settings.dynamodb_endpoint).startswith("http://127.0.0.1:8001")

@@ -1,0 +1,124 @@
+"""Teleconsultations: nurses, slots, appointments (FHIR Appointment statuses) and the informed consent."""
+
+import hashlib
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from chalicelib.domain.identifiers import Email
+from chalicelib.domain.scheduling import parse_slot_id
+
+# The teleconsultation informed consent (health law: express, before the first teleconsultation). Versioned text;
+# its hash is kept with each acceptance so later wording never rewrites what someone agreed to.
+CONSENT_VERSION = "1"
+CONSENT_TEXT = (
+    "Acepto recibir orientación de enfermería del IMSS por videollamada. Entiendo que no sustituye una consulta "
+    "presencial ni la atención de urgencias, que la enfermera registrará una nota en mi expediente clínico "
+    "electrónico y que puedo retirar este consentimiento cuando lo desee."
+)
+CONSENT_SHA256 = hashlib.sha256(CONSENT_TEXT.encode()).hexdigest()
+
+AppointmentStatus = Literal["booked", "arrived", "fulfilled", "cancelled", "noshow"]
+
+
+class NurseRequest(BaseModel):
+    """POST /v1/operators/nurses."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    username: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,63}$")]
+    email: Email
+    full_name: Annotated[str, Field(min_length=3, max_length=120)]
+    cedula_profesional: Annotated[str, Field(pattern=r"^[0-9]{7,8}$", description="7 or 8 digits (SEP)")]
+    languages: Annotated[list[Literal["es", "en", "nah", "myn", "zap", "mix"]], Field(min_length=1, max_length=6)] = ["es"]
+
+
+class Nurse(BaseModel):
+    nurse_id: str
+    username: str
+    full_name: str
+    cedula_profesional: str
+    languages: list[str]
+    created_by: str
+    created_at: datetime
+
+
+class Slot(BaseModel):
+    slot_id: str
+    nurse_id: str
+    nurse_name: str
+    nurse_languages: list[str]
+    start: datetime
+    end: datetime
+    day: date
+    lead_minutes: int
+    status: Literal["free", "booked"]
+
+
+class SlotQuery(BaseModel):
+    """GET /v1/teleconsult/slots?from=&to=&cursor=&limit="""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    first: date = Field(alias="from")
+    last: date = Field(alias="to")
+    cursor: Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\|.{0,120}$")] | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+
+    @field_validator("last")
+    @classmethod
+    def _range(cls, last: date, info) -> date:
+        first = info.data.get("first")
+        if first and not 0 <= (last - first).days <= 31:
+            raise PydanticCustomError("date_range", "'to' must be on or after 'from', at most 31 days later.")
+        return last
+
+
+class ConsentRequest(BaseModel):
+    """POST /v1/me/consents/teleconsultation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: str
+    patient_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+    @field_validator("version")
+    @classmethod
+    def _current(cls, version: str) -> str:
+        if version != CONSENT_VERSION:
+            raise PydanticCustomError("consent_version_outdated", "Accept the current text (version {current}).",
+                                      {"current": CONSENT_VERSION})
+        return version
+
+
+class BookingRequest(BaseModel):
+    """POST /v1/teleconsult/appointments."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    slot_id: Annotated[str, Field(min_length=3, max_length=100)]
+    patient_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    reason: Annotated[str, Field(min_length=3, max_length=500)]
+
+    @field_validator("slot_id")
+    @classmethod
+    def _well_formed(cls, value: str) -> str:
+        if parse_slot_id(value) is None:
+            raise PydanticCustomError("slot_id_format", "Not a slot id from GET /v1/teleconsult/slots.")
+        return value
+
+
+class Appointment(BaseModel):
+    appointment_id: str
+    slot_id: str
+    nurse_id: str
+    nurse_name: str
+    member_id: str
+    patient_id: str
+    reason: str
+    status: AppointmentStatus
+    start: datetime
+    end: datetime
+    created_at: datetime

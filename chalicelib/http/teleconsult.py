@@ -1,0 +1,211 @@
+"""Teleconsultation routes: operators add nurses; nurses publish availability and read their agenda; members find
+a time, consent and book."""
+
+import uuid
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field
+
+from chalicelib import wiring
+from chalicelib.domain.beneficiaries import eligibility
+from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
+from chalicelib.domain.scheduling import Availability, parse_slot_id, slots_between
+from chalicelib.domain.teleconsult import (
+    CONSENT_SHA256, CONSENT_VERSION, Appointment, BookingRequest, ConsentRequest, Nurse, NurseRequest, Slot, SlotQuery,
+)
+from chalicelib.errors import Conflict, NotFound
+from chalicelib.http.api import IdempotencyKey, Reply, Router
+from chalicelib.http.auth import Caller, Role
+from chalicelib.store import identities
+from chalicelib.store import members as member_store
+from chalicelib.store import teleconsult as store
+
+router = Router(__name__, tag="teleconsult")
+MEMBER, NURSE, OPERATOR = {Role.MEMBER}, {Role.NURSE}, {Role.OPERATOR}
+
+
+class PublishResult(BaseModel):
+    slots_added: int
+    slots_removed: int = Field(description="Free slots the new pattern no longer gives; booked ones are never removed")
+    through: date = Field(description="Last Mexico City day with slots")
+
+
+class NurseBrief(BaseModel):
+    nurse_id: str
+    full_name: str
+    languages: list[str]
+
+
+class SlotOut(BaseModel):
+    slot_id: str
+    start: datetime
+    end: datetime
+    start_local: str = Field(description="In the member's time zone, with its offset that day")
+    start_mexico_city: str
+    time_zone: str
+    nurse: NurseBrief
+
+
+class SlotPage(BaseModel):
+    items: list[SlotOut]
+    next: str | None
+
+
+class ConsentOut(BaseModel):
+    patient_id: str
+    version: str
+    text_sha256: str
+    accepted_at: datetime
+
+
+class AppointmentOut(Appointment):
+    start_mexico_city: str
+
+
+class AppointmentList(BaseModel):
+    items: list[AppointmentOut]
+
+
+class AgendaQuery(BaseModel):
+    date: date
+
+
+def _out(appointment: Appointment) -> AppointmentOut:
+    return AppointmentOut(**appointment.model_dump(),
+                          start_mexico_city=appointment.start.astimezone(MEXICO_CITY).isoformat())
+
+
+def _nurse_profile(nurse_id: str) -> Nurse:
+    nurse = store.get_nurse(nurse_id)
+    if nurse is None:
+        raise NotFound("nurse-not-found")
+    return nurse
+
+
+@router.route("/v1/operators/nurses", "POST", roles=OPERATOR, body=NurseRequest, response=Nurse, status=201,
+              extra_statuses=[409], summary="Add a nurse: a Cognito user in the nurses group and her profile")
+def create_nurse(caller: Caller, body: NurseRequest, now: datetime) -> Reply:
+    settings = wiring.settings()
+    nurse_id = identities.create_user(wiring.cognito(), settings.cognito_user_pool_id, body.username, body.email,
+                                      Role.NURSE.group)
+    nurse = Nurse(nurse_id=nurse_id, username=body.username, full_name=body.full_name,
+                  cedula_profesional=body.cedula_profesional, languages=body.languages, created_by=caller.user_id,
+                  created_at=now)
+    store.create_nurse(nurse)
+    return Reply(nurse, 201)
+
+
+@router.route("/v1/nurse/availability", "PUT", roles=NURSE, body=Availability, response=PublishResult,
+              extra_statuses=[404], summary="Publish my weekly availability (Mexico City time); creates the slots")
+def publish_availability(caller: Caller, body: Availability, now: datetime) -> PublishResult:
+    nurse = _nurse_profile(caller.user_id)
+    today = mexico_city_today(now)
+    through = today + timedelta(weeks=body.horizon_weeks)
+    added, removed = store.publish(nurse, body, slots_between(body, today, through), now)
+    return PublishResult(slots_added=added, slots_removed=removed, through=through)
+
+
+@router.route("/v1/nurse/availability", "GET", roles=NURSE, response=Availability, extra_statuses=[404],
+              summary="My published availability")
+def my_availability(caller: Caller) -> Availability:
+    availability = store.get_availability(caller.user_id)
+    if availability is None:
+        raise NotFound("availability-not-found")
+    return availability
+
+
+@router.route("/v1/nurse/agenda", "GET", roles=NURSE, query=AgendaQuery, response=AppointmentList,
+              summary="My appointments on a Mexico City day")
+def agenda(caller: Caller, query: AgendaQuery) -> AppointmentList:
+    return AppointmentList(items=[_out(a) for a in store.nurse_agenda(caller.user_id, query.date)])
+
+
+def _slot_out(slot: Slot, zone: ZoneInfo) -> SlotOut:
+    return SlotOut(slot_id=slot.slot_id, start=slot.start, end=slot.end,
+                   start_local=slot.start.astimezone(zone).isoformat(),
+                   start_mexico_city=slot.start.astimezone(MEXICO_CITY).isoformat(), time_zone=zone.key,
+                   nurse=NurseBrief(nurse_id=slot.nurse_id, full_name=slot.nurse_name, languages=slot.nurse_languages))
+
+
+def _bookable(slot: Slot, now: datetime) -> bool:
+    return slot.start >= now + timedelta(minutes=slot.lead_minutes)
+
+
+@router.route("/v1/teleconsult/slots", "GET", roles=MEMBER, query=SlotQuery, response=SlotPage, extra_statuses=[404],
+              summary="Free slots across nurses, by Mexico City day, shown in my time zone too")
+def list_slots(caller: Caller, query: SlotQuery, now: datetime) -> SlotPage:
+    member = member_store.registered_member(caller.user_id)
+    zone = ZoneInfo(member.residence.time_zone)
+    day, after = query.first, None
+    if query.cursor:
+        cursor_day, _, after = query.cursor.partition("|")
+        day, after = date.fromisoformat(cursor_day), after or None
+    items: list[SlotOut] = []
+    while day <= query.last and len(items) < query.limit:
+        slots, after = store.free_slots(day, after, query.limit - len(items))
+        items += [_slot_out(slot, zone) for slot in slots if _bookable(slot, now)]
+        if after is None:
+            day += timedelta(days=1)
+    cursor = f"{day.isoformat()}|{after or ''}" if day <= query.last and len(items) >= query.limit else None
+    return SlotPage(items=items, next=cursor)
+
+
+def _patient_of(member_id: str, patient_id: str | None, now: datetime) -> str:
+    """The member themself, or one of their active beneficiaries eligible today."""
+    member, beneficiaries = member_store.member_partition(member_id)
+    if member is None:
+        raise NotFound("not-registered")
+    if patient_id is None or patient_id == member.member_id:
+        return member.member_id
+    for beneficiary in beneficiaries:
+        if beneficiary.beneficiary_id == patient_id and beneficiary.status == "active":
+            if not eligibility(beneficiary, mexico_city_today(now)).eligible:
+                raise Conflict("patient-not-eligible")
+            return patient_id
+    raise NotFound("patient-not-found")
+
+
+@router.route("/v1/me/consents/teleconsultation", "POST", roles=MEMBER, body=ConsentRequest, response=ConsentOut,
+              status=201, extra_statuses=[404, 409],
+              summary="Accept the teleconsultation informed consent for me or one of my beneficiaries")
+def accept_consent(caller: Caller, body: ConsentRequest, now: datetime) -> Reply:
+    patient_id = _patient_of(caller.user_id, body.patient_id, now)
+    store.record_consent(patient_id, CONSENT_VERSION, CONSENT_SHA256, caller.user_id, now)
+    return Reply(ConsentOut(patient_id=patient_id, version=CONSENT_VERSION, text_sha256=CONSENT_SHA256,
+                            accepted_at=now), 201)
+
+
+@router.route("/v1/teleconsult/appointments", "POST", roles=MEMBER, body=BookingRequest, response=AppointmentOut,
+              status=201, extra_statuses=[404, 409], idempotent=True,
+              summary="Book a slot for me or a beneficiary; 409 with fresh alternatives when it was just taken")
+def book(caller: Caller, body: BookingRequest, idempotency: IdempotencyKey | None, now: datetime) -> Reply:
+    patient_id = _patient_of(caller.user_id, body.patient_id, now)
+    nurse_id, start = parse_slot_id(body.slot_id)
+    slot = store.get_slot(nurse_id, start)
+    if slot is None:
+        raise NotFound("slot-not-found")
+    if not _bookable(slot, now):
+        raise Conflict("slot-too-soon", minutes=slot.lead_minutes)
+    appointment = Appointment(
+        appointment_id=str(uuid.uuid4()), slot_id=slot.slot_id, nurse_id=slot.nurse_id, nurse_name=slot.nurse_name,
+        member_id=caller.user_id, patient_id=patient_id, reason=body.reason, status="booked", start=slot.start,
+        end=slot.end, created_at=now)
+    out = _out(appointment)
+    try:
+        store.book(appointment, CONSENT_VERSION, [idempotency.record(201, out, now)] if idempotency else [])
+    except Conflict as conflict:
+        if conflict.detail_key == "slot-taken":
+            member = member_store.registered_member(caller.user_id)
+            alternatives, _ = store.free_slots(slot.day, None, 10)
+            zone = ZoneInfo(member.residence.time_zone)
+            conflict.extensions["alternatives"] = [
+                _slot_out(s, zone).model_dump(mode="json") for s in alternatives if _bookable(s, now)][:5]
+        raise
+    return Reply(out, 201)
+
+
+@router.route("/v1/me/appointments", "GET", roles=MEMBER, response=AppointmentList,
+              summary="My and my beneficiaries' teleconsultations")
+def my_appointments(caller: Caller) -> AppointmentList:
+    return AppointmentList(items=[_out(a) for a in store.member_appointments(caller.user_id)])

@@ -1,0 +1,289 @@
+"""The teleconsult table: nurses, their availability and slots, appointments, patient guards and consents.
+
+| item          | pk                      | sk                         | sparse index keys                                     |
+|---------------|-------------------------|----------------------------|-------------------------------------------------------|
+| nurse         | NURSE#<sub>             | PROFILE                    | –                                                     |
+| availability  | NURSE#<sub>             | AVAILABILITY               | –                                                     |
+| slot          | NURSE#<sub>             | SLOT#<UTC YYYYMMDDTHHMM>   | free_slots: free_day=<Mexico City day> / free_sk=<start>#<sub>, while free |
+| appointment   | APPOINTMENT#<id>        | APPOINTMENT                | by_member: MEMBER#<sub> / <start>#<id>; by_nurse_day: <sub>#<day> / <start>#<id> |
+| patient guard | PATIENT#<patient id>    | BUSY#<UTC YYYYMMDDTHHMM>   | –  (one per 5-minute bucket of a booked consult)      |
+| consent       | PATIENT#<patient id>    | CONSENT#teleconsultation   | –                                                     |
+
+A nurse's slots share her partition, so publishing reads what exists with one Query and never touches a booked slot.
+Listing free slots is one Query per Mexico City day of the sparse `free_slots` index: booking removes the slot from it.
+"""
+
+import json
+from datetime import date, datetime
+
+from pynamodb.attributes import (
+    DiscriminatorAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute,
+)
+from pynamodb.exceptions import DeleteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.domain.clock import MEXICO_CITY
+from chalicelib.domain.scheduling import Availability, SlotTime, buckets, slot_id
+from chalicelib.domain.teleconsult import Appointment, Nurse, Slot
+from chalicelib.errors import Conflict
+from chalicelib.store.idempotency import AlreadyAnswered
+from chalicelib.store.members import ProfileItem, member_key
+from chalicelib.store.transactions import ConditionFailed, Write, commit
+
+CONSENT_SK = "CONSENT#teleconsultation"
+
+
+class FreeSlots(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "free_slots"
+        projection = AllProjection()
+
+    free_day = UnicodeAttribute(hash_key=True)
+    free_sk = UnicodeAttribute(range_key=True)
+
+
+class ByMember(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_member"
+        projection = AllProjection()
+
+    member_pk = UnicodeAttribute(hash_key=True)
+    member_sk = UnicodeAttribute(range_key=True)
+
+
+class ByNurseDay(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_nurse_day"
+        projection = AllProjection()
+
+    nurse_day = UnicodeAttribute(hash_key=True)
+    nurse_sk = UnicodeAttribute(range_key=True)
+
+
+class TeleconsultItem(Model):
+    class Meta:
+        table_name = "unbound"  # set from Settings by store.tables.bind()
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    free_day = UnicodeAttribute(null=True)
+    free_sk = UnicodeAttribute(null=True)
+    member_pk = UnicodeAttribute(null=True)
+    member_sk = UnicodeAttribute(null=True)
+    nurse_day = UnicodeAttribute(null=True)
+    nurse_sk = UnicodeAttribute(null=True)
+    free_slots = FreeSlots()
+    by_member = ByMember()
+    by_nurse_day = ByNurseDay()
+
+
+class NurseItem(TeleconsultItem, discriminator="nurse"):
+    nurse_id = UnicodeAttribute()
+    username = UnicodeAttribute()
+    full_name = UnicodeAttribute()
+    cedula_profesional = UnicodeAttribute()
+    languages = ListAttribute(of=UnicodeAttribute)
+    created_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class AvailabilityItem(TeleconsultItem, discriminator="availability"):
+    pattern = UnicodeAttribute()  # the Availability as JSON
+    updated_at = UTCDateTimeAttribute()
+
+
+class SlotItem(TeleconsultItem, discriminator="slot"):
+    slot_id = UnicodeAttribute()
+    nurse_id = UnicodeAttribute()
+    nurse_name = UnicodeAttribute()
+    nurse_languages = ListAttribute(of=UnicodeAttribute)
+    start = UTCDateTimeAttribute()
+    end = UTCDateTimeAttribute()
+    day = UnicodeAttribute()
+    lead_minutes = NumberAttribute()
+    status = UnicodeAttribute()  # free | booked
+    appointment_id = UnicodeAttribute(null=True)
+
+
+class AppointmentItem(TeleconsultItem, discriminator="appointment"):
+    appointment_id = UnicodeAttribute()
+    slot_id = UnicodeAttribute()
+    nurse_id = UnicodeAttribute()
+    nurse_name = UnicodeAttribute()
+    member_id = UnicodeAttribute()
+    patient_id = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    status = UnicodeAttribute()
+    start = UTCDateTimeAttribute()
+    end = UTCDateTimeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class GuardItem(TeleconsultItem, discriminator="patient-guard"):
+    appointment_id = UnicodeAttribute()
+
+
+class ConsentItem(TeleconsultItem, discriminator="consent"):
+    version = UnicodeAttribute()
+    text_sha256 = UnicodeAttribute()
+    accepted_by = UnicodeAttribute()
+    accepted_at = UTCDateTimeAttribute()
+
+
+def nurse_key(nurse_id: str) -> str:
+    return f"NURSE#{nurse_id}"
+
+
+def _slot_sk(start: datetime) -> str:
+    return f"SLOT#{start:%Y%m%dT%H%M}"
+
+
+# --- Nurses ----------------------------------------------------------------------------------------------------------
+
+def create_nurse(nurse: Nurse) -> None:
+    item = NurseItem(nurse_key(nurse.nurse_id), "PROFILE", **nurse.model_dump())
+    try:
+        commit([Write("nurse", "save", lambda tx: tx.save(item, condition=TeleconsultItem.pk.does_not_exist()))])
+    except ConditionFailed:
+        raise Conflict("nurse-exists") from None
+
+
+def get_nurse(nurse_id: str) -> Nurse | None:
+    try:
+        item = NurseItem.get(nurse_key(nurse_id), "PROFILE")
+    except NurseItem.DoesNotExist:
+        return None
+    return Nurse.model_validate({name: getattr(item, name) for name in Nurse.model_fields})
+
+
+# --- Availability and slots ------------------------------------------------------------------------------------------
+
+def _slot_item(nurse: Nurse, slot: SlotTime, lead_minutes: int) -> SlotItem:
+    return SlotItem(
+        nurse_key(nurse.nurse_id), _slot_sk(slot.start), slot_id=slot_id(nurse.nurse_id, slot.start),
+        nurse_id=nurse.nurse_id, nurse_name=nurse.full_name, nurse_languages=nurse.languages, start=slot.start,
+        end=slot.end, day=slot.day.isoformat(), lead_minutes=lead_minutes, status="free",
+        free_day=slot.day.isoformat(), free_sk=f"{slot.start.isoformat()}#{nurse.nurse_id}",
+    )
+
+
+def publish(nurse: Nurse, availability: Availability, slots: list[SlotTime], now: datetime) -> tuple[int, int]:
+    """Save the pattern and make the slot items match `slots` (future ones): new slots are added, free slots the
+    pattern no longer gives are removed, and a booked slot is never touched. Returns (added, removed)."""
+    AvailabilityItem(nurse_key(nurse.nurse_id), "AVAILABILITY", pattern=availability.model_dump_json(),
+                     updated_at=now).save()
+    wanted = {_slot_sk(slot.start): slot for slot in slots if slot.start > now}
+    existing = {item.sk: item for item in SlotItem.query(
+        nurse_key(nurse.nurse_id), SlotItem.sk.startswith("SLOT#") & (SlotItem.sk > _slot_sk(now)), consistent_read=True)}
+    added = [key for key in wanted if key not in existing]
+    with SlotItem.batch_write() as batch:
+        for key in added:
+            batch.save(_slot_item(nurse, wanted[key], availability.lead_minutes))
+    removed = 0
+    for key, item in existing.items():
+        if key in wanted or item.status != "free":
+            continue
+        try:
+            item.delete(condition=SlotItem.status == "free")
+            removed += 1
+        except DeleteError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise  # else it was booked meanwhile: keep it
+    return len(added), removed
+
+
+def get_availability(nurse_id: str) -> Availability | None:
+    try:
+        item = AvailabilityItem.get(nurse_key(nurse_id), "AVAILABILITY")
+    except AvailabilityItem.DoesNotExist:
+        return None
+    return Availability.model_validate(json.loads(item.pattern))
+
+
+def _slot(item: SlotItem) -> Slot:
+    return Slot(slot_id=item.slot_id, nurse_id=item.nurse_id, nurse_name=item.nurse_name,
+                nurse_languages=list(item.nurse_languages), start=item.start, end=item.end,
+                day=date.fromisoformat(item.day), lead_minutes=int(item.lead_minutes), status=item.status)
+
+
+def get_slot(nurse_id: str, start: datetime) -> Slot | None:
+    try:
+        return _slot(SlotItem.get(nurse_key(nurse_id), _slot_sk(start), consistent_read=True))
+    except SlotItem.DoesNotExist:
+        return None
+
+
+def free_slots(day: date, after: str | None, limit: int) -> tuple[list[Slot], str | None]:
+    """Free slots of one Mexico City day, in time order: one Query of the sparse index. Returns the page and the
+    free_sk to continue after (None when the day is exhausted)."""
+    condition = TeleconsultItem.free_sk > after if after else None
+    result = TeleconsultItem.free_slots.query(day.isoformat(), condition, limit=limit)
+    slots = [_slot(item) for item in result if isinstance(item, SlotItem)]
+    last = result.last_evaluated_key
+    return slots, last["free_sk"]["S"] if last else None
+
+
+# --- Consent and booking ---------------------------------------------------------------------------------------------
+
+def record_consent(patient_id: str, version: str, text_sha256: str, accepted_by: str, now: datetime) -> None:
+    ConsentItem(f"PATIENT#{patient_id}", CONSENT_SK, version=version, text_sha256=text_sha256,
+                accepted_by=accepted_by, accepted_at=now).save()
+
+
+def _appointment_item(appointment: Appointment) -> AppointmentItem:
+    sort = f"{appointment.start.isoformat()}#{appointment.appointment_id}"
+    return AppointmentItem(
+        f"APPOINTMENT#{appointment.appointment_id}", "APPOINTMENT", **appointment.model_dump(),
+        member_pk=member_key(appointment.member_id), member_sk=sort,
+        nurse_day=f"{appointment.nurse_id}#{appointment.start.astimezone(MEXICO_CITY).date().isoformat()}",
+        nurse_sk=sort,
+    )
+
+
+def book(appointment: Appointment, consent_version: str, extra: list[Write] = ()) -> None:
+    """Slot free → booked, the appointment, the patient's 5-minute guards, and checks that the member is covered in
+    the consult's month and the patient consented to the current text: all in one transaction."""
+    slot = SlotItem(nurse_key(appointment.nurse_id), _slot_sk(appointment.start))
+    month = appointment.start.astimezone(MEXICO_CITY).strftime("%Y-%m")
+    writes = [
+        Write("slot", "update", lambda tx: tx.update(slot, actions=[
+            SlotItem.status.set("booked"), SlotItem.appointment_id.set(appointment.appointment_id),
+            SlotItem.free_day.remove(), SlotItem.free_sk.remove()], condition=SlotItem.status == "free")),
+        Write("appointment", "save", lambda tx: tx.save(_appointment_item(appointment),
+                                                        condition=TeleconsultItem.pk.does_not_exist())),
+        Write("covered", "condition_check", lambda tx: tx.condition_check(
+            ProfileItem, member_key(appointment.member_id), "PROFILE", condition=ProfileItem.covered_months.contains(month))),
+        Write("consent", "condition_check", lambda tx: tx.condition_check(
+            ConsentItem, f"PATIENT#{appointment.patient_id}", CONSENT_SK, condition=ConsentItem.version == consent_version)),
+        *extra,
+    ]
+    for bucket in buckets(appointment.start, appointment.end):
+        guard = GuardItem(f"PATIENT#{appointment.patient_id}", f"BUSY#{bucket}", appointment_id=appointment.appointment_id)
+        writes.append(Write("patient-busy", "save", lambda tx, guard=guard: tx.save(
+            guard, condition=TeleconsultItem.pk.does_not_exist())))
+    try:
+        commit(writes)
+    except ConditionFailed as failed:
+        for label, reason in (("idempotency", None), ("slot", "slot-taken"), ("covered", "not-covered-that-month"),
+                              ("consent", "consent-required"), ("patient-busy", "patient-busy")):
+            if label in failed.labels:
+                if reason is None:
+                    raise AlreadyAnswered() from None
+                raise Conflict(reason, month=month) from None
+        raise
+
+
+def _appointment(item: AppointmentItem) -> Appointment:
+    return Appointment.model_validate({name: getattr(item, name) for name in Appointment.model_fields})
+
+
+def member_appointments(member_id: str) -> list[Appointment]:
+    return [_appointment(i) for i in TeleconsultItem.by_member.query(member_key(member_id))
+            if isinstance(i, AppointmentItem)]
+
+
+def nurse_agenda(nurse_id: str, day: date) -> list[Appointment]:
+    return [_appointment(i) for i in TeleconsultItem.by_nurse_day.query(f"{nurse_id}#{day.isoformat()}")
+            if isinstance(i, AppointmentItem)]

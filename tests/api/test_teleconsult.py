@@ -1,0 +1,163 @@
+"""Nurses, availability, slots and booking through the real app (first slice of the teleconsultation issue)."""
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from chalicelib.domain.teleconsult import CONSENT_VERSION
+from chalicelib.http.auth import Role
+from local.users import LOCAL_PASSWORD
+from tests.api.conftest import issue, paid
+
+MX = timezone(timedelta(hours=-6))
+WEEKDAYS_9_TO_11 = {"windows": [{"weekday": d, "start": "09:00", "end": "11:00"} for d in range(5)],
+                    "slot_minutes": 20, "lead_minutes": 60, "horizon_weeks": 2}
+
+
+def _json(response):
+    return json.loads(response.body)
+
+
+@pytest.fixture
+def nurses(api, aws, operator):
+    """`nurses(name)` creates a nurse through the operators' route and returns her auth headers and id."""
+
+    def make(username: str) -> tuple[dict, str]:
+        response = api.http.post("/v1/operators/nurses", headers=operator, body=json.dumps({
+            "username": username, "email": f"{username}@example.com", "full_name": f"Enf. {username.title()} Prueba",
+            "cedula_profesional": "12345678", "languages": ["es", "en"]}))
+        assert response.status_code == 201, response.body
+        aws.cognito.admin_set_user_password(UserPoolId=aws.pool_id, Username=username, Password=LOCAL_PASSWORD,
+                                            Permanent=True)
+        token = aws.token(Role.NURSE, username)
+        return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}, _json(response)["nurse_id"]
+
+    return make
+
+
+@pytest.fixture
+def covered_member(api, member, partner, clock):
+    """On 5 November 2026 (Mexico City) a member in Los Angeles pays for December."""
+    clock(datetime(2026, 11, 5, 9, tzinfo=MX).astimezone(timezone.utc))
+    headers, body = member()
+    reference = issue(api, headers)
+    partner.send(paid(reference["reference"], reference["amount_mxn"], tx=f"tc-{body['curp']}", paid_at=clock.now()))
+    return headers
+
+
+def _publish(api, nurse_headers, pattern=WEEKDAYS_9_TO_11):
+    response = api.http.put("/v1/nurse/availability", headers=nurse_headers, body=json.dumps(pattern))
+    assert response.status_code == 200, response.body
+    return _json(response)
+
+
+def _slots(api, headers, first, last):
+    response = api.http.get(f"/v1/teleconsult/slots?from={first}&to={last}", headers=headers)
+    assert response.status_code == 200, response.body
+    return _json(response)["items"]
+
+
+def _consent(api, headers, **extra):
+    return api.http.post("/v1/me/consents/teleconsultation", headers=headers,
+                         body=json.dumps({"version": CONSENT_VERSION, **extra}))
+
+
+def _book(api, headers, slot_id, **extra):
+    return api.http.post("/v1/teleconsult/appointments", headers=headers,
+                         body=json.dumps({"slot_id": slot_id, "reason": "Dolor de cabeza frecuente", **extra}))
+
+
+def test_operators_add_nurses_once_and_only_operators_may(api, nurses, operator, member):
+    nurses("ana")
+    again = api.http.post("/v1/operators/nurses", headers=operator, body=json.dumps({
+        "username": "ana", "email": "ana@example.com", "full_name": "Ana Otra", "cedula_profesional": "1234567"}))
+    assert again.status_code == 409
+    member_headers, _ = member()
+    assert api.http.post("/v1/operators/nurses", headers=member_headers, body="{}").status_code == 403
+
+
+def test_availability_is_checked_against_the_programme_hours(api, nurses):
+    headers, _ = nurses("bea")
+    bad = api.http.put("/v1/nurse/availability", headers=headers, body=json.dumps(
+        {"windows": [{"weekday": 0, "start": "07:00", "end": "09:00"}, {"weekday": 6, "start": "08:03", "end": "09:00"}]}))
+    assert bad.status_code == 422
+    assert {e["field"] for e in _json(bad)["errors"]} == {"windows[0]", "windows[1].start"}
+
+
+def test_publishing_twice_adds_nothing_and_never_removes_a_booked_slot(api, nurses, covered_member, clock):
+    nurse, nurse_id = nurses("cata")
+    clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    first = _publish(api, nurse)
+    assert first["slots_added"] > 0 and _publish(api, nurse)["slots_added"] == 0
+    assert _consent(api, covered_member).status_code == 201
+    (slot, *_) = [s for s in _slots(api, covered_member, "2026-12-01", "2026-12-01")]
+    assert _book(api, covered_member, slot["slot_id"]).status_code == 201
+    only_fridays = {**WEEKDAYS_9_TO_11, "windows": [{"weekday": 4, "start": "09:00", "end": "11:00"}]}
+    assert _publish(api, nurse, only_fridays)["slots_removed"] > 0
+    agenda = _json(api.http.get("/v1/nurse/agenda?date=2026-12-01", headers=nurse))["items"]
+    assert [a["slot_id"] for a in agenda] == [slot["slot_id"]]
+    assert _slots(api, covered_member, "2026-12-01", "2026-12-01") == []  # the other Tuesday slots are gone
+
+
+def test_slots_show_the_right_los_angeles_time_across_the_november_dst_change(api, nurses, member, clock):
+    nurse, _ = nurses("dora")
+    clock(datetime(2026, 10, 26, 7, tzinfo=MX).astimezone(timezone.utc))
+    _publish(api, nurse)
+    headers, _ = member()
+    before = _slots(api, headers, "2026-10-30", "2026-10-30")[0]  # Friday: Los Angeles still on PDT (UTC-7)
+    after = _slots(api, headers, "2026-11-02", "2026-11-02")[0]  # Monday: PST (UTC-8)
+    assert before["start_mexico_city"] == "2026-10-30T09:00:00-06:00"
+    assert before["start_local"] == "2026-10-30T08:00:00-07:00"
+    assert after["start_mexico_city"] == "2026-11-02T09:00:00-06:00"
+    assert after["start_local"] == "2026-11-02T07:00:00-08:00"
+    assert before["time_zone"] == "America/Los_Angeles"
+
+
+def test_booking_needs_consent_and_coverage_and_a_taken_slot_offers_alternatives(api, nurses, covered_member, member,
+                                                                                 partner, clock):
+    nurse, _ = nurses("eva")
+    clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    _publish(api, nurse)
+    november = _slots(api, covered_member, "2026-11-26", "2026-11-26")[0]
+    december = _slots(api, covered_member, "2026-12-01", "2026-12-01")
+    refused = _book(api, covered_member, december[0]["slot_id"])
+    assert refused.status_code == 409 and "consentimiento" in _json(refused)["detail"]
+    assert _consent(api, covered_member).status_code == 201
+    uncovered = _book(api, covered_member, november["slot_id"])
+    assert uncovered.status_code == 409 and "2026-11" in _json(uncovered)["detail"]
+    booked = _book(api, covered_member, december[0]["slot_id"])
+    assert booked.status_code == 201 and _json(booked)["status"] == "booked"
+    overlapping = _book(api, covered_member, december[0]["slot_id"])
+    assert overlapping.status_code == 409 and _json(overlapping)["alternatives"]
+    assert december[0]["slot_id"] not in [a["slot_id"] for a in _json(overlapping)["alternatives"]]
+    mine = _json(api.http.get("/v1/me/appointments", headers=covered_member))["items"]
+    assert [a["slot_id"] for a in mine] == [december[0]["slot_id"]]
+
+
+def test_one_patient_cannot_hold_two_overlapping_consults(api, nurses, covered_member, clock):
+    first, _ = nurses("fer")
+    second, _ = nurses("gaby")
+    clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    _publish(api, first)
+    _publish(api, second, {**WEEKDAYS_9_TO_11, "windows": [{"weekday": 1, "start": "09:10", "end": "11:00"}]})
+    _consent(api, covered_member)
+    slots = _slots(api, covered_member, "2026-12-01", "2026-12-01")
+    at_nine = next(s for s in slots if s["start_mexico_city"].endswith("T09:00:00-06:00"))
+    at_nine_ten = next(s for s in slots if s["start_mexico_city"].endswith("T09:10:00-06:00"))
+    assert _book(api, covered_member, at_nine["slot_id"]).status_code == 201
+    busy = _book(api, covered_member, at_nine_ten["slot_id"])
+    assert busy.status_code == 409 and "empalma" in _json(busy)["detail"]
+
+
+def test_a_nurse_sees_only_her_own_agenda(api, nurses, covered_member, clock):
+    mine, _ = nurses("hilda")
+    other, _ = nurses("irene")
+    clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    _publish(api, mine)
+    _consent(api, covered_member)
+    slot = _slots(api, covered_member, "2026-12-01", "2026-12-01")[0]
+    _book(api, covered_member, slot["slot_id"])
+    assert len(_json(api.http.get("/v1/nurse/agenda?date=2026-12-01", headers=mine))["items"]) == 1
+    assert _json(api.http.get("/v1/nurse/agenda?date=2026-12-01", headers=other))["items"] == []
+    assert api.http.get("/v1/nurse/agenda?date=2026-12-01", headers=covered_member).status_code == 403
