@@ -176,7 +176,7 @@ def publish(nurse: Nurse, availability: Availability, slots: list[SlotTime], now
                      updated_at=now).save()
     wanted = {_slot_sk(slot.start): slot for slot in slots if slot.start > now}
     existing = {item.sk: item for item in SlotItem.query(
-        nurse_key(nurse.nurse_id), SlotItem.sk.startswith("SLOT#") & (SlotItem.sk > _slot_sk(now)), consistent_read=True)}
+        nurse_key(nurse.nurse_id), SlotItem.sk.between(_slot_sk(now), "SLOT#~"), consistent_read=True)}
     added = [key for key in wanted if key not in existing]
     with SlotItem.batch_write() as batch:
         for key in added:
