@@ -139,6 +139,23 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Esa persona ya tiene una teleconsulta que se empalma con este horario.",
         "That person already has a teleconsultation overlapping this time.",
     ),
+    "appointment-not-found": ("No existe esa teleconsulta.", "There is no such teleconsultation."),
+    "appointment-status": (
+        "La teleconsulta está en estado {current} y no puede pasar a {to}.",
+        "The teleconsultation is {current} and cannot become {to}.",
+    ),
+    "appointment-changed": (
+        "La teleconsulta cambió mientras tanto; consúltela de nuevo.",
+        "The teleconsultation changed meanwhile; read it again.",
+    ),
+    "cancel-too-late": (
+        "Solo puede cancelar hasta {hours} horas antes del inicio.",
+        "You can cancel only up to {hours} hours before the start.",
+    ),
+    "outside-consult-window": (
+        "La teleconsulta se inicia desde 10 minutos antes hasta su hora de término.",
+        "A consult can be started from 10 minutes before until its end time.",
+    ),
     "patient-not-found": ("No es usted ni uno de sus beneficiarios.", "Not you nor one of your beneficiaries."),
     "patient-not-eligible": (
         "Ese beneficiario ya no es elegible para la cobertura.",

@@ -1,7 +1,7 @@
 """Teleconsultations: nurses, slots, appointments (FHIR Appointment statuses) and the informed consent."""
 
 import hashlib
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -122,3 +122,24 @@ class Appointment(BaseModel):
     start: datetime
     end: datetime
     created_at: datetime
+
+
+CANCEL_CUTOFF = timedelta(hours=2)  # members cancel up to 2 hours before; later it counts as a no-show
+JOIN_EARLY = timedelta(minutes=10)
+# FHIR Appointment.status, forward only: where each status may go next.
+NEXT_STATUSES: dict[str, frozenset[str]] = {
+    "booked": frozenset({"arrived", "cancelled", "noshow"}),
+    "arrived": frozenset({"fulfilled"}),
+    "fulfilled": frozenset(),
+    "cancelled": frozenset(),
+    "noshow": frozenset(),
+}
+
+
+def can_move(current: str, to: str) -> bool:
+    return to in NEXT_STATUSES[current]
+
+
+def may_start(appointment: "Appointment", now: datetime) -> bool:
+    """The nurse opens the consult from 10 minutes before its start until its end."""
+    return appointment.start - JOIN_EARLY <= now <= appointment.end

@@ -12,7 +12,8 @@ from chalicelib.domain.beneficiaries import eligibility
 from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
 from chalicelib.domain.scheduling import Availability, parse_slot_id, slots_between
 from chalicelib.domain.teleconsult import (
-    CONSENT_SHA256, CONSENT_VERSION, Appointment, BookingRequest, ConsentRequest, Nurse, NurseRequest, Slot, SlotQuery,
+    CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, Appointment, BookingRequest, ConsentRequest, Nurse, NurseRequest,
+    Slot, SlotQuery, can_move, may_start,
 )
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.http.api import IdempotencyKey, Reply, Router
@@ -209,3 +210,48 @@ def book(caller: Caller, body: BookingRequest, idempotency: IdempotencyKey | Non
               summary="My and my beneficiaries' teleconsultations")
 def my_appointments(caller: Caller) -> AppointmentList:
     return AppointmentList(items=[_out(a) for a in store.member_appointments(caller.user_id)])
+
+
+def _appointment_of(appointment_id: str, owner: str, field: str) -> Appointment:
+    """The appointment if `owner` is its member (field member_id) or its nurse (nurse_id); 404 for anyone else, so
+    that other people's consults do not even appear to exist."""
+    appointment = store.get_appointment(appointment_id)
+    if appointment is None or getattr(appointment, field) != owner:
+        raise NotFound("appointment-not-found")
+    return appointment
+
+
+def _step(appointment: Appointment, to: str) -> None:
+    if not can_move(appointment.status, to):
+        raise Conflict("appointment-status", current=appointment.status, to=to)
+
+
+@router.route("/v1/me/appointments/{appointment_id}/cancel", "POST", roles=MEMBER, response=AppointmentOut,
+              extra_statuses=[404, 409], summary="Cancel my booked consult, up to 2 hours before it starts")
+def cancel_appointment(caller: Caller, appointment_id: str, now: datetime) -> AppointmentOut:
+    appointment = _appointment_of(appointment_id, caller.user_id, "member_id")
+    _step(appointment, "cancelled")
+    if now > appointment.start - CANCEL_CUTOFF:
+        raise Conflict("cancel-too-late", hours=int(CANCEL_CUTOFF.total_seconds() // 3600))
+    store.cancel(appointment)
+    return _out(appointment.model_copy(update={"status": "cancelled"}))
+
+
+@router.route("/v1/nurse/appointments/{appointment_id}/start", "POST", roles=NURSE, response=AppointmentOut,
+              extra_statuses=[404, 409], summary="Start my consult (arrived), from 10 minutes before until its end")
+def start_appointment(caller: Caller, appointment_id: str, now: datetime) -> AppointmentOut:
+    appointment = _appointment_of(appointment_id, caller.user_id, "nurse_id")
+    _step(appointment, "arrived")
+    if not may_start(appointment, now):
+        raise Conflict("outside-consult-window")
+    store.move(appointment, "arrived")
+    return _out(appointment.model_copy(update={"status": "arrived"}))
+
+
+@router.route("/v1/nurse/appointments/{appointment_id}/end", "POST", roles=NURSE, response=AppointmentOut,
+              extra_statuses=[404, 409], summary="End my started consult (fulfilled)")
+def end_appointment(caller: Caller, appointment_id: str) -> AppointmentOut:
+    appointment = _appointment_of(appointment_id, caller.user_id, "nurse_id")
+    _step(appointment, "fulfilled")
+    store.move(appointment, "fulfilled")
+    return _out(appointment.model_copy(update={"status": "fulfilled"}))

@@ -287,3 +287,45 @@ def member_appointments(member_id: str) -> list[Appointment]:
 def nurse_agenda(nurse_id: str, day: date) -> list[Appointment]:
     return [_appointment(i) for i in TeleconsultItem.by_nurse_day.query(f"{nurse_id}#{day.isoformat()}")
             if isinstance(i, AppointmentItem)]
+
+
+def get_appointment(appointment_id: str) -> Appointment | None:
+    try:
+        return _appointment(AppointmentItem.get(f"APPOINTMENT#{appointment_id}", "APPOINTMENT", consistent_read=True))
+    except AppointmentItem.DoesNotExist:
+        return None
+
+
+def _status_write(appointment: Appointment, to: str) -> Write:
+    item = AppointmentItem(f"APPOINTMENT#{appointment.appointment_id}", "APPOINTMENT")
+    return Write("appointment", "update", lambda tx: tx.update(
+        item, actions=[AppointmentItem.status.set(to)], condition=AppointmentItem.status == appointment.status))
+
+
+def move(appointment: Appointment, to: str) -> None:
+    """One forward step of the appointment (e.g. booked → arrived), only from the status it was read in."""
+    try:
+        commit([_status_write(appointment, to)])
+    except ConditionFailed:
+        raise Conflict("appointment-changed") from None
+
+
+def cancel(appointment: Appointment) -> None:
+    """booked → cancelled, the slot free again (back in the free index) and the patient's guards released, at once."""
+    slot = SlotItem(nurse_key(appointment.nurse_id), _slot_sk(appointment.start))
+    day = appointment.start.astimezone(MEXICO_CITY).date().isoformat()
+    writes = [
+        _status_write(appointment, "cancelled"),
+        Write("slot", "update", lambda tx: tx.update(slot, actions=[
+            SlotItem.status.set("free"), SlotItem.appointment_id.remove(), SlotItem.free_day.set(day),
+            SlotItem.free_sk.set(f"{appointment.start.isoformat()}#{appointment.nurse_id}")],
+            condition=SlotItem.appointment_id == appointment.appointment_id)),
+    ]
+    for bucket in buckets(appointment.start, appointment.end):
+        guard = GuardItem(f"PATIENT#{appointment.patient_id}", f"BUSY#{bucket}")
+        writes.append(Write("guard", "delete", lambda tx, guard=guard: tx.delete(
+            guard, condition=GuardItem.appointment_id == appointment.appointment_id)))
+    try:
+        commit(writes)
+    except ConditionFailed:
+        raise Conflict("appointment-changed") from None

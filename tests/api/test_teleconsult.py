@@ -161,3 +161,32 @@ def test_a_nurse_sees_only_her_own_agenda(api, nurses, covered_member, clock):
     assert len(_json(api.http.get("/v1/nurse/agenda?date=2026-12-01", headers=mine))["items"]) == 1
     assert _json(api.http.get("/v1/nurse/agenda?date=2026-12-01", headers=other))["items"] == []
     assert api.http.get("/v1/nurse/agenda?date=2026-12-01", headers=covered_member).status_code == 403
+
+
+def test_the_lifecycle_only_moves_forward_and_cancelling_frees_the_slot(api, nurses, covered_member, clock):
+    nurse, _ = nurses("julia")
+    other, _ = nurses("karla")
+    clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    _publish(api, nurse)
+    _consent(api, covered_member)
+    first, second = _slots(api, covered_member, "2026-12-01", "2026-12-01")[:2]
+    cancelled = _json(_book(api, covered_member, first["slot_id"]))
+    cancel = api.http.post(f"/v1/me/appointments/{cancelled['appointment_id']}/cancel", headers=covered_member)
+    assert cancel.status_code == 200 and _json(cancel)["status"] == "cancelled"
+    assert first["slot_id"] in {s["slot_id"] for s in _slots(api, covered_member, "2026-12-01", "2026-12-01")}
+    assert api.http.post(f"/v1/me/appointments/{cancelled['appointment_id']}/cancel",
+                         headers=covered_member).status_code == 409
+    assert _book(api, covered_member, first["slot_id"]).status_code == 201  # slot and guards were released
+
+    consult = _json(_book(api, covered_member, second["slot_id"]))
+    start_url = f"/v1/nurse/appointments/{consult['appointment_id']}/start"
+    end_url = f"/v1/nurse/appointments/{consult['appointment_id']}/end"
+    assert api.http.post(start_url, headers=nurse).status_code == 409  # days before: outside the window
+    clock(datetime.fromisoformat(consult["start"]) - timedelta(minutes=1))
+    late = api.http.post(f"/v1/me/appointments/{consult['appointment_id']}/cancel", headers=covered_member)
+    assert late.status_code == 409 and "2 horas" in _json(late)["detail"]
+    assert api.http.post(start_url, headers=other).status_code == 404  # another nurse's consult does not exist for her
+    assert api.http.post(end_url, headers=nurse).status_code == 409  # not started yet
+    assert _json(api.http.post(start_url, headers=nurse))["status"] == "arrived"
+    assert _json(api.http.post(end_url, headers=nurse))["status"] == "fulfilled"
+    assert api.http.post(end_url, headers=nurse).status_code == 409
