@@ -8,6 +8,8 @@ import sys
 
 from local.aws import PROJECT, STATE_DIR, LocalAws, StackState, stage_environment
 from local.bootstrap import bootstrap, ensure_cognito
+from chalicelib import wiring
+from local.seed import seed
 from local.users import DEMO_USERS, LOCAL_PASSWORD, ensure_user
 
 
@@ -38,6 +40,11 @@ def main() -> None:
         for role, username in DEMO_USERS.items():
             ensure_user(cognito, pool_id, username, role)
             print(f"  {role.value:<9} {username:<16} T=$(make -s token ROLE={role.value})")
+        os.environ.update(environment)
+        wiring.settings()  # binds the store to the local tables for seeding
+        print("Demo teleconsultation data (password as above; T=$(make -s token ROLE=<role> USER=<name>)):")
+        for line in seed(cognito, pool_id):
+            print(f"  {line}")
         api = subprocess.Popen([sys.executable, "-m", "local.serve", str(args.api_port)], cwd=PROJECT, env=environment)
         state.save()
         print(f"Serving the API on {state.api_url}; try: curl -H \"Authorization: Bearer $T\" {state.api_url}/v1/health",
