@@ -29,6 +29,7 @@ class Settings(BaseModel):
     outbox_table: str = Field(alias="OUTBOX_TABLE", pattern=_TABLE_NAME)
     teleconsult_table: str = Field(alias="TELECONSULT_TABLE", pattern=_TABLE_NAME)
     notifications_topic_arn: str = Field(alias="NOTIFICATIONS_TOPIC_ARN", pattern=r"^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$")
+    video_provider: Literal["local", "chime"] = Field("local", alias="VIDEO_PROVIDER")
     # Partners allowed to call POST /v1/webhooks/{partner}; each one's signing secrets are the Secrets Manager
     # secret <prefix><partner>, JSON {"current": "whsec_…", "previous": "whsec_…" (while rotating)}.
     webhook_partners: tuple[str, ...] = Field(alias="WEBHOOK_PARTNERS", min_length=1)
@@ -49,6 +50,8 @@ class Settings(BaseModel):
     def _prod_talks_to_aws_only(self) -> "Settings":
         if self.stage == "prod" and (self.dynamodb_endpoint or self.aws_endpoint):
             raise ValueError("stage prod must not set AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_DYNAMODB")
+        if self.stage == "prod" and self.video_provider != "chime":
+            raise ValueError("stage prod needs VIDEO_PROVIDER=chime")
         return self
 
     @property

@@ -5,12 +5,14 @@ Lambda entry and the local server call `settings()` first thing so a bad environ
 """
 
 import os
+import secrets
 from functools import cache
 
 from chalicelib.http.auth import TokenVerifier
 from chalicelib.settings import Settings, load_settings
 from chalicelib.store import tables
 from chalicelib.store.partner_secrets import PartnerSecrets
+from chalicelib.store.video_rooms import ChimeRooms, LocalRooms, VideoRooms
 
 
 @cache
@@ -50,9 +52,20 @@ def cognito():
     return boto3.client("cognito-idp", region_name=settings().region)
 
 
+@cache
+def video_rooms() -> VideoRooms:
+    current = settings()
+    if current.video_provider == "chime":
+        import boto3
+
+        return ChimeRooms(boto3.client("chime-sdk-meetings", region_name=current.region), current.region)
+    return LocalRooms(secrets.token_bytes(32))
+
+
 def reset() -> None:
     """Forget the singletons (tests switch environments between cases)."""
     cognito.cache_clear()
+    video_rooms.cache_clear()
     sns.cache_clear()
     partner_secrets.cache_clear()
     token_verifier.cache_clear()

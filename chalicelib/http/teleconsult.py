@@ -255,3 +255,31 @@ def end_appointment(caller: Caller, appointment_id: str) -> AppointmentOut:
     _step(appointment, "fulfilled")
     store.move(appointment, "fulfilled")
     return _out(appointment.model_copy(update={"status": "fulfilled"}))
+
+
+class JoinOut(BaseModel):
+    appointment_id: str
+    provider: str = Field(description="local (development) or chime (Amazon Chime SDK meetings)")
+    meeting_id: str
+    attendee_id: str
+    join_token: str
+    meeting: dict = Field(description="What the provider's client SDK needs to connect")
+    expires_at: datetime = Field(description="The consult's end: joining is refused after it")
+
+
+@router.route("/v1/teleconsult/appointments/{appointment_id}/join", "POST", roles={Role.MEMBER, Role.NURSE},
+              response=JoinOut, extra_statuses=[404, 409],
+              summary="Join the video room: the patient's member or the assigned nurse, from 10 minutes before the end")
+def join(caller: Caller, appointment_id: str, now: datetime) -> JoinOut:
+    appointment = store.get_appointment(appointment_id)
+    if appointment is None or caller.user_id not in (appointment.member_id, appointment.nurse_id):
+        raise NotFound("appointment-not-found")
+    if appointment.status not in ("booked", "arrived"):
+        raise Conflict("appointment-status", current=appointment.status, to="arrived")
+    if not may_start(appointment, now):
+        raise Conflict("outside-consult-window")
+    participant = appointment.nurse_id if caller.user_id == appointment.nurse_id else appointment.patient_id
+    room = wiring.video_rooms().join(appointment.appointment_id, participant, appointment.end)
+    return JoinOut(appointment_id=appointment.appointment_id, provider=room.provider, meeting_id=room.meeting_id,
+                   attendee_id=room.attendee_id, join_token=room.join_token, meeting=room.meeting,
+                   expires_at=appointment.end)

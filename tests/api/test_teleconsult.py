@@ -190,3 +190,27 @@ def test_the_lifecycle_only_moves_forward_and_cancelling_frees_the_slot(api, nur
     assert _json(api.http.post(start_url, headers=nurse))["status"] == "arrived"
     assert _json(api.http.post(end_url, headers=nurse))["status"] == "fulfilled"
     assert api.http.post(end_url, headers=nurse).status_code == 409
+
+
+def test_patient_and_nurse_join_the_same_room_only_inside_the_window(api, nurses, covered_member, member, clock):
+    nurse, _ = nurses("luz")
+    other, _ = nurses("mara")
+    clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    _publish(api, nurse)
+    _consent(api, covered_member)
+    slot = _slots(api, covered_member, "2026-12-01", "2026-12-01")[0]
+    consult = _json(_book(api, covered_member, slot["slot_id"]))
+    url = f"/v1/teleconsult/appointments/{consult['appointment_id']}/join"
+    start = datetime.fromisoformat(consult["start"])
+    clock(start - timedelta(minutes=11))
+    assert api.http.post(url, headers=covered_member).status_code == 409
+    clock(start - timedelta(minutes=10))
+    patient = _json(api.http.post(url, headers=covered_member))
+    at_nurse = _json(api.http.post(url, headers=nurse))
+    assert patient["meeting_id"] == at_nurse["meeting_id"] and patient["attendee_id"] != at_nurse["attendee_id"]
+    assert patient["provider"] == "local" and patient["expires_at"] == consult["end"]
+    stranger, _ = member()
+    assert api.http.post(url, headers=other).status_code == 404
+    assert api.http.post(url, headers=stranger).status_code == 404
+    clock(datetime.fromisoformat(consult["end"]) + timedelta(seconds=1))
+    assert api.http.post(url, headers=covered_member).status_code == 409
