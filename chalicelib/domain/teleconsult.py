@@ -4,7 +4,7 @@ import hashlib
 from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.identifiers import Email
@@ -93,21 +93,23 @@ class ConsentRequest(BaseModel):
         return version
 
 
+def _check_slot_id(value: str) -> str:
+    if parse_slot_id(value) is None:
+        raise PydanticCustomError("slot_id_format", "Not a slot id from GET /v1/teleconsult/slots.")
+    return value
+
+
+SlotId = Annotated[str, Field(min_length=3, max_length=100), AfterValidator(_check_slot_id)]
+
+
 class BookingRequest(BaseModel):
     """POST /v1/teleconsult/appointments."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    slot_id: Annotated[str, Field(min_length=3, max_length=100)]
+    slot_id: SlotId
     patient_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     reason: Annotated[str, Field(min_length=3, max_length=500)]
-
-    @field_validator("slot_id")
-    @classmethod
-    def _well_formed(cls, value: str) -> str:
-        if parse_slot_id(value) is None:
-            raise PydanticCustomError("slot_id_format", "Not a slot id from GET /v1/teleconsult/slots.")
-        return value
 
 
 class Appointment(BaseModel):
@@ -143,3 +145,11 @@ def can_move(current: str, to: str) -> bool:
 def may_start(appointment: "Appointment", now: datetime) -> bool:
     """The nurse opens the consult from 10 minutes before its start until its end."""
     return appointment.start - JOIN_EARLY <= now <= appointment.end
+
+
+class RescheduleRequest(BaseModel):
+    """POST /v1/me/appointments/{id}/reschedule."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slot_id: SlotId

@@ -13,7 +13,7 @@ from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
 from chalicelib.domain.scheduling import Availability, parse_slot_id, slots_between
 from chalicelib.domain.teleconsult import (
     CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, Appointment, BookingRequest, ConsentRequest, Nurse, NurseRequest,
-    Slot, SlotQuery, can_move, may_start,
+    RescheduleRequest, Slot, SlotQuery, can_move, may_start,
 )
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.http.api import IdempotencyKey, Reply, Router
@@ -235,6 +235,24 @@ def cancel_appointment(caller: Caller, appointment_id: str, now: datetime) -> Ap
         raise Conflict("cancel-too-late", hours=int(CANCEL_CUTOFF.total_seconds() // 3600))
     store.cancel(appointment)
     return _out(appointment.model_copy(update={"status": "cancelled"}))
+
+
+@router.route("/v1/me/appointments/{appointment_id}/reschedule", "POST", roles=MEMBER, body=RescheduleRequest,
+              response=AppointmentOut, extra_statuses=[404, 409],
+              summary="Move my booked consult to another free slot (both changes or neither), up to the cut-off")
+def reschedule_appointment(caller: Caller, appointment_id: str, body: RescheduleRequest, now: datetime) -> AppointmentOut:
+    appointment = _appointment_of(appointment_id, caller.user_id, "member_id")
+    if appointment.status != "booked":
+        raise Conflict("appointment-status", current=appointment.status, to="booked")
+    if now > appointment.start - CANCEL_CUTOFF:
+        raise Conflict("cancel-too-late", hours=int(CANCEL_CUTOFF.total_seconds() // 3600))
+    nurse_id, start = parse_slot_id(body.slot_id)
+    slot = store.get_slot(nurse_id, start)
+    if slot is None:
+        raise NotFound("slot-not-found")
+    if not _bookable(slot, now):
+        raise Conflict("slot-too-soon", minutes=slot.lead_minutes)
+    return _out(store.reschedule(appointment, slot))
 
 
 @router.route("/v1/nurse/appointments/{appointment_id}/start", "POST", roles=NURSE, response=AppointmentOut,

@@ -329,3 +329,46 @@ def cancel(appointment: Appointment) -> None:
         commit(writes)
     except ConditionFailed:
         raise Conflict("appointment-changed") from None
+
+
+def reschedule(appointment: Appointment, new: Slot) -> Appointment:
+    """Move a booked consult to another free slot in one transaction: the new slot taken (only if free), the old one
+    freed, the appointment re-pointed and the patient's guards moved; if any part fails nothing changes."""
+    moved = appointment.model_copy(update={"slot_id": new.slot_id, "nurse_id": new.nurse_id, "nurse_name": new.nurse_name,
+                                           "start": new.start, "end": new.end})
+    old_slot = SlotItem(nurse_key(appointment.nurse_id), _slot_sk(appointment.start))
+    new_slot = SlotItem(nurse_key(new.nurse_id), _slot_sk(new.start))
+    item = _appointment_item(moved)
+    month = new.start.astimezone(MEXICO_CITY).strftime("%Y-%m")
+    writes = [
+        Write("slot", "update", lambda tx: tx.update(new_slot, actions=[
+            SlotItem.status.set("booked"), SlotItem.appointment_id.set(appointment.appointment_id),
+            SlotItem.free_day.remove(), SlotItem.free_sk.remove()], condition=SlotItem.status == "free")),
+        Write("old-slot", "update", lambda tx: tx.update(old_slot, actions=[
+            SlotItem.status.set("free"), SlotItem.appointment_id.remove(),
+            SlotItem.free_day.set(appointment.start.astimezone(MEXICO_CITY).date().isoformat()),
+            SlotItem.free_sk.set(f"{appointment.start.isoformat()}#{appointment.nurse_id}")],
+            condition=SlotItem.appointment_id == appointment.appointment_id)),
+        Write("appointment", "save", lambda tx: tx.save(item, condition=(AppointmentItem.status == "booked") & (
+            AppointmentItem.slot_id == appointment.slot_id))),
+        Write("covered", "condition_check", lambda tx: tx.condition_check(
+            ProfileItem, member_key(appointment.member_id), "PROFILE", condition=ProfileItem.covered_months.contains(month))),
+    ]
+    old, fresh = set(buckets(appointment.start, appointment.end)), set(buckets(new.start, new.end))
+    for bucket in sorted(old - fresh):  # buckets in both stay as they are: one transaction may touch an item once
+        guard = GuardItem(f"PATIENT#{appointment.patient_id}", f"BUSY#{bucket}")
+        writes.append(Write("guard", "delete", lambda tx, guard=guard: tx.delete(
+            guard, condition=GuardItem.appointment_id == appointment.appointment_id)))
+    for bucket in sorted(fresh - old):
+        guard = GuardItem(f"PATIENT#{appointment.patient_id}", f"BUSY#{bucket}", appointment_id=appointment.appointment_id)
+        writes.append(Write("patient-busy", "save", lambda tx, guard=guard: tx.save(
+            guard, condition=TeleconsultItem.pk.does_not_exist())))
+    try:
+        commit(writes)
+    except ConditionFailed as failed:
+        for label, reason in (("slot", "slot-taken"), ("covered", "not-covered-that-month"),
+                              ("patient-busy", "patient-busy")):
+            if label in failed.labels:
+                raise Conflict(reason, month=month) from None
+        raise Conflict("appointment-changed") from None
+    return moved

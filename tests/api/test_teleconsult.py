@@ -214,3 +214,32 @@ def test_patient_and_nurse_join_the_same_room_only_inside_the_window(api, nurses
     assert api.http.post(url, headers=stranger).status_code == 404
     clock(datetime.fromisoformat(consult["end"]) + timedelta(seconds=1))
     assert api.http.post(url, headers=covered_member).status_code == 409
+
+
+def test_rescheduling_moves_slot_and_guards_together_or_not_at_all(api, nurses, covered_member, member, partner,
+                                                                   clock):
+    clock(datetime(2026, 11, 5, 9, tzinfo=MX).astimezone(timezone.utc))
+    rival, body = member()
+    reference = issue(api, rival)
+    partner.send(paid(reference["reference"], reference["amount_mxn"], tx="rival-1", paid_at=clock.now()))
+    nurse, _ = nurses("nora")
+    clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    _publish(api, nurse)
+    _consent(api, covered_member)
+    _consent(api, rival)
+    first, second, third = _slots(api, covered_member, "2026-12-01", "2026-12-01")[:3]
+    consult = _json(_book(api, covered_member, first["slot_id"]))
+    url = f"/v1/me/appointments/{consult['appointment_id']}/reschedule"
+    moved = api.http.post(url, headers=covered_member, body=json.dumps({"slot_id": second["slot_id"]}))
+    assert moved.status_code == 200, moved.body
+    assert _json(moved)["slot_id"] == second["slot_id"] and _json(moved)["appointment_id"] == consult["appointment_id"]
+    free = {s["slot_id"] for s in _slots(api, covered_member, "2026-12-01", "2026-12-01")}
+    assert first["slot_id"] in free and second["slot_id"] not in free
+    assert _book(api, rival, third["slot_id"]).status_code == 201
+    refused = api.http.post(url, headers=covered_member, body=json.dumps({"slot_id": third["slot_id"]}))
+    assert refused.status_code == 409
+    agenda = _json(api.http.get("/v1/nurse/agenda?date=2026-12-01", headers=nurse))["items"]
+    assert sorted(a["slot_id"] for a in agenda) == sorted([second["slot_id"], third["slot_id"]])
+    # Nothing moved: the consult still holds the second slot and the patient's time there.
+    assert _book(api, covered_member, second["slot_id"]).status_code == 409
+    assert _book(api, covered_member, first["slot_id"]).status_code == 201
