@@ -144,6 +144,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "La teleconsulta está en estado {current} y no puede pasar a {to}.",
         "The teleconsultation is {current} and cannot become {to}.",
     ),
+    "noshow-too-early": (
+        "La inasistencia se registra desde {minutes} minutos después del inicio.",
+        "A no-show can be recorded from {minutes} minutes after the start.",
+    ),
     "appointment-changed": (
         "La teleconsulta cambió mientras tanto; consúltela de nuevo.",
         "The teleconsultation changed meanwhile; read it again.",

@@ -54,7 +54,7 @@ class Slot(BaseModel):
     end: datetime
     day: date
     lead_minutes: int
-    status: Literal["free", "booked"]
+    status: Literal["free", "booked", "unavailable"]
 
 
 class SlotQuery(BaseModel):
@@ -124,6 +124,9 @@ class Appointment(BaseModel):
     start: datetime
     end: datetime
     created_at: datetime
+    cancelled_by: Literal["member", "nurse"] | None = None
+    cancel_reason: str | None = None
+    noshow_party: Literal["patient", "nurse"] | None = None
 
 
 CANCEL_CUTOFF = timedelta(hours=2)  # members cancel up to 2 hours before; later it counts as a no-show
@@ -153,3 +156,14 @@ class RescheduleRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     slot_id: SlotId
+
+
+NOSHOW_AFTER = timedelta(minutes=10)  # a party who has not shown up 10 minutes after the start is a no-show
+
+
+class NurseCancellation(BaseModel):
+    """POST /v1/nurse/appointments/{id}/cancel."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: Annotated[str, Field(min_length=3, max_length=300)]

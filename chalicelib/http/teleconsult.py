@@ -13,14 +13,15 @@ from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
 from chalicelib.domain.scheduling import Availability, parse_slot_id, slots_between
 from chalicelib.domain.teleconsult import (
     CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, Appointment, BookingRequest, ConsentRequest, Nurse, NurseRequest,
-    RescheduleRequest, Slot, SlotQuery, can_move, may_start,
+    NOSHOW_AFTER, NurseCancellation, RescheduleRequest, Slot, SlotQuery, can_move, may_start,
 )
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.http.api import IdempotencyKey, Reply, Router
 from chalicelib.http.auth import Caller, Role
-from chalicelib.store import identities
+from chalicelib.store import identities, outbox
 from chalicelib.store import members as member_store
 from chalicelib.store import teleconsult as store
+from chalicelib.store.outbox import Notification
 
 router = Router(__name__, tag="teleconsult")
 MEMBER, NURSE, OPERATOR = {Role.MEMBER}, {Role.NURSE}, {Role.OPERATOR}
@@ -233,8 +234,9 @@ def cancel_appointment(caller: Caller, appointment_id: str, now: datetime) -> Ap
     _step(appointment, "cancelled")
     if now > appointment.start - CANCEL_CUTOFF:
         raise Conflict("cancel-too-late", hours=int(CANCEL_CUTOFF.total_seconds() // 3600))
-    store.cancel(appointment)
-    return _out(appointment.model_copy(update={"status": "cancelled"}))
+    cancelled = appointment.model_copy(update={"status": "cancelled", "cancelled_by": "member"})
+    store.cancel(appointment, cancelled, reoffer=True)
+    return _out(cancelled)
 
 
 @router.route("/v1/me/appointments/{appointment_id}/reschedule", "POST", roles=MEMBER, body=RescheduleRequest,
@@ -262,8 +264,9 @@ def start_appointment(caller: Caller, appointment_id: str, now: datetime) -> App
     _step(appointment, "arrived")
     if not may_start(appointment, now):
         raise Conflict("outside-consult-window")
-    store.move(appointment, "arrived")
-    return _out(appointment.model_copy(update={"status": "arrived"}))
+    arrived = appointment.model_copy(update={"status": "arrived"})
+    store.move(appointment, arrived)
+    return _out(arrived)
 
 
 @router.route("/v1/nurse/appointments/{appointment_id}/end", "POST", roles=NURSE, response=AppointmentOut,
@@ -271,8 +274,47 @@ def start_appointment(caller: Caller, appointment_id: str, now: datetime) -> App
 def end_appointment(caller: Caller, appointment_id: str) -> AppointmentOut:
     appointment = _appointment_of(appointment_id, caller.user_id, "nurse_id")
     _step(appointment, "fulfilled")
-    store.move(appointment, "fulfilled")
-    return _out(appointment.model_copy(update={"status": "fulfilled"}))
+    fulfilled = appointment.model_copy(update={"status": "fulfilled"})
+    store.move(appointment, fulfilled)
+    return _out(fulfilled)
+
+
+@router.route("/v1/nurse/appointments/{appointment_id}/cancel", "POST", roles=NURSE, body=NurseCancellation,
+              response=AppointmentOut, extra_statuses=[404, 409],
+              summary="Cancel my booked consult with a reason; the member is notified and offered other times")
+def nurse_cancel(caller: Caller, appointment_id: str, body: NurseCancellation, now: datetime) -> AppointmentOut:
+    appointment = _appointment_of(appointment_id, caller.user_id, "nurse_id")
+    _step(appointment, "cancelled")
+    cancelled = appointment.model_copy(update={"status": "cancelled", "cancelled_by": "nurse",
+                                               "cancel_reason": body.reason})
+    day = appointment.start.astimezone(MEXICO_CITY).date()
+    offered, _ = store.free_slots(day, None, 10)
+    notice = Notification("appointment-cancelled-by-nurse", appointment.member_id, appointment.appointment_id, {
+        "appointment_id": appointment.appointment_id, "start": appointment.start.isoformat(),
+        "offered_slots": [slot.slot_id for slot in offered if _bookable(slot, now)][:3]})
+    store.cancel(appointment, cancelled, reoffer=False, extra=[outbox.enqueue(notice, now)])
+    return _out(cancelled)
+
+
+def _noshow(appointment: Appointment, party: str, now: datetime) -> AppointmentOut:
+    _step(appointment, "noshow")
+    if now < appointment.start + NOSHOW_AFTER:
+        raise Conflict("noshow-too-early", minutes=int(NOSHOW_AFTER.total_seconds() // 60))
+    missed = appointment.model_copy(update={"status": "noshow", "noshow_party": party})
+    store.move(appointment, missed)
+    return _out(missed)
+
+
+@router.route("/v1/nurse/appointments/{appointment_id}/noshow", "POST", roles=NURSE, response=AppointmentOut,
+              extra_statuses=[404, 409], summary="The patient did not come (from 10 minutes after the start)")
+def patient_noshow(caller: Caller, appointment_id: str, now: datetime) -> AppointmentOut:
+    return _noshow(_appointment_of(appointment_id, caller.user_id, "nurse_id"), "patient", now)
+
+
+@router.route("/v1/me/appointments/{appointment_id}/noshow", "POST", roles=MEMBER, response=AppointmentOut,
+              extra_statuses=[404, 409], summary="The nurse did not come (from 10 minutes after the start)")
+def nurse_noshow(caller: Caller, appointment_id: str, now: datetime) -> AppointmentOut:
+    return _noshow(_appointment_of(appointment_id, caller.user_id, "member_id"), "nurse", now)
 
 
 class JoinOut(BaseModel):

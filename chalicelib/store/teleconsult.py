@@ -103,7 +103,7 @@ class SlotItem(TeleconsultItem, discriminator="slot"):
     end = UTCDateTimeAttribute()
     day = UnicodeAttribute()
     lead_minutes = NumberAttribute()
-    status = UnicodeAttribute()  # free | booked
+    status = UnicodeAttribute()  # free | booked | unavailable (its nurse cancelled the consult)
     appointment_id = UnicodeAttribute(null=True)
 
 
@@ -119,6 +119,9 @@ class AppointmentItem(TeleconsultItem, discriminator="appointment"):
     start = UTCDateTimeAttribute()
     end = UTCDateTimeAttribute()
     created_at = UTCDateTimeAttribute()
+    cancelled_by = UnicodeAttribute(null=True)
+    cancel_reason = UnicodeAttribute(null=True)
+    noshow_party = UnicodeAttribute(null=True)
 
 
 class GuardItem(TeleconsultItem, discriminator="patient-guard"):
@@ -296,30 +299,36 @@ def get_appointment(appointment_id: str) -> Appointment | None:
         return None
 
 
-def _status_write(appointment: Appointment, to: str) -> Write:
+def _status_write(appointment: Appointment, changed: Appointment) -> Write:
+    """The appointment's new status (and who/why fields), only from the status it was read in."""
     item = AppointmentItem(f"APPOINTMENT#{appointment.appointment_id}", "APPOINTMENT")
+    actions = [getattr(AppointmentItem, name).set(getattr(changed, name))
+               for name in ("status", "cancelled_by", "cancel_reason", "noshow_party") if getattr(changed, name)]
     return Write("appointment", "update", lambda tx: tx.update(
-        item, actions=[AppointmentItem.status.set(to)], condition=AppointmentItem.status == appointment.status))
+        item, actions=actions, condition=AppointmentItem.status == appointment.status))
 
 
-def move(appointment: Appointment, to: str) -> None:
+def move(appointment: Appointment, changed: Appointment) -> None:
     """One forward step of the appointment (e.g. booked → arrived), only from the status it was read in."""
     try:
-        commit([_status_write(appointment, to)])
+        commit([_status_write(appointment, changed)])
     except ConditionFailed:
         raise Conflict("appointment-changed") from None
 
 
-def cancel(appointment: Appointment) -> None:
-    """booked → cancelled, the slot free again (back in the free index) and the patient's guards released, at once."""
+def cancel(appointment: Appointment, changed: Appointment, reoffer: bool, extra: list[Write] = ()) -> None:
+    """booked → cancelled and the patient's guards released, at once. The slot goes back to the free index when
+    `reoffer` (the member cancelled); a nurse's cancellation marks it unavailable instead."""
     slot = SlotItem(nurse_key(appointment.nurse_id), _slot_sk(appointment.start))
     day = appointment.start.astimezone(MEXICO_CITY).date().isoformat()
+    freed = [SlotItem.status.set("free"), SlotItem.appointment_id.remove(), SlotItem.free_day.set(day),
+             SlotItem.free_sk.set(f"{appointment.start.isoformat()}#{appointment.nurse_id}")]
+    withdrawn = [SlotItem.status.set("unavailable"), SlotItem.appointment_id.remove()]
     writes = [
-        _status_write(appointment, "cancelled"),
-        Write("slot", "update", lambda tx: tx.update(slot, actions=[
-            SlotItem.status.set("free"), SlotItem.appointment_id.remove(), SlotItem.free_day.set(day),
-            SlotItem.free_sk.set(f"{appointment.start.isoformat()}#{appointment.nurse_id}")],
-            condition=SlotItem.appointment_id == appointment.appointment_id)),
+        _status_write(appointment, changed),
+        Write("slot", "update", lambda tx: tx.update(slot, actions=freed if reoffer else withdrawn,
+                                                     condition=SlotItem.appointment_id == appointment.appointment_id)),
+        *extra,
     ]
     for bucket in buckets(appointment.start, appointment.end):
         guard = GuardItem(f"PATIENT#{appointment.patient_id}", f"BUSY#{bucket}")

@@ -243,3 +243,43 @@ def test_rescheduling_moves_slot_and_guards_together_or_not_at_all(api, nurses, 
     # Nothing moved: the consult still holds the second slot and the patient's time there.
     assert _book(api, covered_member, second["slot_id"]).status_code == 409
     assert _book(api, covered_member, first["slot_id"]).status_code == 201
+
+
+def test_a_nurse_cancels_with_a_reason_and_the_member_is_told_and_offered_other_times(api, nurses, covered_member,
+                                                                                       clock):
+    from chalicelib.store.outbox import OutboxItem
+
+    nurse, _ = nurses("olga")
+    clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    _publish(api, nurse)
+    _consent(api, covered_member)
+    slot = _slots(api, covered_member, "2026-12-01", "2026-12-01")[0]
+    consult = _json(_book(api, covered_member, slot["slot_id"]))
+    url = f"/v1/nurse/appointments/{consult['appointment_id']}/cancel"
+    assert api.http.post(url, headers=nurse, body=json.dumps({"reason": ""})).status_code == 422
+    cancelled = _json(api.http.post(url, headers=nurse, body=json.dumps({"reason": "Incapacidad médica"})))
+    assert cancelled["status"] == "cancelled" and cancelled["cancelled_by"] == "nurse"
+    assert slot["slot_id"] not in {s["slot_id"] for s in _slots(api, covered_member, "2026-12-01", "2026-12-01")}
+    (notice,) = [i for i in OutboxItem.by_pending.query("PENDING") if i.kind == "appointment-cancelled-by-nurse"]
+    assert len(notice.params.as_dict()["offered_slots"]) == 3 and "Incapacidad" not in json.dumps(notice.params.as_dict())
+    assert api.http.post(url, headers=nurse, body=json.dumps({"reason": "otra vez"})).status_code == 409
+
+
+def test_no_shows_are_marked_after_ten_minutes_and_never_on_a_cancelled_consult(api, nurses, covered_member, clock):
+    nurse, _ = nurses("paty")
+    clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    _publish(api, nurse)
+    _consent(api, covered_member)
+    first, second = _slots(api, covered_member, "2026-12-01", "2026-12-01")[:2]
+    missed = _json(_book(api, covered_member, first["slot_id"]))
+    cancelled = _json(_book(api, covered_member, second["slot_id"]))
+    api.http.post(f"/v1/me/appointments/{cancelled['appointment_id']}/cancel", headers=covered_member)
+    clock(datetime.fromisoformat(missed["start"]) + timedelta(minutes=9))
+    url = f"/v1/nurse/appointments/{missed['appointment_id']}/noshow"
+    assert api.http.post(url, headers=nurse).status_code == 409
+    clock(datetime.fromisoformat(missed["start"]) + timedelta(minutes=10))
+    marked = _json(api.http.post(url, headers=nurse))
+    assert marked["status"] == "noshow" and marked["noshow_party"] == "patient"
+    assert api.http.post(f"/v1/me/appointments/{missed['appointment_id']}/noshow", headers=covered_member).status_code == 409
+    clock(datetime.fromisoformat(cancelled["start"]) + timedelta(minutes=30))
+    assert api.http.post(f"/v1/nurse/appointments/{cancelled['appointment_id']}/noshow", headers=nurse).status_code == 409
