@@ -144,6 +144,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "La teleconsulta está en estado {current} y no puede pasar a {to}.",
         "The teleconsultation is {current} and cannot become {to}.",
     ),
+    "too-many-upcoming": (
+        "Ya tiene {maximum} teleconsultas pendientes; espere a que terminen o cancele una.",
+        "You already hold {maximum} upcoming teleconsultations; wait for one to end or cancel one.",
+    ),
     "noshow-too-early": (
         "La inasistencia se registra desde {minutes} minutos después del inicio.",
         "A no-show can be recorded from {minutes} minutes after the start.",

@@ -21,6 +21,8 @@ CONSENT_TEXT = (
 CONSENT_SHA256 = hashlib.sha256(CONSENT_TEXT.encode()).hexdigest()
 
 AppointmentStatus = Literal["booked", "arrived", "fulfilled", "cancelled", "noshow"]
+ENDED = frozenset({"fulfilled", "cancelled", "noshow"})
+MAX_UPCOMING = 3  # consults a member (for themself and beneficiaries) may hold at once; keeps slots for everyone
 
 
 class NurseRequest(BaseModel):

@@ -8,6 +8,7 @@
 | appointment   | APPOINTMENT#<id>        | APPOINTMENT                | by_member: MEMBER#<sub> / <start>#<id>; by_nurse_day: <sub>#<day> / <start>#<id> |
 | patient guard | PATIENT#<patient id>    | BUSY#<UTC YYYYMMDDTHHMM>   | –  (one per 5-minute bucket of a booked consult)      |
 | consent       | PATIENT#<patient id>    | CONSENT#teleconsultation   | –                                                     |
+| upcoming      | MEMBER#<sub>            | UPCOMING                   | –  (consults not ended yet, at most MAX_UPCOMING)     |
 
 A nurse's slots share her partition, so publishing reads what exists with one Query and never touches a booked slot.
 Listing free slots is one Query per Mexico City day of the sparse `free_slots` index: booking removes the slot from it.
@@ -25,7 +26,7 @@ from pynamodb.models import Model
 
 from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.scheduling import Availability, SlotTime, buckets, slot_id
-from chalicelib.domain.teleconsult import Appointment, Nurse, Slot
+from chalicelib.domain.teleconsult import ENDED, MAX_UPCOMING, Appointment, Nurse, Slot
 from chalicelib.errors import Conflict
 from chalicelib.store.idempotency import AlreadyAnswered
 from chalicelib.store.members import ProfileItem, member_key
@@ -128,11 +129,25 @@ class GuardItem(TeleconsultItem, discriminator="patient-guard"):
     appointment_id = UnicodeAttribute()
 
 
+class UpcomingItem(TeleconsultItem, discriminator="upcoming"):
+    """How many consults a member holds that have not ended yet (booked or arrived)."""
+
+    upcoming = NumberAttribute(null=True)
+
+
 class ConsentItem(TeleconsultItem, discriminator="consent"):
     version = UnicodeAttribute()
     text_sha256 = UnicodeAttribute()
     accepted_by = UnicodeAttribute()
     accepted_at = UTCDateTimeAttribute()
+
+
+def _upcoming(member_id: str, delta: int) -> Write:
+    """Count a consult in (+1, refused past MAX_UPCOMING) or out (-1) of the member's upcoming ones."""
+    item = UpcomingItem(member_key(member_id), "UPCOMING")
+    condition = (UpcomingItem.upcoming.does_not_exist() | (UpcomingItem.upcoming < MAX_UPCOMING)) if delta > 0 else None
+    return Write("upcoming", "update", lambda tx: tx.update(item, actions=[UpcomingItem.upcoming.add(delta)],
+                                                            condition=condition))
 
 
 def nurse_key(nurse_id: str) -> str:
@@ -260,6 +275,7 @@ def book(appointment: Appointment, consent_version: str, extra: list[Write] = ()
             ProfileItem, member_key(appointment.member_id), "PROFILE", condition=ProfileItem.covered_months.contains(month))),
         Write("consent", "condition_check", lambda tx: tx.condition_check(
             ConsentItem, f"PATIENT#{appointment.patient_id}", CONSENT_SK, condition=ConsentItem.version == consent_version)),
+        _upcoming(appointment.member_id, +1),
         *extra,
     ]
     for bucket in buckets(appointment.start, appointment.end):
@@ -270,11 +286,12 @@ def book(appointment: Appointment, consent_version: str, extra: list[Write] = ()
         commit(writes)
     except ConditionFailed as failed:
         for label, reason in (("idempotency", None), ("slot", "slot-taken"), ("covered", "not-covered-that-month"),
-                              ("consent", "consent-required"), ("patient-busy", "patient-busy")):
+                              ("consent", "consent-required"), ("patient-busy", "patient-busy"),
+                              ("upcoming", "too-many-upcoming")):
             if label in failed.labels:
                 if reason is None:
                     raise AlreadyAnswered() from None
-                raise Conflict(reason, month=month) from None
+                raise Conflict(reason, month=month, maximum=MAX_UPCOMING) from None
         raise
 
 
@@ -310,8 +327,9 @@ def _status_write(appointment: Appointment, changed: Appointment) -> Write:
 
 def move(appointment: Appointment, changed: Appointment) -> None:
     """One forward step of the appointment (e.g. booked → arrived), only from the status it was read in."""
+    ended = [_upcoming(appointment.member_id, -1)] if changed.status in ENDED else []
     try:
-        commit([_status_write(appointment, changed)])
+        commit([_status_write(appointment, changed), *ended])
     except ConditionFailed:
         raise Conflict("appointment-changed") from None
 
@@ -328,6 +346,7 @@ def cancel(appointment: Appointment, changed: Appointment, reoffer: bool, extra:
         _status_write(appointment, changed),
         Write("slot", "update", lambda tx: tx.update(slot, actions=freed if reoffer else withdrawn,
                                                      condition=SlotItem.appointment_id == appointment.appointment_id)),
+        _upcoming(appointment.member_id, -1),
         *extra,
     ]
     for bucket in buckets(appointment.start, appointment.end):

@@ -283,3 +283,16 @@ def test_no_shows_are_marked_after_ten_minutes_and_never_on_a_cancelled_consult(
     assert api.http.post(f"/v1/me/appointments/{missed['appointment_id']}/noshow", headers=covered_member).status_code == 409
     clock(datetime.fromisoformat(cancelled["start"]) + timedelta(minutes=30))
     assert api.http.post(f"/v1/nurse/appointments/{cancelled['appointment_id']}/noshow", headers=nurse).status_code == 409
+
+
+def test_a_member_holds_at_most_three_upcoming_consults(api, nurses, covered_member, clock):
+    nurse, _ = nurses("quica")
+    clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    _publish(api, nurse)
+    _consent(api, covered_member)
+    slots = _slots(api, covered_member, "2026-12-01", "2026-12-01")[:5]
+    booked = [_json(_book(api, covered_member, slot["slot_id"])) for slot in slots[:3]]
+    fourth = _book(api, covered_member, slots[3]["slot_id"])
+    assert fourth.status_code == 409 and "3" in _json(fourth)["detail"]
+    api.http.post(f"/v1/me/appointments/{booked[0]['appointment_id']}/cancel", headers=covered_member)
+    assert _book(api, covered_member, slots[3]["slot_id"]).status_code == 201
