@@ -33,6 +33,14 @@ def relay_notifications(event) -> int:
     return scheduled.relay_notifications(datetime.now(timezone.utc))
 
 
+@app.schedule(Rate(15, unit=Rate.MINUTES), name="consult_reminders")
+def consult_reminders(event) -> dict:
+    """Teleconsult reminders 24 h and 1 h ahead, relayed to SNS straight away."""
+    now = datetime.now(timezone.utc)
+    reminded = scheduled.remind_consults(now)
+    return {"reminded": reminded, "notifications_sent": scheduled.relay_notifications(now)}
+
+
 if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
     # Lambda cold start: a bad environment fails here, before the first request, with the list of bad variables.
     wiring.settings()

@@ -18,6 +18,7 @@ from chalicelib.logs import service_logger
 from chalicelib.store import members as member_store
 from chalicelib.store import outbox
 from chalicelib.store import payments as payment_store
+from chalicelib.store import teleconsult as teleconsult_store
 from chalicelib.store.outbox import Notification
 from chalicelib.store.transactions import ConditionFailed, commit
 
@@ -105,3 +106,27 @@ def run_daily(now: datetime) -> DailyReport:
     report.notifications_sent = relay_notifications(now)
     _log.info("daily jobs", extra=asdict(report))
     return report
+
+
+CONSULT_REMINDERS = (timedelta(hours=24), timedelta(hours=1))
+
+
+def remind_consults(now: datetime) -> int:
+    """24 h and 1 h before each consult, one notification each (deterministic keys): its time and id, no health data.
+    Reads the start hours a reminder can fall due in, so a late or doubled run neither misses nor repeats one."""
+    reminded = 0
+    for lead in CONSULT_REMINDERS:
+        for hour in (now + lead - timedelta(hours=1), now + lead):
+            for appointment in teleconsult_store.starting_in_hour(hour):
+                if not appointment.start - lead <= now < appointment.start:
+                    continue
+                hours = int(lead.total_seconds() // 3600)
+                notice = Notification(f"consult-reminder-{hours}h", appointment.member_id, appointment.appointment_id,
+                                      {"appointment_id": appointment.appointment_id,
+                                       "start": appointment.start.isoformat(), "hours_before": hours})
+                try:
+                    commit([outbox.enqueue(notice, now)])
+                except ConditionFailed:
+                    continue
+                reminded += 1
+    return reminded

@@ -5,7 +5,7 @@
 | nurse         | NURSE#<sub>             | PROFILE                    | –                                                     |
 | availability  | NURSE#<sub>             | AVAILABILITY               | –                                                     |
 | slot          | NURSE#<sub>             | SLOT#<UTC YYYYMMDDTHHMM>   | free_slots: free_day=<Mexico City day> / free_sk=<start>#<sub>, while free |
-| appointment   | APPOINTMENT#<id>        | APPOINTMENT                | by_member: MEMBER#<sub> / <start>#<id>; by_nurse_day: <sub>#<day> / <start>#<id> |
+| appointment   | APPOINTMENT#<id>        | APPOINTMENT                | by_member: MEMBER#<sub> / <start>#<id>; by_nurse_day: <sub>#<day> / <start>#<id>; by_start_hour: <UTC hour> / <start>#<id>, until it ends |
 | patient guard | PATIENT#<patient id>    | BUSY#<UTC YYYYMMDDTHHMM>   | –  (one per 5-minute bucket of a booked consult)      |
 | consent       | PATIENT#<patient id>    | CONSENT#teleconsultation   | –                                                     |
 | upcoming      | MEMBER#<sub>            | UPCOMING                   | –  (consults not ended yet, at most MAX_UPCOMING)     |
@@ -15,7 +15,7 @@ Listing free slots is one Query per Mexico City day of the sparse `free_slots` i
 """
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from pynamodb.attributes import (
     DiscriminatorAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute,
@@ -62,6 +62,17 @@ class ByNurseDay(GlobalSecondaryIndex):
     nurse_sk = UnicodeAttribute(range_key=True)
 
 
+class ByStartHour(GlobalSecondaryIndex):
+    """Consults not ended yet, by the UTC hour they start: the reminders job reads the hours 24 h and 1 h ahead."""
+
+    class Meta:
+        index_name = "by_start_hour"
+        projection = AllProjection()
+
+    remind_hour = UnicodeAttribute(hash_key=True)
+    remind_sk = UnicodeAttribute(range_key=True)
+
+
 class TeleconsultItem(Model):
     class Meta:
         table_name = "unbound"  # set from Settings by store.tables.bind()
@@ -75,9 +86,12 @@ class TeleconsultItem(Model):
     member_sk = UnicodeAttribute(null=True)
     nurse_day = UnicodeAttribute(null=True)
     nurse_sk = UnicodeAttribute(null=True)
+    remind_hour = UnicodeAttribute(null=True)
+    remind_sk = UnicodeAttribute(null=True)
     free_slots = FreeSlots()
     by_member = ByMember()
     by_nurse_day = ByNurseDay()
+    by_start_hour = ByStartHour()
 
 
 class NurseItem(TeleconsultItem, discriminator="nurse"):
@@ -256,8 +270,18 @@ def _appointment_item(appointment: Appointment) -> AppointmentItem:
         f"APPOINTMENT#{appointment.appointment_id}", "APPOINTMENT", **appointment.model_dump(),
         member_pk=member_key(appointment.member_id), member_sk=sort,
         nurse_day=f"{appointment.nurse_id}#{appointment.start.astimezone(MEXICO_CITY).date().isoformat()}",
-        nurse_sk=sort,
+        nurse_sk=sort, remind_hour=start_hour(appointment.start), remind_sk=sort,
     )
+
+
+def start_hour(instant: datetime) -> str:
+    return f"{instant.astimezone(timezone.utc):%Y%m%dT%H}"
+
+
+def starting_in_hour(hour: datetime) -> list[Appointment]:
+    """Consults not ended that start in this UTC hour: one Query of the sparse by_start_hour index."""
+    return [_appointment(i) for i in TeleconsultItem.by_start_hour.query(start_hour(hour))
+            if isinstance(i, AppointmentItem)]
 
 
 def book(appointment: Appointment, consent_version: str, extra: list[Write] = ()) -> None:
@@ -321,6 +345,8 @@ def _status_write(appointment: Appointment, changed: Appointment) -> Write:
     item = AppointmentItem(f"APPOINTMENT#{appointment.appointment_id}", "APPOINTMENT")
     actions = [getattr(AppointmentItem, name).set(getattr(changed, name))
                for name in ("status", "cancelled_by", "cancel_reason", "noshow_party") if getattr(changed, name)]
+    if changed.status in ENDED:  # nothing left to remind
+        actions += [AppointmentItem.remind_hour.remove(), AppointmentItem.remind_sk.remove()]
     return Write("appointment", "update", lambda tx: tx.update(
         item, actions=actions, condition=AppointmentItem.status == appointment.status))
 

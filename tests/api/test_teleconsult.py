@@ -296,3 +296,27 @@ def test_a_member_holds_at_most_three_upcoming_consults(api, nurses, covered_mem
     assert fourth.status_code == 409 and "3" in _json(fourth)["detail"]
     api.http.post(f"/v1/me/appointments/{booked[0]['appointment_id']}/cancel", headers=covered_member)
     assert _book(api, covered_member, slots[3]["slot_id"]).status_code == 201
+
+
+def test_reminders_go_out_24_hours_and_1_hour_before_once_each_without_health_data(api, nurses, covered_member, clock):
+    from chalicelib import scheduled
+    from chalicelib.store.outbox import OutboxItem
+
+    nurse, _ = nurses("rita")
+    clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    _publish(api, nurse)
+    _consent(api, covered_member)
+    first, second = _slots(api, covered_member, "2026-12-01", "2026-12-01")[:2]
+    consult = _json(_book(api, covered_member, first["slot_id"]))
+    cancelled = _json(_book(api, covered_member, second["slot_id"]))
+    api.http.post(f"/v1/me/appointments/{cancelled['appointment_id']}/cancel", headers=covered_member)
+    start = datetime.fromisoformat(consult["start"])
+    assert scheduled.remind_consults(start - timedelta(hours=25)) == 0
+    assert scheduled.remind_consults(start - timedelta(hours=23, minutes=50)) == 1
+    assert scheduled.remind_consults(start - timedelta(hours=23, minutes=35)) == 0  # already sent
+    assert scheduled.remind_consults(start - timedelta(minutes=55)) == 1
+    reminders = [i for i in OutboxItem.by_pending.query("PENDING") if i.kind.startswith("consult-reminder")]
+    assert sorted(i.kind for i in reminders) == ["consult-reminder-1h", "consult-reminder-24h"]
+    for reminder in reminders:
+        assert reminder.params.as_dict()["appointment_id"] == consult["appointment_id"]
+        assert "Dolor" not in json.dumps(reminder.params.as_dict())
