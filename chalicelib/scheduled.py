@@ -13,6 +13,7 @@ from chalicelib.domain.coverage import month_of
 from chalicelib.domain.members import MemberStatus
 from chalicelib.domain.payments import grouped, new_reference
 from chalicelib.domain.quotes import shift_month
+from chalicelib.domain.scheduling import slots_between
 from chalicelib.errors import AppError
 from chalicelib.logs import service_logger
 from chalicelib.store import members as member_store
@@ -31,6 +32,7 @@ class DailyReport:
     references_issued: int = 0
     lapsed: int = 0
     reminders: int = 0
+    slots_added: int = 0
     notifications_sent: int = 0
 
 
@@ -102,6 +104,7 @@ def run_daily(now: datetime) -> DailyReport:
         references_issued=renew_references(now),
         lapsed=lapse_ended_coverage(now),
         reminders=remind_deadlines(now),
+        slots_added=roll_slot_horizons(now),
     )
     report.notifications_sent = relay_notifications(now)
     _log.info("daily jobs", extra=asdict(report))
@@ -130,3 +133,16 @@ def remind_consults(now: datetime) -> int:
                     continue
                 reminded += 1
     return reminded
+
+
+def roll_slot_horizons(now: datetime) -> int:
+    """Each nurse's published pattern is extended one more day, keeping her horizon rolling (booked slots untouched)."""
+    today = mexico_city_today(now)
+    added = 0
+    for nurse in teleconsult_store.all_nurses():
+        availability = teleconsult_store.get_availability(nurse.nurse_id)
+        if availability is None:
+            continue
+        through = today + timedelta(weeks=availability.horizon_weeks)
+        added += teleconsult_store.publish(nurse, availability, slots_between(availability, today, through), now)[0]
+    return added

@@ -1,4 +1,5 @@
-"""`make jobs [AT=<ISO instant>]`: run the daily jobs once against the local stack, as the schedule does in AWS.
+"""`make jobs [AT=<ISO instant>]`: run the scheduled jobs once against the local stack, as the schedules do in AWS
+(the daily run, then teleconsult reminders and the SNS relay).
 
 AT lets you stand on another day, e.g. the 1st of next month to see renewals and lapses:
     make jobs AT=2026-12-01T12:00:00-06:00
@@ -23,7 +24,10 @@ def main() -> None:
     os.environ.update({**StackState.load().service_environment(), **stage_environment("local")})
     from chalicelib import scheduled  # after the environment: settings are read on first use
 
-    print(json.dumps(asdict(scheduled.run_daily(now.astimezone(timezone.utc))), indent=2))
+    now = now.astimezone(timezone.utc)
+    report = {**asdict(scheduled.run_daily(now)), "consult_reminders": scheduled.remind_consults(now),
+              "reminders_sent": scheduled.relay_notifications(now)}
+    print(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 | item          | pk                      | sk                         | sparse index keys                                     |
 |---------------|-------------------------|----------------------------|-------------------------------------------------------|
 | nurse         | NURSE#<sub>             | PROFILE                    | –                                                     |
+| directory     | NURSES                  | <sub>                      | –  (a copy of each nurse profile, for jobs that visit every nurse) |
 | availability  | NURSE#<sub>             | AVAILABILITY               | –                                                     |
 | slot          | NURSE#<sub>             | SLOT#<UTC YYYYMMDDTHHMM>   | free_slots: free_day=<Mexico City day> / free_sk=<start>#<sub>, while free |
 | appointment   | APPOINTMENT#<id>        | APPOINTMENT                | by_member: MEMBER#<sub> / <start>#<id>; by_nurse_day: <sub>#<day> / <start>#<id>; by_start_hour: <UTC hour> / <start>#<id>, until it ends |
@@ -33,6 +34,7 @@ from chalicelib.store.members import ProfileItem, member_key
 from chalicelib.store.transactions import ConditionFailed, Write, commit
 
 CONSENT_SK = "CONSENT#teleconsultation"
+NURSES = "NURSES"  # the directory partition: one entry per nurse
 
 
 class FreeSlots(GlobalSecondaryIndex):
@@ -175,11 +177,20 @@ def _slot_sk(start: datetime) -> str:
 # --- Nurses ----------------------------------------------------------------------------------------------------------
 
 def create_nurse(nurse: Nurse) -> None:
+    """The profile and its entry in the nurses' directory (what daily jobs iterate), together."""
     item = NurseItem(nurse_key(nurse.nurse_id), "PROFILE", **nurse.model_dump())
+    entry = NurseItem(NURSES, nurse.nurse_id, **nurse.model_dump())
     try:
-        commit([Write("nurse", "save", lambda tx: tx.save(item, condition=TeleconsultItem.pk.does_not_exist()))])
+        commit([Write("nurse", "save", lambda tx: tx.save(item, condition=TeleconsultItem.pk.does_not_exist())),
+                Write("directory", "save", lambda tx: tx.save(entry, condition=TeleconsultItem.pk.does_not_exist()))])
     except ConditionFailed:
         raise Conflict("nurse-exists") from None
+
+
+def all_nurses() -> list[Nurse]:
+    """Every nurse: one Query of the directory partition (a few thousand small items at most)."""
+    return [Nurse.model_validate({name: getattr(item, name) for name in Nurse.model_fields})
+            for item in NurseItem.query(NURSES) if isinstance(item, NurseItem)]
 
 
 def get_nurse(nurse_id: str) -> Nurse | None:

@@ -320,3 +320,13 @@ def test_reminders_go_out_24_hours_and_1_hour_before_once_each_without_health_da
     for reminder in reminders:
         assert reminder.params.as_dict()["appointment_id"] == consult["appointment_id"]
         assert "Dolor" not in json.dumps(reminder.params.as_dict())
+
+
+def test_the_daily_job_rolls_each_nurses_horizon_forward(api, nurses, clock):
+    from chalicelib import scheduled
+
+    nurse, _ = nurses("sara")
+    clock(datetime(2026, 11, 23, 7, tzinfo=MX).astimezone(timezone.utc))  # a Monday
+    _publish(api, nurse)  # two weeks: through Monday 7 December
+    assert scheduled.roll_slot_horizons(clock.now()) == 0
+    assert scheduled.roll_slot_horizons(clock(datetime(2026, 11, 24, 7, tzinfo=MX).astimezone(timezone.utc))) == 6
