@@ -259,10 +259,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Times go in steps of 5 minutes (e.g. 08:00, 08:05).",
     ),
     "field.window_outside_program_hours": (
-        "El {weekday} el horario del programa es {opens}–{closes}, hora de la Ciudad de México.",
+        "El {dia} el horario del programa es {opens}–{closes}, hora de la Ciudad de México.",
         "On {weekday} the programme's hours are {opens}–{closes}, Mexico City time.",
     ),
-    "field.windows_overlap": ("Dos ventanas se empalman el {weekday}.", "Two windows overlap on {weekday}."),
+    "field.windows_overlap": ("Dos ventanas se empalman el {dia}.", "Two windows overlap on {weekday}."),
     "field.date_range": (
         "'to' debe ser igual o posterior a 'from', a lo más 31 días después.",
         "'to' must be on or after 'from', at most 31 days later.",

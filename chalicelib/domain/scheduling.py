@@ -19,6 +19,7 @@ BUCKET = timedelta(minutes=5)
 PROGRAM_HOURS = {**{day: (time(8, 0), time(20, 0)) for day in range(5)}, 5: (time(7, 30), time(20, 30)),
                  6: (time(7, 30), time(20, 30))}
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DIAS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")  # for the Spanish messages
 MAX_HORIZON_WEEKS = 12
 
 
@@ -43,7 +44,7 @@ class Window(BaseModel):
         if not opens <= self.start < self.end <= closes:
             raise PydanticCustomError(
                 "window_outside_program_hours", "On {weekday} the programme's hours are {opens}–{closes}, Mexico City.",
-                {"weekday": WEEKDAYS[self.weekday], "opens": opens.strftime("%H:%M"), "closes": closes.strftime("%H:%M")})
+                {"weekday": WEEKDAYS[self.weekday], "dia": DIAS[self.weekday], "opens": opens.strftime("%H:%M"), "closes": closes.strftime("%H:%M")})
         return self
 
 
@@ -65,7 +66,7 @@ class Availability(BaseModel):
             spans = sorted((w.start, w.end) for w in self.windows if w.weekday == day)
             if any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:])):
                 raise PydanticCustomError("windows_overlap", "Two windows overlap on {weekday}.",
-                                          {"weekday": WEEKDAYS[day]})
+                                          {"weekday": WEEKDAYS[day], "dia": DIAS[day]})
         return self
 
 

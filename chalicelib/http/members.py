@@ -87,13 +87,6 @@ def _view(beneficiary: Beneficiary, now: datetime) -> BeneficiaryView:
     return BeneficiaryView(**beneficiary.model_dump(), eligibility=Eligibility(**verdict.__dict__))
 
 
-def _registered_partition(member_id: str) -> tuple[Member, list[Beneficiary]]:
-    member, beneficiaries = store.member_partition(member_id)
-    if member is None:
-        raise NotFound("not-registered")
-    return member, beneficiaries
-
-
 @router.route("/v1/registrations", "POST", roles=MEMBER, body=RegistrationRequest, response=MemberProfile, status=201,
               summary="Register the signed-in user as a PTI member (once per person and per account)",
               extra_statuses=[409], idempotent=True)
@@ -140,7 +133,7 @@ def _if_match_version(header: str | None) -> int:
 @router.route("/v1/me/export", "GET", roles=MEMBER, response=MemberExport, extra_statuses=[404],
               summary="Everything held about me and my beneficiaries (right of access)")
 def export_my_data(caller: Caller, now: datetime) -> MemberExport:
-    member, beneficiaries = _registered_partition(caller.user_id)
+    member, beneficiaries = store.registered_partition(caller.user_id)
     return MemberExport(exported_at=now, member=member, beneficiaries=beneficiaries)
 
 
@@ -162,7 +155,7 @@ def add_beneficiary(caller: Caller, body: BeneficiaryRequest, idempotency: Idemp
 @router.route("/v1/me/beneficiaries", "GET", roles=MEMBER, response=BeneficiaryList, extra_statuses=[404],
               summary="My beneficiaries, removed ones included, each with whether and until when it is eligible")
 def list_beneficiaries(caller: Caller, now: datetime) -> BeneficiaryList:
-    _, beneficiaries = _registered_partition(caller.user_id)
+    _, beneficiaries = store.registered_partition(caller.user_id)
     return BeneficiaryList(beneficiaries=[_view(b, now) for b in beneficiaries])
 
 

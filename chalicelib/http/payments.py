@@ -194,9 +194,7 @@ def payment_receipt(caller: Caller, payment_id: str) -> Receipt:
 @router.route("/v1/me/coverage", "GET", roles=MEMBER, response=Coverage, extra_statuses=[404],
               summary="My covered months, status, covered beneficiaries and next steps")
 def my_coverage(caller: Caller, language: Language, now: datetime) -> Coverage:
-    member, beneficiaries = member_store.member_partition(caller.user_id)
-    if member is None:
-        member_store.registered_member(caller.user_id)  # raises the not-registered 404
+    member, beneficiaries = member_store.registered_partition(caller.user_id)
     covered_now = this_month(now) in member.covered_months
     today = mexico_city_today(now)
     listed = []

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from chalicelib import wiring
 from chalicelib.domain.beneficiaries import eligibility
 from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
+from chalicelib.domain.members import Member
 from chalicelib.domain.scheduling import Availability, parse_slot_id, slots_between
 from chalicelib.domain.teleconsult import (
     CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, Appointment, BookingRequest, ConsentRequest, Nurse, NurseRequest,
@@ -153,26 +154,34 @@ def list_slots(caller: Caller, query: SlotQuery, now: datetime) -> SlotPage:
     return SlotPage(items=items, next=cursor)
 
 
-def _patient_of(member_id: str, patient_id: str | None, now: datetime) -> str:
-    """The member themself, or one of their active beneficiaries eligible today."""
-    member, beneficiaries = member_store.member_partition(member_id)
-    if member is None:
-        raise NotFound("not-registered")
+def _patient_of(member_id: str, patient_id: str | None, now: datetime) -> tuple[Member, str]:
+    """The member and the patient: the member themself, or one of their active beneficiaries eligible today."""
+    member, beneficiaries = member_store.registered_partition(member_id)
     if patient_id is None or patient_id == member.member_id:
-        return member.member_id
+        return member, member.member_id
     for beneficiary in beneficiaries:
         if beneficiary.beneficiary_id == patient_id and beneficiary.status == "active":
             if not eligibility(beneficiary, mexico_city_today(now)).eligible:
                 raise Conflict("patient-not-eligible")
-            return patient_id
+            return member, patient_id
     raise NotFound("patient-not-found")
+
+
+def _bookable_slot(slot_id: str, now: datetime) -> Slot:
+    nurse_id, start = parse_slot_id(slot_id)
+    slot = store.get_slot(nurse_id, start)
+    if slot is None:
+        raise NotFound("slot-not-found")
+    if not _bookable(slot, now):
+        raise Conflict("slot-too-soon", minutes=slot.lead_minutes)
+    return slot
 
 
 @router.route("/v1/me/consents/teleconsultation", "POST", roles=MEMBER, body=ConsentRequest, response=ConsentOut,
               status=201, extra_statuses=[404, 409],
               summary="Accept the teleconsultation informed consent for me or one of my beneficiaries")
 def accept_consent(caller: Caller, body: ConsentRequest, now: datetime) -> Reply:
-    patient_id = _patient_of(caller.user_id, body.patient_id, now)
+    _, patient_id = _patient_of(caller.user_id, body.patient_id, now)
     store.record_consent(patient_id, CONSENT_VERSION, CONSENT_SHA256, caller.user_id, now)
     return Reply(ConsentOut(patient_id=patient_id, version=CONSENT_VERSION, text_sha256=CONSENT_SHA256,
                             accepted_at=now), 201)
@@ -182,13 +191,8 @@ def accept_consent(caller: Caller, body: ConsentRequest, now: datetime) -> Reply
               status=201, extra_statuses=[404, 409], idempotent=True,
               summary="Book a slot for me or a beneficiary; 409 with fresh alternatives when it was just taken")
 def book(caller: Caller, body: BookingRequest, idempotency: IdempotencyKey | None, now: datetime) -> Reply:
-    patient_id = _patient_of(caller.user_id, body.patient_id, now)
-    nurse_id, start = parse_slot_id(body.slot_id)
-    slot = store.get_slot(nurse_id, start)
-    if slot is None:
-        raise NotFound("slot-not-found")
-    if not _bookable(slot, now):
-        raise Conflict("slot-too-soon", minutes=slot.lead_minutes)
+    member, patient_id = _patient_of(caller.user_id, body.patient_id, now)
+    slot = _bookable_slot(body.slot_id, now)
     appointment = Appointment(
         appointment_id=str(uuid.uuid4()), slot_id=slot.slot_id, nurse_id=slot.nurse_id, nurse_name=slot.nurse_name,
         member_id=caller.user_id, patient_id=patient_id, reason=body.reason, status="booked", start=slot.start,
@@ -198,7 +202,6 @@ def book(caller: Caller, body: BookingRequest, idempotency: IdempotencyKey | Non
         store.book(appointment, CONSENT_VERSION, [idempotency.record(201, out, now)] if idempotency else [])
     except Conflict as conflict:
         if conflict.detail_key == "slot-taken":
-            member = member_store.registered_member(caller.user_id)
             alternatives, _ = store.free_slots(slot.day, None, 10)
             zone = ZoneInfo(member.residence.time_zone)
             conflict.extensions["alternatives"] = [
@@ -222,6 +225,12 @@ def _appointment_of(appointment_id: str, owner: str, field: str) -> Appointment:
     return appointment
 
 
+def _before_cutoff(appointment: Appointment, now: datetime) -> None:
+    """Members change a consult only up to CANCEL_CUTOFF before it starts."""
+    if now > appointment.start - CANCEL_CUTOFF:
+        raise Conflict("cancel-too-late", hours=int(CANCEL_CUTOFF.total_seconds() // 3600))
+
+
 def _step(appointment: Appointment, to: str) -> None:
     if not can_move(appointment.status, to):
         raise Conflict("appointment-status", current=appointment.status, to=to)
@@ -232,8 +241,7 @@ def _step(appointment: Appointment, to: str) -> None:
 def cancel_appointment(caller: Caller, appointment_id: str, now: datetime) -> AppointmentOut:
     appointment = _appointment_of(appointment_id, caller.user_id, "member_id")
     _step(appointment, "cancelled")
-    if now > appointment.start - CANCEL_CUTOFF:
-        raise Conflict("cancel-too-late", hours=int(CANCEL_CUTOFF.total_seconds() // 3600))
+    _before_cutoff(appointment, now)
     cancelled = appointment.model_copy(update={"status": "cancelled", "cancelled_by": "member"})
     store.cancel(appointment, cancelled, reoffer=True)
     return _out(cancelled)
@@ -246,15 +254,8 @@ def reschedule_appointment(caller: Caller, appointment_id: str, body: Reschedule
     appointment = _appointment_of(appointment_id, caller.user_id, "member_id")
     if appointment.status != "booked":
         raise Conflict("appointment-status", current=appointment.status, to="booked")
-    if now > appointment.start - CANCEL_CUTOFF:
-        raise Conflict("cancel-too-late", hours=int(CANCEL_CUTOFF.total_seconds() // 3600))
-    nurse_id, start = parse_slot_id(body.slot_id)
-    slot = store.get_slot(nurse_id, start)
-    if slot is None:
-        raise NotFound("slot-not-found")
-    if not _bookable(slot, now):
-        raise Conflict("slot-too-soon", minutes=slot.lead_minutes)
-    return _out(store.reschedule(appointment, slot))
+    _before_cutoff(appointment, now)
+    return _out(store.reschedule(appointment, _bookable_slot(body.slot_id, now)))
 
 
 @router.route("/v1/nurse/appointments/{appointment_id}/start", "POST", roles=NURSE, response=AppointmentOut,

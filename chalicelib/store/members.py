@@ -292,6 +292,14 @@ def remove_beneficiary(member_id: str, beneficiary_id: str, now: datetime) -> Be
     return _beneficiary(item)
 
 
+def registered_partition(member_id: str) -> tuple[Member, list[Beneficiary]]:
+    """The caller's profile and beneficiaries (one Query), or 404 telling them to register first."""
+    member, beneficiaries = member_partition(member_id)
+    if member is None:
+        raise NotFound("not-registered")
+    return member, beneficiaries
+
+
 def member_partition(member_id: str) -> tuple[Member | None, list[Beneficiary]]:
     """Profile and every beneficiary (removed ones too) in one Query of the member's partition."""
     member, beneficiaries = None, []

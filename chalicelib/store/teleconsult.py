@@ -204,11 +204,12 @@ def get_nurse(nurse_id: str) -> Nurse | None:
 # --- Availability and slots ------------------------------------------------------------------------------------------
 
 def _slot_item(nurse: Nurse, slot: SlotTime, lead_minutes: int) -> SlotItem:
+    free_day, free_sk = _free_index(slot.start, nurse.nurse_id)
     return SlotItem(
         nurse_key(nurse.nurse_id), _slot_sk(slot.start), slot_id=slot_id(nurse.nurse_id, slot.start),
         nurse_id=nurse.nurse_id, nurse_name=nurse.full_name, nurse_languages=nurse.languages, start=slot.start,
         end=slot.end, day=slot.day.isoformat(), lead_minutes=lead_minutes, status="free",
-        free_day=slot.day.isoformat(), free_sk=f"{slot.start.isoformat()}#{nurse.nurse_id}",
+        free_day=free_day, free_sk=free_sk,
     )
 
 
@@ -295,38 +296,91 @@ def starting_in_hour(hour: datetime) -> list[Appointment]:
             if isinstance(i, AppointmentItem)]
 
 
-def book(appointment: Appointment, consent_version: str, extra: list[Write] = ()) -> None:
-    """Slot free → booked, the appointment, the patient's 5-minute guards, and checks that the member is covered in
-    the consult's month and the patient consented to the current text: all in one transaction."""
+def _free_index(start: datetime, nurse_id: str) -> tuple[str, str]:
+    """(free_day, free_sk): a free slot's keys in the `free_slots` index."""
+    return start.astimezone(MEXICO_CITY).date().isoformat(), f"{start.isoformat()}#{nurse_id}"
+
+
+def _take_slot(nurse_id: str, start: datetime, appointment_id: str) -> Write:
+    """The slot booked for the appointment and out of the free index, only if it is free (label "slot")."""
+    slot = SlotItem(nurse_key(nurse_id), _slot_sk(start))
+    actions = [SlotItem.status.set("booked"), SlotItem.appointment_id.set(appointment_id), SlotItem.free_day.remove(),
+               SlotItem.free_sk.remove()]
+    return Write("slot", "update", lambda tx: tx.update(slot, actions=actions, condition=SlotItem.status == "free"))
+
+
+def _release_slot(appointment: Appointment, reoffer: bool, label: str = "slot") -> Write:
+    """The appointment's slot back in the free index (`reoffer`) or withdrawn, only if it still holds the appointment."""
     slot = SlotItem(nurse_key(appointment.nurse_id), _slot_sk(appointment.start))
-    month = appointment.start.astimezone(MEXICO_CITY).strftime("%Y-%m")
-    writes = [
-        Write("slot", "update", lambda tx: tx.update(slot, actions=[
-            SlotItem.status.set("booked"), SlotItem.appointment_id.set(appointment.appointment_id),
-            SlotItem.free_day.remove(), SlotItem.free_sk.remove()], condition=SlotItem.status == "free")),
-        Write("appointment", "save", lambda tx: tx.save(_appointment_item(appointment),
-                                                        condition=TeleconsultItem.pk.does_not_exist())),
-        Write("covered", "condition_check", lambda tx: tx.condition_check(
-            ProfileItem, member_key(appointment.member_id), "PROFILE", condition=ProfileItem.covered_months.contains(month))),
-        Write("consent", "condition_check", lambda tx: tx.condition_check(
-            ConsentItem, f"PATIENT#{appointment.patient_id}", CONSENT_SK, condition=ConsentItem.version == consent_version)),
-        _upcoming(appointment.member_id, +1),
-        *extra,
-    ]
-    for bucket in buckets(appointment.start, appointment.end):
+    if reoffer:
+        day, sort = _free_index(appointment.start, appointment.nurse_id)
+        actions = [SlotItem.status.set("free"), SlotItem.free_day.set(day), SlotItem.free_sk.set(sort)]
+    else:
+        actions = [SlotItem.status.set("unavailable")]
+    actions.append(SlotItem.appointment_id.remove())
+    return Write(label, "update", lambda tx: tx.update(
+        slot, actions=actions, condition=SlotItem.appointment_id == appointment.appointment_id))
+
+
+def _hold_time(appointment: Appointment, bucket_keys) -> list[Write]:
+    """The patient's guards for these 5-minute buckets (label "patient-busy" when one is already held)."""
+    writes = []
+    for bucket in bucket_keys:
         guard = GuardItem(f"PATIENT#{appointment.patient_id}", f"BUSY#{bucket}", appointment_id=appointment.appointment_id)
         writes.append(Write("patient-busy", "save", lambda tx, guard=guard: tx.save(
             guard, condition=TeleconsultItem.pk.does_not_exist())))
+    return writes
+
+
+def _free_time(appointment: Appointment, bucket_keys) -> list[Write]:
+    writes = []
+    for bucket in bucket_keys:
+        guard = GuardItem(f"PATIENT#{appointment.patient_id}", f"BUSY#{bucket}")
+        writes.append(Write("guard", "delete", lambda tx, guard=guard: tx.delete(
+            guard, condition=GuardItem.appointment_id == appointment.appointment_id)))
+    return writes
+
+
+def _covered(member_id: str, month: str) -> Write:
+    return Write("covered", "condition_check", lambda tx: tx.condition_check(
+        ProfileItem, member_key(member_id), "PROFILE", condition=ProfileItem.covered_months.contains(month)))
+
+
+# Booking and rescheduling: which refused condition means what, checked in this order.
+_BOOKING_CONFLICTS = (("slot", "slot-taken"), ("covered", "not-covered-that-month"), ("consent", "consent-required"),
+                      ("patient-busy", "patient-busy"), ("upcoming", "too-many-upcoming"))
+
+
+def _booking_conflict(failed: ConditionFailed, month: str) -> Conflict | None:
+    for label, reason in _BOOKING_CONFLICTS:
+        if label in failed.labels:
+            return Conflict(reason, month=month, maximum=MAX_UPCOMING)
+    return None
+
+
+def book(appointment: Appointment, consent_version: str, extra: list[Write] = ()) -> None:
+    """Slot free → booked, the appointment, the patient's 5-minute guards, and checks that the member is covered in
+    the consult's month and the patient consented to the current text: all in one transaction."""
+    month = appointment.start.astimezone(MEXICO_CITY).strftime("%Y-%m")
+    writes = [
+        _take_slot(appointment.nurse_id, appointment.start, appointment.appointment_id),
+        Write("appointment", "save", lambda tx: tx.save(_appointment_item(appointment),
+                                                        condition=TeleconsultItem.pk.does_not_exist())),
+        _covered(appointment.member_id, month),
+        Write("consent", "condition_check", lambda tx: tx.condition_check(
+            ConsentItem, f"PATIENT#{appointment.patient_id}", CONSENT_SK, condition=ConsentItem.version == consent_version)),
+        _upcoming(appointment.member_id, +1),
+        *_hold_time(appointment, buckets(appointment.start, appointment.end)),
+        *extra,
+    ]
     try:
         commit(writes)
     except ConditionFailed as failed:
-        for label, reason in (("idempotency", None), ("slot", "slot-taken"), ("covered", "not-covered-that-month"),
-                              ("consent", "consent-required"), ("patient-busy", "patient-busy"),
-                              ("upcoming", "too-many-upcoming")):
-            if label in failed.labels:
-                if reason is None:
-                    raise AlreadyAnswered() from None
-                raise Conflict(reason, month=month, maximum=MAX_UPCOMING) from None
+        if "idempotency" in failed.labels:
+            raise AlreadyAnswered() from None
+        conflict = _booking_conflict(failed, month)
+        if conflict:
+            raise conflict from None
         raise
 
 
@@ -374,22 +428,13 @@ def move(appointment: Appointment, changed: Appointment) -> None:
 def cancel(appointment: Appointment, changed: Appointment, reoffer: bool, extra: list[Write] = ()) -> None:
     """booked → cancelled and the patient's guards released, at once. The slot goes back to the free index when
     `reoffer` (the member cancelled); a nurse's cancellation marks it unavailable instead."""
-    slot = SlotItem(nurse_key(appointment.nurse_id), _slot_sk(appointment.start))
-    day = appointment.start.astimezone(MEXICO_CITY).date().isoformat()
-    freed = [SlotItem.status.set("free"), SlotItem.appointment_id.remove(), SlotItem.free_day.set(day),
-             SlotItem.free_sk.set(f"{appointment.start.isoformat()}#{appointment.nurse_id}")]
-    withdrawn = [SlotItem.status.set("unavailable"), SlotItem.appointment_id.remove()]
     writes = [
         _status_write(appointment, changed),
-        Write("slot", "update", lambda tx: tx.update(slot, actions=freed if reoffer else withdrawn,
-                                                     condition=SlotItem.appointment_id == appointment.appointment_id)),
+        _release_slot(appointment, reoffer),
         _upcoming(appointment.member_id, -1),
+        *_free_time(appointment, buckets(appointment.start, appointment.end)),
         *extra,
     ]
-    for bucket in buckets(appointment.start, appointment.end):
-        guard = GuardItem(f"PATIENT#{appointment.patient_id}", f"BUSY#{bucket}")
-        writes.append(Write("guard", "delete", lambda tx, guard=guard: tx.delete(
-            guard, condition=GuardItem.appointment_id == appointment.appointment_id)))
     try:
         commit(writes)
     except ConditionFailed:
@@ -401,39 +446,21 @@ def reschedule(appointment: Appointment, new: Slot) -> Appointment:
     freed, the appointment re-pointed and the patient's guards moved; if any part fails nothing changes."""
     moved = appointment.model_copy(update={"slot_id": new.slot_id, "nurse_id": new.nurse_id, "nurse_name": new.nurse_name,
                                            "start": new.start, "end": new.end})
-    old_slot = SlotItem(nurse_key(appointment.nurse_id), _slot_sk(appointment.start))
-    new_slot = SlotItem(nurse_key(new.nurse_id), _slot_sk(new.start))
     item = _appointment_item(moved)
     month = new.start.astimezone(MEXICO_CITY).strftime("%Y-%m")
+    old, fresh = set(buckets(appointment.start, appointment.end)), set(buckets(new.start, new.end))
     writes = [
-        Write("slot", "update", lambda tx: tx.update(new_slot, actions=[
-            SlotItem.status.set("booked"), SlotItem.appointment_id.set(appointment.appointment_id),
-            SlotItem.free_day.remove(), SlotItem.free_sk.remove()], condition=SlotItem.status == "free")),
-        Write("old-slot", "update", lambda tx: tx.update(old_slot, actions=[
-            SlotItem.status.set("free"), SlotItem.appointment_id.remove(),
-            SlotItem.free_day.set(appointment.start.astimezone(MEXICO_CITY).date().isoformat()),
-            SlotItem.free_sk.set(f"{appointment.start.isoformat()}#{appointment.nurse_id}")],
-            condition=SlotItem.appointment_id == appointment.appointment_id)),
+        _take_slot(new.nurse_id, new.start, appointment.appointment_id),
+        _release_slot(appointment, reoffer=True, label="old-slot"),
         Write("appointment", "save", lambda tx: tx.save(item, condition=(AppointmentItem.status == "booked") & (
             AppointmentItem.slot_id == appointment.slot_id))),
-        Write("covered", "condition_check", lambda tx: tx.condition_check(
-            ProfileItem, member_key(appointment.member_id), "PROFILE", condition=ProfileItem.covered_months.contains(month))),
+        _covered(appointment.member_id, month),
+        # Buckets in both stay as they are: one transaction may touch an item only once.
+        *_free_time(appointment, sorted(old - fresh)),
+        *_hold_time(appointment, sorted(fresh - old)),
     ]
-    old, fresh = set(buckets(appointment.start, appointment.end)), set(buckets(new.start, new.end))
-    for bucket in sorted(old - fresh):  # buckets in both stay as they are: one transaction may touch an item once
-        guard = GuardItem(f"PATIENT#{appointment.patient_id}", f"BUSY#{bucket}")
-        writes.append(Write("guard", "delete", lambda tx, guard=guard: tx.delete(
-            guard, condition=GuardItem.appointment_id == appointment.appointment_id)))
-    for bucket in sorted(fresh - old):
-        guard = GuardItem(f"PATIENT#{appointment.patient_id}", f"BUSY#{bucket}", appointment_id=appointment.appointment_id)
-        writes.append(Write("patient-busy", "save", lambda tx, guard=guard: tx.save(
-            guard, condition=TeleconsultItem.pk.does_not_exist())))
     try:
         commit(writes)
     except ConditionFailed as failed:
-        for label, reason in (("slot", "slot-taken"), ("covered", "not-covered-that-month"),
-                              ("patient-busy", "patient-busy")):
-            if label in failed.labels:
-                raise Conflict(reason, month=month) from None
-        raise Conflict("appointment-changed") from None
+        raise (_booking_conflict(failed, month) or Conflict("appointment-changed")) from None
     return moved

@@ -330,3 +330,12 @@ def test_the_daily_job_rolls_each_nurses_horizon_forward(api, nurses, clock):
     _publish(api, nurse)  # two weeks: through Monday 7 December
     assert scheduled.roll_slot_horizons(clock.now()) == 0
     assert scheduled.roll_slot_horizons(clock(datetime(2026, 11, 24, 7, tzinfo=MX).astimezone(timezone.utc))) == 6
+
+
+def test_availability_messages_name_the_day_in_the_callers_language(api, nurses):
+    headers, _ = nurses("tere")
+    body = json.dumps({"windows": [{"weekday": 2, "start": "06:00", "end": "09:00"}]})
+    spanish = _json(api.http.put("/v1/nurse/availability", headers=headers, body=body))["errors"][0]["message"]
+    english = _json(api.http.put("/v1/nurse/availability", headers={**headers, "Accept-Language": "en"},
+                                 body=body))["errors"][0]["message"]
+    assert "miércoles" in spanish and "wednesday" in english
