@@ -140,6 +140,11 @@ _TEXT: dict[str, tuple[str, str]] = {
         "That person already has a teleconsultation overlapping this time.",
     ),
     "appointment-not-found": ("No existe esa teleconsulta.", "There is no such teleconsultation."),
+    "already-waiting": (
+        "Esa persona ya está en la lista de espera; sálgase primero para cambiar los días.",
+        "That person is already on the waitlist; leave it first to change the days.",
+    ),
+    "not-waiting": ("Esa persona no está en la lista de espera.", "That person is not on the waitlist."),
     "appointment-status": (
         "La teleconsulta está en estado {current} y no puede pasar a {to}.",
         "The teleconsultation is {current} and cannot become {to}.",
@@ -274,6 +279,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "field.slot_id_format": (
         "No es un identificador de GET /v1/teleconsult/slots.",
         "Not a slot id from GET /v1/teleconsult/slots.",
+    ),
+    "field.date_in_past": ("La fecha ya pasó (hora de la Ciudad de México).", "That date has passed (Mexico City time)."),
+    "field.waitlist_range": (
+        "'to' debe ser igual o posterior a 'from', con {days} días como máximo en total.",
+        "'to' must be on or after 'from', at most {days} days in all.",
     ),
     "field.paid_at_in_future": ("La fecha de pago está en el futuro.", "The payment time is in the future."),
     "field.member_not_found": ("No existe un miembro con ese identificador.", "There is no member with that id."),

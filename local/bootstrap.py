@@ -100,8 +100,8 @@ def ensure_cognito(cognito, template: Mapping[str, Any] | None = None) -> tuple[
 
 
 def ensure_indexes(dynamodb, environment: Mapping[str, str], template: Mapping[str, Any] | None = None) -> list[str]:
-    """Add the template's global secondary indexes missing from tables kept by an earlier run (DynamoDB Local data
-    persists in .local/). Returns "table/index" for each one added."""
+    """Add the template's global secondary indexes (and time-to-live) missing from tables kept by an earlier run
+    (DynamoDB Local data persists in .local/). Returns "table/index" for each one added."""
     added = []
     for variable, properties in table_definitions(template or load_template()).items():
         name = environment[variable]
@@ -117,6 +117,10 @@ def ensure_indexes(dynamodb, environment: Mapping[str, str], template: Mapping[s
             )
             dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
             added.append(f"{name}/{index['IndexName']}")
+        ttl = properties.get("TimeToLiveSpecification")
+        if ttl and dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]["TimeToLiveStatus"] != "ENABLED":
+            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+            added.append(f"{name}/ttl:{ttl['AttributeName']}")
     return added
 
 

@@ -57,6 +57,12 @@ class Slot(BaseModel):
     day: date
     lead_minutes: int
     status: Literal["free", "booked", "unavailable"]
+    offered_to: str | None = Field(None, description="The waiting member a freed slot is held for, until offered_until")
+    offered_until: datetime | None = None
+
+    def open_to(self, member_id: str, now: datetime) -> bool:
+        """Free slots are open to everyone, except while held for another waiting member."""
+        return self.offered_to in (None, member_id) or self.offered_until <= now
 
 
 class SlotQuery(BaseModel):
@@ -169,3 +175,38 @@ class NurseCancellation(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     reason: Annotated[str, Field(min_length=3, max_length=300)]
+
+
+# The waitlist: when nothing suits, a member waits for a patient on some days; a slot freed on one of those days is
+# held for the first in line (oldest first) for OFFER_HOLD, then it is open to everyone again.
+WAITLIST_DAYS = 14
+OFFER_HOLD = timedelta(minutes=30)
+
+
+class WaitlistRequest(BaseModel):
+    """POST /v1/teleconsult/waitlist."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    first: date = Field(alias="from")
+    last: date = Field(alias="to")
+    patient_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+    @field_validator("last")
+    @classmethod
+    def _range(cls, last: date, info) -> date:
+        first = info.data.get("first")
+        if first and not 0 <= (last - first).days < WAITLIST_DAYS:
+            raise PydanticCustomError("waitlist_range", "'to' must be on or after 'from', at most {days} days in all.",
+                                      {"days": WAITLIST_DAYS})
+        return last
+
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+
+class WaitlistEntry(BaseModel):
+    member_id: str
+    patient_id: str
+    days: list[date]
+    joined_at: datetime

@@ -14,9 +14,10 @@ from chalicelib.domain.members import Member
 from chalicelib.domain.scheduling import Availability, parse_slot_id, slots_between
 from chalicelib.domain.teleconsult import (
     CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, Appointment, BookingRequest, ConsentRequest, Nurse, NurseRequest,
-    NOSHOW_AFTER, NurseCancellation, RescheduleRequest, Slot, SlotQuery, can_move, may_start,
+    NOSHOW_AFTER, NurseCancellation, RescheduleRequest, Slot, SlotQuery, WaitlistEntry, WaitlistRequest, can_move,
+    may_start,
 )
-from chalicelib.errors import Conflict, NotFound
+from chalicelib.errors import Conflict, FieldError, InvalidInput, NotFound
 from chalicelib.http.api import IdempotencyKey, Reply, Router
 from chalicelib.http.auth import Caller, Role
 from chalicelib.store import identities, outbox
@@ -26,6 +27,7 @@ from chalicelib.store.outbox import Notification
 
 router = Router(__name__, tag="teleconsult")
 MEMBER, NURSE, OPERATOR = {Role.MEMBER}, {Role.NURSE}, {Role.OPERATOR}
+WAITLIST_PATH = "/v1/teleconsult/waitlist"
 
 
 class PublishResult(BaseModel):
@@ -48,11 +50,14 @@ class SlotOut(BaseModel):
     start_mexico_city: str
     time_zone: str
     nurse: NurseBrief
+    held_for_you_until: datetime | None = Field(
+        None, description="Set when this freed slot is held for you because you were on the waitlist")
 
 
 class SlotPage(BaseModel):
     items: list[SlotOut]
     next: str | None
+    waitlist: str | None = Field(None, description="When nothing is free: join the waitlist there (POST)")
 
 
 class ConsentOut(BaseModel):
@@ -124,15 +129,17 @@ def agenda(caller: Caller, query: AgendaQuery) -> AppointmentList:
     return AppointmentList(items=[_out(a) for a in store.nurse_agenda(caller.user_id, query.date)])
 
 
-def _slot_out(slot: Slot, zone: ZoneInfo) -> SlotOut:
+def _slot_out(slot: Slot, zone: ZoneInfo, member_id: str, now: datetime) -> SlotOut:
+    held = slot.offered_until if slot.offered_to == member_id and slot.offered_until > now else None
     return SlotOut(slot_id=slot.slot_id, start=slot.start, end=slot.end,
                    start_local=slot.start.astimezone(zone).isoformat(),
                    start_mexico_city=slot.start.astimezone(MEXICO_CITY).isoformat(), time_zone=zone.key,
-                   nurse=NurseBrief(nurse_id=slot.nurse_id, full_name=slot.nurse_name, languages=slot.nurse_languages))
+                   nurse=NurseBrief(nurse_id=slot.nurse_id, full_name=slot.nurse_name, languages=slot.nurse_languages),
+                   held_for_you_until=held)
 
 
-def _bookable(slot: Slot, now: datetime) -> bool:
-    return slot.start >= now + timedelta(minutes=slot.lead_minutes)
+def _bookable(slot: Slot, member_id: str, now: datetime) -> bool:
+    return slot.start >= now + timedelta(minutes=slot.lead_minutes) and slot.open_to(member_id, now)
 
 
 @router.route("/v1/teleconsult/slots", "GET", roles=MEMBER, query=SlotQuery, response=SlotPage, extra_statuses=[404],
@@ -147,11 +154,11 @@ def list_slots(caller: Caller, query: SlotQuery, now: datetime) -> SlotPage:
     items: list[SlotOut] = []
     while day <= query.last and len(items) < query.limit:
         slots, after = store.free_slots(day, after, query.limit - len(items))
-        items += [_slot_out(slot, zone) for slot in slots if _bookable(slot, now)]
+        items += [_slot_out(slot, zone, caller.user_id, now) for slot in slots if _bookable(slot, caller.user_id, now)]
         if after is None:
             day += timedelta(days=1)
     cursor = f"{day.isoformat()}|{after or ''}" if day <= query.last and len(items) >= query.limit else None
-    return SlotPage(items=items, next=cursor)
+    return SlotPage(items=items, next=cursor, waitlist=None if items or cursor else WAITLIST_PATH)
 
 
 def _patient_of(member_id: str, patient_id: str | None, now: datetime) -> tuple[Member, str]:
@@ -168,11 +175,13 @@ def _patient_of(member_id: str, patient_id: str | None, now: datetime) -> tuple[
 
 
 def _bookable_slot(slot_id: str, now: datetime) -> Slot:
+    """The slot, if it exists and is not too soon; whether it is free (or held for someone) is the booking
+    transaction's condition."""
     nurse_id, start = parse_slot_id(slot_id)
     slot = store.get_slot(nurse_id, start)
     if slot is None:
         raise NotFound("slot-not-found")
-    if not _bookable(slot, now):
+    if slot.start < now + timedelta(minutes=slot.lead_minutes):
         raise Conflict("slot-too-soon", minutes=slot.lead_minutes)
     return slot
 
@@ -204,8 +213,8 @@ def book(caller: Caller, body: BookingRequest, idempotency: IdempotencyKey | Non
         if conflict.detail_key == "slot-taken":
             alternatives, _ = store.free_slots(slot.day, None, 10)
             zone = ZoneInfo(member.residence.time_zone)
-            conflict.extensions["alternatives"] = [
-                _slot_out(s, zone).model_dump(mode="json") for s in alternatives if _bookable(s, now)][:5]
+            conflict.extensions["alternatives"] = [_slot_out(s, zone, caller.user_id, now).model_dump(mode="json")
+                                                   for s in alternatives if _bookable(s, caller.user_id, now)][:5]
         raise
     return Reply(out, 201)
 
@@ -243,7 +252,7 @@ def cancel_appointment(caller: Caller, appointment_id: str, now: datetime) -> Ap
     _step(appointment, "cancelled")
     _before_cutoff(appointment, now)
     cancelled = appointment.model_copy(update={"status": "cancelled", "cancelled_by": "member"})
-    store.cancel(appointment, cancelled, reoffer=True)
+    store.cancel(appointment, cancelled, reoffer=True, now=now)
     return _out(cancelled)
 
 
@@ -255,7 +264,7 @@ def reschedule_appointment(caller: Caller, appointment_id: str, body: Reschedule
     if appointment.status != "booked":
         raise Conflict("appointment-status", current=appointment.status, to="booked")
     _before_cutoff(appointment, now)
-    return _out(store.reschedule(appointment, _bookable_slot(body.slot_id, now)))
+    return _out(store.reschedule(appointment, _bookable_slot(body.slot_id, now), now))
 
 
 @router.route("/v1/nurse/appointments/{appointment_id}/start", "POST", roles=NURSE, response=AppointmentOut,
@@ -292,8 +301,8 @@ def nurse_cancel(caller: Caller, appointment_id: str, body: NurseCancellation, n
     offered, _ = store.free_slots(day, None, 10)
     notice = Notification("appointment-cancelled-by-nurse", appointment.member_id, appointment.appointment_id, {
         "appointment_id": appointment.appointment_id, "start": appointment.start.isoformat(),
-        "offered_slots": [slot.slot_id for slot in offered if _bookable(slot, now)][:3]})
-    store.cancel(appointment, cancelled, reoffer=False, extra=[outbox.enqueue(notice, now)])
+        "offered_slots": [slot.slot_id for slot in offered if _bookable(slot, appointment.member_id, now)][:3]})
+    store.cancel(appointment, cancelled, reoffer=False, now=now, extra=[outbox.enqueue(notice, now)])
     return _out(cancelled)
 
 
@@ -344,3 +353,39 @@ def join(caller: Caller, appointment_id: str, now: datetime) -> JoinOut:
     return JoinOut(appointment_id=appointment.appointment_id, provider=room.provider, meeting_id=room.meeting_id,
                    attendee_id=room.attendee_id, join_token=room.join_token, meeting=room.meeting,
                    expires_at=appointment.end)
+
+
+class WaitlistList(BaseModel):
+    items: list[WaitlistEntry]
+
+
+@router.route(WAITLIST_PATH, "POST", roles=MEMBER, body=WaitlistRequest, response=WaitlistEntry, status=201,
+              extra_statuses=[404, 409],
+              summary="Wait for a slot on some days (up to 14): a slot freed on one of them is held for me first")
+def join_waitlist(caller: Caller, body: WaitlistRequest, now: datetime) -> Reply:
+    if body.first < mexico_city_today(now):
+        raise InvalidInput([FieldError("from", "date_in_past")])
+    member, patient_id = _patient_of(caller.user_id, body.patient_id, now)
+    for month in sorted({day.strftime("%Y-%m") for day in body.days()}):
+        if month not in member.covered_months:
+            raise Conflict("not-covered-that-month", month=month)
+    if not store.has_consent(patient_id, CONSENT_VERSION):
+        raise Conflict("consent-required")
+    entry = WaitlistEntry(member_id=caller.user_id, patient_id=patient_id, days=body.days(), joined_at=now)
+    store.join_waitlist(entry)
+    return Reply(entry, 201)
+
+
+@router.route(WAITLIST_PATH, "GET", roles=MEMBER, response=WaitlistList,
+              summary="Who of mine is on the waitlist, for which days")
+def my_waitlist(caller: Caller) -> WaitlistList:
+    return WaitlistList(items=store.waitlist_of(caller.user_id))
+
+
+@router.route(WAITLIST_PATH + "/{patient_id}", "DELETE", roles=MEMBER, response=WaitlistEntry, extra_statuses=[404],
+              summary="Take me or a beneficiary off the waitlist")
+def leave_waitlist(caller: Caller, patient_id: str) -> WaitlistEntry:
+    entry = store.leave_waitlist(caller.user_id, patient_id)
+    if entry is None:
+        raise NotFound("not-waiting")
+    return entry

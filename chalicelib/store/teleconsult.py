@@ -10,16 +10,21 @@
 | patient guard | PATIENT#<patient id>    | BUSY#<UTC YYYYMMDDTHHMM>   | –  (one per 5-minute bucket of a booked consult)      |
 | consent       | PATIENT#<patient id>    | CONSENT#teleconsultation   | –                                                     |
 | upcoming      | MEMBER#<sub>            | UPCOMING                   | –  (consults not ended yet, at most MAX_UPCOMING)     |
+| waiting       | MEMBER#<sub>            | WAITING#<patient id>       | –  (a patient on the waitlist: days, joined_at)       |
+| waiting day   | MEMBER#<sub>            | WAITDAY#<patient id>#<day> | waitlist: wait_day=<Mexico City day> / wait_sk=<joined_at>#<sub>#<patient id> |
 
 A nurse's slots share her partition, so publishing reads what exists with one Query and never touches a booked slot.
 Listing free slots is one Query per Mexico City day of the sparse `free_slots` index: booking removes the slot from it.
+A slot a member frees is offered to the first patient waiting for its day (one Query of `waitlist`): it stays in the
+free index but is held for that member until `offered_until`, and their waitlist items go in the same transaction.
+Waitlist items expire (TTL) the day after their last day.
 """
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from pynamodb.attributes import (
-    DiscriminatorAttribute, ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute,
+    DiscriminatorAttribute, ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute,
 )
 from pynamodb.exceptions import DeleteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -27,10 +32,12 @@ from pynamodb.models import Model
 
 from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.scheduling import Availability, SlotTime, buckets, slot_id
-from chalicelib.domain.teleconsult import ENDED, MAX_UPCOMING, Appointment, Nurse, Slot
+from chalicelib.domain.teleconsult import ENDED, MAX_UPCOMING, OFFER_HOLD, Appointment, Nurse, Slot, WaitlistEntry
 from chalicelib.errors import Conflict
+from chalicelib.store import outbox
 from chalicelib.store.idempotency import AlreadyAnswered
 from chalicelib.store.members import ProfileItem, member_key
+from chalicelib.store.outbox import Notification
 from chalicelib.store.transactions import ConditionFailed, Write, commit
 
 CONSENT_SK = "CONSENT#teleconsultation"
@@ -75,6 +82,17 @@ class ByStartHour(GlobalSecondaryIndex):
     remind_sk = UnicodeAttribute(range_key=True)
 
 
+class Waitlist(GlobalSecondaryIndex):
+    """Patients waiting for a Mexico City day, oldest first: who is offered a slot freed that day."""
+
+    class Meta:
+        index_name = "waitlist"
+        projection = AllProjection()
+
+    wait_day = UnicodeAttribute(hash_key=True)
+    wait_sk = UnicodeAttribute(range_key=True)
+
+
 class TeleconsultItem(Model):
     class Meta:
         table_name = "unbound"  # set from Settings by store.tables.bind()
@@ -90,10 +108,14 @@ class TeleconsultItem(Model):
     nurse_sk = UnicodeAttribute(null=True)
     remind_hour = UnicodeAttribute(null=True)
     remind_sk = UnicodeAttribute(null=True)
+    wait_day = UnicodeAttribute(null=True)
+    wait_sk = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)  # waitlist items only: consults, slots and consents never expire
     free_slots = FreeSlots()
     by_member = ByMember()
     by_nurse_day = ByNurseDay()
     by_start_hour = ByStartHour()
+    waitlist = Waitlist()
 
 
 class NurseItem(TeleconsultItem, discriminator="nurse"):
@@ -122,6 +144,8 @@ class SlotItem(TeleconsultItem, discriminator="slot"):
     lead_minutes = NumberAttribute()
     status = UnicodeAttribute()  # free | booked | unavailable (its nurse cancelled the consult)
     appointment_id = UnicodeAttribute(null=True)
+    offered_to = UnicodeAttribute(null=True)  # a freed slot held for a waiting member …
+    offered_until = UTCDateTimeAttribute(null=True)  # … until then
 
 
 class AppointmentItem(TeleconsultItem, discriminator="appointment"):
@@ -149,6 +173,19 @@ class UpcomingItem(TeleconsultItem, discriminator="upcoming"):
     """How many consults a member holds that have not ended yet (booked or arrived)."""
 
     upcoming = NumberAttribute(null=True)
+
+
+class WaitingItem(TeleconsultItem, discriminator="waiting"):
+    """A patient on the waitlist (one per patient); `waiting day` items are its entries in the `waitlist` index."""
+
+    member_id = UnicodeAttribute()
+    patient_id = UnicodeAttribute()
+    days = ListAttribute(of=UnicodeAttribute)
+    joined_at = UTCDateTimeAttribute()
+
+
+class WaitingDayItem(WaitingItem, discriminator="waiting-day"):
+    pass
 
 
 class ConsentItem(TeleconsultItem, discriminator="consent"):
@@ -249,7 +286,8 @@ def get_availability(nurse_id: str) -> Availability | None:
 def _slot(item: SlotItem) -> Slot:
     return Slot(slot_id=item.slot_id, nurse_id=item.nurse_id, nurse_name=item.nurse_name,
                 nurse_languages=list(item.nurse_languages), start=item.start, end=item.end,
-                day=date.fromisoformat(item.day), lead_minutes=int(item.lead_minutes), status=item.status)
+                day=date.fromisoformat(item.day), lead_minutes=int(item.lead_minutes), status=item.status,
+                offered_to=item.offered_to, offered_until=item.offered_until)
 
 
 def get_slot(nurse_id: str, start: datetime) -> Slot | None:
@@ -270,6 +308,13 @@ def free_slots(day: date, after: str | None, limit: int) -> tuple[list[Slot], st
 
 
 # --- Consent and booking ---------------------------------------------------------------------------------------------
+
+def has_consent(patient_id: str, version: str) -> bool:
+    try:
+        return ConsentItem.get(f"PATIENT#{patient_id}", CONSENT_SK, consistent_read=True).version == version
+    except ConsentItem.DoesNotExist:
+        return False
+
 
 def record_consent(patient_id: str, version: str, text_sha256: str, accepted_by: str, now: datetime) -> None:
     ConsentItem(f"PATIENT#{patient_id}", CONSENT_SK, version=version, text_sha256=text_sha256,
@@ -301,20 +346,28 @@ def _free_index(start: datetime, nurse_id: str) -> tuple[str, str]:
     return start.astimezone(MEXICO_CITY).date().isoformat(), f"{start.isoformat()}#{nurse_id}"
 
 
-def _take_slot(nurse_id: str, start: datetime, appointment_id: str) -> Write:
-    """The slot booked for the appointment and out of the free index, only if it is free (label "slot")."""
+def _take_slot(nurse_id: str, start: datetime, appointment_id: str, member_id: str, now: datetime) -> Write:
+    """The slot booked for the appointment and out of the free index, only if it is free and not held for another
+    waiting member (Slot.open_to, as a condition) (label "slot")."""
     slot = SlotItem(nurse_key(nurse_id), _slot_sk(start))
     actions = [SlotItem.status.set("booked"), SlotItem.appointment_id.set(appointment_id), SlotItem.free_day.remove(),
-               SlotItem.free_sk.remove()]
-    return Write("slot", "update", lambda tx: tx.update(slot, actions=actions, condition=SlotItem.status == "free"))
+               SlotItem.free_sk.remove(), SlotItem.offered_to.remove(), SlotItem.offered_until.remove()]
+    open_to_member = (SlotItem.offered_to.does_not_exist() | (SlotItem.offered_to == member_id)
+                      | (SlotItem.offered_until <= now))
+    return Write("slot", "update", lambda tx: tx.update(
+        slot, actions=actions, condition=(SlotItem.status == "free") & open_to_member))
 
 
-def _release_slot(appointment: Appointment, reoffer: bool, label: str = "slot") -> Write:
-    """The appointment's slot back in the free index (`reoffer`) or withdrawn, only if it still holds the appointment."""
+def _release_slot(appointment: Appointment, reoffer: bool, label: str = "slot",
+                  held_for: tuple[str, datetime] | None = None) -> Write:
+    """The appointment's slot back in the free index (`reoffer`; `held_for` a waiting member until a time) or
+    withdrawn, only if it still holds the appointment."""
     slot = SlotItem(nurse_key(appointment.nurse_id), _slot_sk(appointment.start))
     if reoffer:
         day, sort = _free_index(appointment.start, appointment.nurse_id)
         actions = [SlotItem.status.set("free"), SlotItem.free_day.set(day), SlotItem.free_sk.set(sort)]
+        if held_for:
+            actions += [SlotItem.offered_to.set(held_for[0]), SlotItem.offered_until.set(held_for[1])]
     else:
         actions = [SlotItem.status.set("unavailable")]
     actions.append(SlotItem.appointment_id.remove())
@@ -360,10 +413,13 @@ def _booking_conflict(failed: ConditionFailed, month: str) -> Conflict | None:
 
 def book(appointment: Appointment, consent_version: str, extra: list[Write] = ()) -> None:
     """Slot free → booked, the appointment, the patient's 5-minute guards, and checks that the member is covered in
-    the consult's month and the patient consented to the current text: all in one transaction."""
+    the consult's month and the patient consented to the current text: all in one transaction. A patient on the
+    waitlist leaves it (their day items are left to expire)."""
     month = appointment.start.astimezone(MEXICO_CITY).strftime("%Y-%m")
     writes = [
-        _take_slot(appointment.nurse_id, appointment.start, appointment.appointment_id),
+        _take_slot(appointment.nurse_id, appointment.start, appointment.appointment_id, appointment.member_id,
+                   appointment.created_at),
+        _stop_waiting(appointment.member_id, appointment.patient_id),
         Write("appointment", "save", lambda tx: tx.save(_appointment_item(appointment),
                                                         condition=TeleconsultItem.pk.does_not_exist())),
         _covered(appointment.member_id, month),
@@ -425,33 +481,37 @@ def move(appointment: Appointment, changed: Appointment) -> None:
         raise Conflict("appointment-changed") from None
 
 
-def cancel(appointment: Appointment, changed: Appointment, reoffer: bool, extra: list[Write] = ()) -> None:
+def cancel(appointment: Appointment, changed: Appointment, reoffer: bool, now: datetime,
+           extra: list[Write] = ()) -> WaitlistEntry | None:
     """booked → cancelled and the patient's guards released, at once. The slot goes back to the free index when
-    `reoffer` (the member cancelled); a nurse's cancellation marks it unavailable instead."""
+    `reoffer` (the member cancelled), held for the first patient waiting for its day; a nurse's cancellation marks it
+    unavailable instead. Returns the waiting entry the slot was offered to, if any."""
     writes = [
         _status_write(appointment, changed),
-        _release_slot(appointment, reoffer),
         _upcoming(appointment.member_id, -1),
         *_free_time(appointment, buckets(appointment.start, appointment.end)),
         *extra,
     ]
     try:
-        commit(writes)
+        if reoffer:
+            return _release_to_waitlist(appointment, writes, "slot", now)
+        commit([*writes, _release_slot(appointment, reoffer=False)])
+        return None
     except ConditionFailed:
         raise Conflict("appointment-changed") from None
 
 
-def reschedule(appointment: Appointment, new: Slot) -> Appointment:
+def reschedule(appointment: Appointment, new: Slot, now: datetime) -> Appointment:
     """Move a booked consult to another free slot in one transaction: the new slot taken (only if free), the old one
-    freed, the appointment re-pointed and the patient's guards moved; if any part fails nothing changes."""
+    freed (and offered to the first patient waiting for its day), the appointment re-pointed and the patient's
+    guards moved; if any part fails nothing changes."""
     moved = appointment.model_copy(update={"slot_id": new.slot_id, "nurse_id": new.nurse_id, "nurse_name": new.nurse_name,
                                            "start": new.start, "end": new.end})
     item = _appointment_item(moved)
     month = new.start.astimezone(MEXICO_CITY).strftime("%Y-%m")
     old, fresh = set(buckets(appointment.start, appointment.end)), set(buckets(new.start, new.end))
     writes = [
-        _take_slot(new.nurse_id, new.start, appointment.appointment_id),
-        _release_slot(appointment, reoffer=True, label="old-slot"),
+        _take_slot(new.nurse_id, new.start, appointment.appointment_id, appointment.member_id, now),
         Write("appointment", "save", lambda tx: tx.save(item, condition=(AppointmentItem.status == "booked") & (
             AppointmentItem.slot_id == appointment.slot_id))),
         _covered(appointment.member_id, month),
@@ -460,7 +520,112 @@ def reschedule(appointment: Appointment, new: Slot) -> Appointment:
         *_hold_time(appointment, sorted(fresh - old)),
     ]
     try:
-        commit(writes)
+        _release_to_waitlist(appointment, writes, "old-slot", now)
     except ConditionFailed as failed:
         raise (_booking_conflict(failed, month) or Conflict("appointment-changed")) from None
     return moved
+
+
+# --- Waitlist --------------------------------------------------------------------------------------------------------
+
+def _waiting_sk(patient_id: str) -> str:
+    return f"WAITING#{patient_id}"
+
+
+def _waiting_items(entry: WaitlistEntry) -> list[WaitingItem]:
+    """The patient's head item and one `waitlist` index entry per day; all expire the day after the last day."""
+    expires = datetime.combine(max(entry.days) + timedelta(days=2), time(), MEXICO_CITY)
+    fields = {"member_id": entry.member_id, "patient_id": entry.patient_id,
+              "days": [day.isoformat() for day in entry.days], "joined_at": entry.joined_at, "expires_at": expires}
+    head = WaitingItem(member_key(entry.member_id), _waiting_sk(entry.patient_id), **fields)
+    order = f"{entry.joined_at.isoformat()}#{entry.member_id}#{entry.patient_id}"
+    return [head, *(WaitingDayItem(member_key(entry.member_id), f"WAITDAY#{entry.patient_id}#{day.isoformat()}",
+                                   wait_day=day.isoformat(), wait_sk=order, **fields) for day in entry.days)]
+
+
+def _entry(item: WaitingItem) -> WaitlistEntry:
+    return WaitlistEntry(member_id=item.member_id, patient_id=item.patient_id,
+                         days=[date.fromisoformat(day) for day in item.days], joined_at=item.joined_at)
+
+
+def join_waitlist(entry: WaitlistEntry) -> None:
+    """The patient on the waitlist for those days: one transaction; 409 if they are already waiting."""
+    head, *days = _waiting_items(entry)
+    try:
+        commit([Write("waiting", "save", lambda tx: tx.save(head, condition=TeleconsultItem.pk.does_not_exist())),
+                *(Write("waiting-day", "save", lambda tx, item=item: tx.save(item)) for item in days)])
+    except ConditionFailed:
+        raise Conflict("already-waiting") from None
+
+
+def waitlist_of(member_id: str) -> list[WaitlistEntry]:
+    """The member's patients on the waitlist: one Query of their partition."""
+    return [_entry(item) for item in WaitingItem.query(
+        member_key(member_id), WaitingItem.sk.startswith("WAITING#"), consistent_read=True)
+        if isinstance(item, WaitingItem)]
+
+
+def _remove_waiting(entry: WaitlistEntry) -> list[Write]:
+    """The patient's waitlist items, only if they still hold this entry (label "waiting")."""
+    head, *days = _waiting_items(entry)
+    return [Write("waiting", "delete", lambda tx: tx.delete(head, condition=WaitingItem.joined_at == entry.joined_at)),
+            *(Write("waiting-day", "delete", lambda tx, item=item: tx.delete(item)) for item in days)]
+
+
+def leave_waitlist(member_id: str, patient_id: str) -> WaitlistEntry | None:
+    """Take the patient off the waitlist; None when they were not on it (or were offered a slot meanwhile)."""
+    entry = next((e for e in waitlist_of(member_id) if e.patient_id == patient_id), None)
+    if entry is None:
+        return None
+    try:
+        commit(_remove_waiting(entry))
+    except ConditionFailed:
+        return None
+    return entry
+
+
+def _stop_waiting(member_id: str, patient_id: str) -> Write:
+    """A booking ends the patient's wait: the head goes (delete of a missing item is a no-op)."""
+    head = WaitingItem(member_key(member_id), _waiting_sk(patient_id))
+    return Write("waiting", "delete", lambda tx: tx.delete(head))
+
+
+def waiting_on(day: date, limit: int = 10) -> list[WaitlistEntry]:
+    """The first patients waiting for a Mexico City day, oldest first: one Query of the `waitlist` index."""
+    return [_entry(item) for item in TeleconsultItem.waitlist.query(day.isoformat(), limit=limit)
+            if isinstance(item, WaitingItem)]
+
+
+def _release_to_waitlist(appointment: Appointment, writes: list[Write], label: str, now: datetime) -> WaitlistEntry | None:
+    """Commit `writes` with the appointment's slot back in the free index, held for OFFER_HOLD for the first patient
+    waiting for its day (their waitlist items removed and a notification queued, in the same transaction). A waiting
+    entry that is gone meanwhile (booked, left, offered another slot) is skipped. Returns whom it was offered to."""
+    day = appointment.start.astimezone(MEXICO_CITY).date()
+    waiting = [entry for entry in waiting_on(day) if entry.member_id != appointment.member_id]
+    for entry in [*waiting, None]:
+        if entry is None:
+            commit([*writes, _release_slot(appointment, reoffer=True, label=label)])
+            return None
+        until = now + OFFER_HOLD
+        notice = Notification("slot-offered", entry.member_id, f"{appointment.slot_id}#{until:%Y%m%dT%H%M}", {
+            "slot_id": appointment.slot_id, "start": appointment.start.isoformat(), "patient_id": entry.patient_id,
+            "offered_until": until.isoformat()})
+        try:
+            commit([*writes, _release_slot(appointment, reoffer=True, label=label, held_for=(entry.member_id, until)),
+                    *_remove_waiting(entry), outbox.enqueue(notice, now)])
+            return entry
+        except ConditionFailed as failed:
+            if failed.labels != {"waiting"}:
+                raise
+            _forget_day(entry, day)
+    return None
+
+
+def _forget_day(entry: WaitlistEntry, day: date) -> None:
+    """Drop a waiting day whose patient booked or re-joined meanwhile, so the next freed slot skips it at once."""
+    stale = WaitingDayItem(member_key(entry.member_id), f"WAITDAY#{entry.patient_id}#{day.isoformat()}")
+    try:
+        stale.delete(condition=WaitingDayItem.joined_at == entry.joined_at)
+    except DeleteError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise

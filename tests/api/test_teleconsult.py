@@ -36,14 +36,18 @@ def nurses(api, aws, operator):
     return make
 
 
-@pytest.fixture
-def covered_member(api, member, partner, clock):
-    """On 5 November 2026 (Mexico City) a member in Los Angeles pays for December."""
+def _pays_december(api, member, partner, clock):
+    """On 5 November 2026 (Mexico City) a new member in Los Angeles pays for December; returns their headers."""
     clock(datetime(2026, 11, 5, 9, tzinfo=MX).astimezone(timezone.utc))
     headers, body = member()
     reference = issue(api, headers)
     partner.send(paid(reference["reference"], reference["amount_mxn"], tx=f"tc-{body['curp']}", paid_at=clock.now()))
     return headers
+
+
+@pytest.fixture
+def covered_member(api, member, partner, clock):
+    return _pays_december(api, member, partner, clock)
 
 
 def _publish(api, nurse_headers, pattern=WEEKDAYS_9_TO_11):
@@ -339,3 +343,90 @@ def test_availability_messages_name_the_day_in_the_callers_language(api, nurses)
     english = _json(api.http.put("/v1/nurse/availability", headers={**headers, "Accept-Language": "en"},
                                  body=body))["errors"][0]["message"]
     assert "miércoles" in spanish and "wednesday" in english
+
+
+def _wait(api, headers, first, last, **extra):
+    return api.http.post("/v1/teleconsult/waitlist", headers=headers,
+                         body=json.dumps({"from": first, "to": last, **extra}))
+
+
+def test_joining_the_waitlist_checks_days_coverage_and_consent(api, nurses, covered_member, member, clock):
+    clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    past = _wait(api, covered_member, "2026-11-24", "2026-11-30")
+    assert past.status_code == 422 and [e["field"] for e in _json(past)["errors"]] == ["from"]
+    too_long = _wait(api, covered_member, "2026-12-01", "2026-12-15")
+    assert too_long.status_code == 422 and [e["field"] for e in _json(too_long)["errors"]] == ["to"]
+    no_consent = _wait(api, covered_member, "2026-12-01", "2026-12-02")
+    assert no_consent.status_code == 409 and "consentimiento" in _json(no_consent)["detail"]
+    _consent(api, covered_member)
+    uncovered = _wait(api, covered_member, "2026-12-30", "2027-01-02")
+    assert uncovered.status_code == 409 and "2027-01" in _json(uncovered)["detail"]
+    joined = _wait(api, covered_member, "2026-12-01", "2026-12-02")
+    assert joined.status_code == 201 and _json(joined)["days"] == ["2026-12-01", "2026-12-02"]
+    assert _wait(api, covered_member, "2026-12-03", "2026-12-03").status_code == 409
+    (entry,) = _json(api.http.get("/v1/teleconsult/waitlist", headers=covered_member))["items"]
+    assert entry["patient_id"] == _json(joined)["patient_id"]
+    url = f"/v1/teleconsult/waitlist/{entry['patient_id']}"
+    assert api.http.delete(url, headers=covered_member).status_code == 200
+    assert api.http.delete(url, headers=covered_member).status_code == 404
+    assert _json(api.http.get("/v1/teleconsult/waitlist", headers=covered_member))["items"] == []
+    other, _ = member()
+    assert _json(api.http.get("/v1/teleconsult/slots?from=2026-12-05&to=2026-12-06", headers=other))["waitlist"] \
+        == "/v1/teleconsult/waitlist"
+
+
+def _three_consenting_members_and_a_nurse(api, nurses, member, partner, clock):
+    """Three members covered in December who accepted the consent; a nurse publishing weekdays; 25 November."""
+    people = [_pays_december(api, member, partner, clock) for _ in range(3)]
+    nurse, _ = nurses("tere")
+    clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    _publish(api, nurse)
+    for headers in people:
+        _consent(api, headers)
+    return people
+
+
+def test_a_freed_slot_is_held_for_the_first_waiting_member_then_opens_to_everyone(api, nurses, member, partner, clock):
+    from chalicelib.store.outbox import OutboxItem
+
+    first_in_line, second_in_line, holder = _three_consenting_members_and_a_nurse(api, nurses, member, partner, clock)
+    slot, other = _slots(api, holder, "2026-12-01", "2026-12-01")[:2]
+    consult = _json(_book(api, holder, slot["slot_id"]))
+    assert _wait(api, first_in_line, "2026-12-01", "2026-12-03").status_code == 201
+    clock(clock.now() + timedelta(minutes=1))
+    assert _wait(api, second_in_line, "2026-12-01", "2026-12-01").status_code == 201
+
+    api.http.post(f"/v1/me/appointments/{consult['appointment_id']}/cancel", headers=holder)
+    (held,) = [s for s in _slots(api, first_in_line, "2026-12-01", "2026-12-01") if s["slot_id"] == slot["slot_id"]]
+    assert datetime.fromisoformat(held["held_for_you_until"]) == clock.now() + timedelta(minutes=30)
+    assert slot["slot_id"] not in {s["slot_id"] for s in _slots(api, second_in_line, "2026-12-01", "2026-12-01")}
+    assert _book(api, second_in_line, slot["slot_id"]).status_code == 409
+    (offer,) = [i.params.as_dict() for i in OutboxItem.by_pending.query("PENDING") if i.kind == "slot-offered"]
+    assert offer["slot_id"] == slot["slot_id"] and "Dolor" not in json.dumps(offer)
+    assert _json(api.http.get("/v1/teleconsult/waitlist", headers=first_in_line))["items"] == []  # offered: off the list
+    assert len(_json(api.http.get("/v1/teleconsult/waitlist", headers=second_in_line))["items"]) == 1
+
+    # The next slot freed that day goes to the second in line; unclaimed for 30 minutes, it is anyone's.
+    again = _json(_book(api, holder, other["slot_id"]))
+    api.http.post(f"/v1/me/appointments/{again['appointment_id']}/cancel", headers=holder)
+    assert any(s["slot_id"] == other["slot_id"] and s["held_for_you_until"]
+               for s in _slots(api, second_in_line, "2026-12-01", "2026-12-01"))
+    assert _book(api, holder, other["slot_id"]).status_code == 409
+    clock(clock.now() + timedelta(minutes=30))
+    assert _book(api, holder, other["slot_id"]).status_code == 201
+    assert _book(api, first_in_line, slot["slot_id"]).status_code == 201
+
+
+def test_booking_takes_the_patient_off_the_waitlist_and_stale_days_are_skipped(api, nurses, member, partner, clock):
+    booked_meanwhile, still_waiting, holder = _three_consenting_members_and_a_nurse(api, nurses, member, partner, clock)
+    freed, elsewhere = _slots(api, holder, "2026-12-01", "2026-12-01")[:2]
+    consult = _json(_book(api, holder, freed["slot_id"]))
+    _wait(api, booked_meanwhile, "2026-12-01", "2026-12-01")
+    clock(clock.now() + timedelta(minutes=1))
+    _wait(api, still_waiting, "2026-12-01", "2026-12-01")
+    assert _book(api, booked_meanwhile, elsewhere["slot_id"]).status_code == 201
+    assert _json(api.http.get("/v1/teleconsult/waitlist", headers=booked_meanwhile))["items"] == []
+
+    api.http.post(f"/v1/me/appointments/{consult['appointment_id']}/cancel", headers=holder)
+    (held,) = [s for s in _slots(api, still_waiting, "2026-12-01", "2026-12-01") if s["slot_id"] == freed["slot_id"]]
+    assert held["held_for_you_until"] is not None

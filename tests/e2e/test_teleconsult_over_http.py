@@ -24,8 +24,8 @@ def _covered_member(stack, secret: str, run: str, i: int) -> dict:
     return {"headers": headers, "months": reference["months"]}
 
 
-def test_fifty_parallel_bookings_of_one_slot_give_one_201_and_forty_nine_409s(stack):
-    run = uuid.uuid4().hex[:8]
+def _nurse_with_slots(stack, run: str) -> tuple[dict, str]:
+    """A nurse created by an operator, publishing 09:00–12:00 every day for 12 weeks: her headers and id."""
     operator = stack.signed_in("operator", f"op-{run}")
     username = f"nurse-{run}"
     created = stack.request("POST", "/v1/operators/nurses", headers=operator, json_body={
@@ -39,11 +39,15 @@ def test_fifty_parallel_bookings_of_one_slot_give_one_201_and_forty_nine_409s(st
     every_day = {"windows": [{"weekday": d, "start": "09:00", "end": "12:00"} for d in range(7)], "horizon_weeks": 12}
     published = stack.request("PUT", "/v1/nurse/availability", headers=nurse, json_body=every_day)
     assert published.status == 200 and published.json()["slots_added"] > 0, published.body
+    return nurse, created.json()["nurse_id"]
 
+
+def test_fifty_parallel_bookings_of_one_slot_give_one_201_and_forty_nine_409s(stack):
+    run = uuid.uuid4().hex[:8]
+    nurse, nurse_id = _nurse_with_slots(stack, run)
     secret = _secrets(stack)["finabien"]
     members = [_covered_member(stack, secret, run, i) for i in range(RACERS)]
     month = members[0]["months"][0]  # every racer is covered for the same two months
-    nurse_id = created.json()["nurse_id"]
     day_query = f"/v1/teleconsult/slots?from={month}-05&to={month}-05&limit=100"
     listed = stack.request("GET", day_query, headers=members[0]["headers"])
     ours = [s for s in listed.json()["items"] if s["nurse"]["nurse_id"] == nurse_id]
@@ -66,3 +70,41 @@ def test_fifty_parallel_bookings_of_one_slot_give_one_201_and_forty_nine_409s(st
     assert [a["slot_id"] for a in agenda] == [target]
     after = stack.request("GET", day_query, headers=members[0]["headers"])
     assert target not in {s["slot_id"] for s in after.json()["items"]}
+
+
+def test_slots_freed_at_once_are_offered_once_to_the_one_waiting_member(stack):
+    """Eight members cancel consults of one day in parallel while one member waits for that day: exactly one slot is
+    held for the waiter, the others are open to everyone, and the waiter has left the list."""
+    run = uuid.uuid4().hex[:8]
+    _, nurse_id = _nurse_with_slots(stack, run)
+    secret = _secrets(stack)["finabien"]
+    holders = [_covered_member(stack, secret, run, i) for i in range(8)]
+    waiter = _covered_member(stack, secret, run, 99)
+    day = f"{holders[0]['months'][0]}-12"
+    query = f"/v1/teleconsult/slots?from={day}&to={day}&limit=100"
+    ours = [s for s in stack.request("GET", query, headers=waiter["headers"]).json()["items"]
+            if s["nurse"]["nurse_id"] == nurse_id]
+    consults = []
+    for holder, slot in zip(holders, ours):
+        booked = stack.request("POST", "/v1/teleconsult/appointments", headers=holder["headers"],
+                               json_body={"slot_id": slot["slot_id"], "reason": "Revisión de presión"})
+        assert booked.status == 201, booked.body
+        consults.append((holder, booked.json()["appointment_id"], slot["slot_id"]))
+    joined = stack.request("POST", "/v1/teleconsult/waitlist", headers=waiter["headers"],
+                           json_body={"from": day, "to": day})
+    assert joined.status == 201, joined.body
+
+    def cancel(consult):
+        holder, appointment_id, _ = consult
+        return stack.request("POST", f"/v1/me/appointments/{appointment_id}/cancel", headers=holder["headers"]).status
+
+    with ThreadPoolExecutor(max_workers=len(consults)) as pool:
+        assert list(pool.map(cancel, consults)) == [200] * len(consults)
+    freed = {slot_id for _, _, slot_id in consults}
+    for_waiter = [s for s in stack.request("GET", query, headers=waiter["headers"]).json()["items"]
+                  if s["slot_id"] in freed]
+    held = [s["slot_id"] for s in for_waiter if s["held_for_you_until"]]
+    assert len(for_waiter) == len(freed) and len(held) == 1
+    for_others = {s["slot_id"] for s in stack.request("GET", query, headers=holders[0]["headers"]).json()["items"]}
+    assert freed - for_others == set(held)
+    assert stack.request("GET", "/v1/teleconsult/waitlist", headers=waiter["headers"]).json()["items"] == []

@@ -42,6 +42,9 @@ def test_model_matches_template_table(logical):
         for i in schema["global_secondary_indexes"]
     ]
     assert _indexes(model_indexes) == _indexes(table.get("GlobalSecondaryIndexes"))
+    ttl = model._ttl_attribute()
+    expected = {"AttributeName": ttl.attr_name, "Enabled": True} if ttl else None
+    assert table.get("TimeToLiveSpecification") == expected
 
 
 def test_every_template_table_has_a_model_and_a_setting():
