@@ -16,7 +16,7 @@ $(STAMP): requirements.txt requirements-dev.txt package.json package-lock.json
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m local.run
+	$(BIN)/python -m local.run $(if $(AT),--at $(AT))
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

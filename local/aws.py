@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import boto3
@@ -134,6 +135,14 @@ class LocalAws:
         self._processes.clear()
 
 
+def instant(text: str) -> datetime:
+    """argparse type for AT=…: an ISO instant with its offset, e.g. 2026-12-01T10:00:00-06:00."""
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError("needs a time zone offset")
+    return value.astimezone(timezone.utc)
+
+
 @dataclass(frozen=True)
 class StackState:
     """What `make run` leaves for `make token` and scripts: where the local AWS listens and the Cognito ids."""
@@ -143,6 +152,11 @@ class StackState:
     user_pool_id: str
     app_client_id: str
     api_url: str
+    clock_offset_seconds: int = 0  # `make run AT=…`: the API's clock is this far ahead of the machine's
+
+    def now(self) -> datetime:
+        """The local API's clock: what scripts sign webhooks and run jobs with."""
+        return datetime.now(timezone.utc) + timedelta(seconds=self.clock_offset_seconds)
 
     def save(self, path: Path = STATE_DIR / "stack.json") -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -172,6 +186,7 @@ class StackState:
             "COGNITO_ISSUER": issuer,
             # moto signs tokens with the real issuer but serves the key set itself.
             "COGNITO_JWKS_URL": f"{self.moto_endpoint}/{self.user_pool_id}/.well-known/jwks.json",
+            "LOCAL_CLOCK_OFFSET_SECONDS": str(self.clock_offset_seconds),
         }
 
 

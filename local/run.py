@@ -5,10 +5,12 @@ import os
 import signal
 import subprocess
 import sys
+from datetime import datetime, timezone
 
-from local.aws import PROJECT, STATE_DIR, LocalAws, StackState, stage_environment
+from local.aws import PROJECT, STATE_DIR, LocalAws, StackState, instant, stage_environment
 from local.bootstrap import bootstrap, ensure_cognito
 from chalicelib import wiring
+from chalicelib.domain.clock import MEXICO_CITY
 from local.seed import seed
 from local.users import DEMO_USERS, LOCAL_PASSWORD, ensure_user
 
@@ -18,6 +20,8 @@ def main() -> None:
     parser.add_argument("--api-port", type=int, default=8000)
     parser.add_argument("--dynamodb-port", type=int, default=8001)
     parser.add_argument("--moto-port", type=int, default=8002)
+    parser.add_argument("--at", type=instant, help="serve as if it were then (the clock runs on from there), "
+                                                   "e.g. 2026-11-23T09:50:00-06:00 to try a consult")
     args = parser.parse_args()
     # Ctrl-C, and SIGTERM from a supervisor, stop everything; installed explicitly because a shell starts
     # background jobs with SIGINT ignored.
@@ -31,8 +35,12 @@ def main() -> None:
         aws.start()
         cognito = aws.endpoints.client("cognito-idp")
         pool_id, client_id = ensure_cognito(cognito)
+        offset = int((args.at - datetime.now(timezone.utc)).total_seconds()) if args.at else 0
         state = StackState(aws.endpoints.dynamodb, aws.endpoints.moto, pool_id, client_id,
-                           f"http://127.0.0.1:{args.api_port}")
+                           f"http://127.0.0.1:{args.api_port}", offset)
+        if offset:
+            print(f"Local clock: {state.now().astimezone(MEXICO_CITY).isoformat(timespec='seconds')} in Mexico City "
+                  f"(the machine's + {offset} s)")
         environment = {**os.environ, **state.service_environment(), **stage_environment("local")}
         created = bootstrap(aws.endpoints.client, environment)
         print(f"Tables ready ({'created ' + ', '.join(created) if created else 'kept from the last run'}).")
@@ -43,7 +51,7 @@ def main() -> None:
         os.environ.update(environment)
         wiring.settings()  # binds the store to the local tables for seeding
         print("Demo teleconsultation data (password as above; T=$(make -s token ROLE=<role> USER=<name>)):")
-        for line in seed(cognito, pool_id):
+        for line in seed(cognito, pool_id, state.now()):
             print(f"  {line}")
         api = subprocess.Popen([sys.executable, "-m", "local.serve", str(args.api_port)], cwd=PROJECT, env=environment)
         state.save()

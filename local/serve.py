@@ -5,17 +5,21 @@
   rendered through the service's own renderer.
 - API Gateway takes bursts of connections; chalice's server keeps socketserver's listen backlog of 5, so a burst of
   parallel clients (the concurrency tests) would see connection resets. The backlog is raised.
+And one local convenience: `make run AT=…` sets LOCAL_CLOCK_OFFSET_SECONDS, and the request clock runs that far
+ahead of the machine's (to try a consult inside programme hours at any hour). Deployed code never sees it.
 Everything else is plain `chalice local`.
 """
 
 import os
 import sys
 import uuid
+from datetime import datetime, timedelta, timezone
 
 from chalice.cli import main as chalice_main
 from chalice.local import LocalGateway, ThreadedHTTPServer
 
 from chalicelib.errors import NotFound
+from chalicelib.http import api
 from chalicelib.http.problems import problem_response
 from chalicelib.i18n import negotiate
 from chalicelib.settings import SettingsError, load_settings
@@ -45,6 +49,9 @@ def main() -> None:
     except SettingsError as error:
         sys.exit(str(error))
     LocalGateway.handle_request = _handle_request
+    offset = timedelta(seconds=int(os.environ.get("LOCAL_CLOCK_OFFSET_SECONDS") or 0))
+    if offset:
+        api.utc_now = lambda: datetime.now(timezone.utc) + offset
     ThreadedHTTPServer.request_queue_size = 256
     sys.argv = ["chalice", "--project-dir", str(PROJECT), "local", "--stage", "local",
                 "--host", "127.0.0.1", "--port", port, "--no-autoreload"]
