@@ -7,7 +7,9 @@ from datetime import datetime, timezone
 from chalice import Chalice, Cron, Rate
 
 from chalicelib import scheduled, wiring
-from chalicelib.http import members, middleware, operators, payments, quotes, session, system, teleconsult, webhooks
+from chalicelib.http import (
+    members, middleware, operators, payments, quotes, records, session, system, teleconsult, webhooks,
+)
 
 app = Chalice(app_name="pti-migrante", configure_logs=False)
 app.register_middleware(middleware.observe_request, "http")
@@ -19,6 +21,7 @@ app.register_blueprint(payments.router.blueprint)
 app.register_blueprint(webhooks.router.blueprint)
 app.register_blueprint(operators.router.blueprint)
 app.register_blueprint(teleconsult.router.blueprint)
+app.register_blueprint(records.router.blueprint)
 
 
 @app.schedule(Cron(0, 7, "*", "*", "?", "*"), name="daily_jobs")

@@ -144,6 +144,19 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Esa persona ya está en la lista de espera; sálgase primero para cambiar los días.",
         "That person is already on the waitlist; leave it first to change the days.",
     ),
+    "record-adult-beneficiary": (
+        "Ese beneficiario ya es mayor de edad: solo él puede consultar su expediente.",
+        "That beneficiary is an adult: only they may read their record.",
+    ),
+    "record-not-assigned": (
+        "Solo puede consultar el expediente de pacientes con una teleconsulta suya, hasta 7 días después.",
+        "You may read the record only of patients with a consult of yours, until 7 days after it.",
+    ),
+    "record-changed": (
+        "El expediente cambió mientras se escribía; inténtelo de nuevo.",
+        "The record changed while writing; try again.",
+    ),
+    "entry-not-found": ("Esa entrada no existe en el expediente.", "There is no such entry in the record."),
     "not-waiting": ("Esa persona no está en la lista de espera.", "That person is not on the waitlist."),
     "appointment-status": (
         "La teleconsulta está en estado {current} y no puede pasar a {to}.",
@@ -280,6 +293,15 @@ _TEXT: dict[str, tuple[str, str]] = {
         "No es un identificador de GET /v1/teleconsult/slots.",
         "Not a slot id from GET /v1/teleconsult/slots.",
     ),
+    "field.blood_pressure_pair": (
+        "Indique la presión sistólica y la diastólica, o ninguna.",
+        "Give both systolic and diastolic pressure, or neither.",
+    ),
+    "field.blood_pressure_order": (
+        "La presión sistólica debe ser mayor que la diastólica.",
+        "Systolic pressure must be above diastolic.",
+    ),
+    "field.curp_or_actor": ("Indique curp o actor_id, uno de los dos.", "Give either curp or actor_id."),
     "field.date_in_past": ("La fecha ya pasó (hora de la Ciudad de México).", "That date has passed (Mexico City time)."),
     "field.waitlist_range": (
         "'to' debe ser igual o posterior a 'from', con {days} días como máximo en total.",

@@ -28,6 +28,9 @@ class Settings(BaseModel):
     stats_table: str = Field(alias="STATS_TABLE", pattern=_TABLE_NAME)
     outbox_table: str = Field(alias="OUTBOX_TABLE", pattern=_TABLE_NAME)
     teleconsult_table: str = Field(alias="TELECONSULT_TABLE", pattern=_TABLE_NAME)
+    records_table: str = Field(alias="RECORDS_TABLE", pattern=_TABLE_NAME)
+    # The KMS key that wraps each health record's data key (an ARN in AWS, an alias locally).
+    records_key_id: str = Field(alias="RECORDS_KEY_ID", pattern=r"^(arn:aws[\w-]*:kms:[\w-]+:\d{12}:key/[\w-]+|alias/[\w/-]+)$")
     notifications_topic_arn: str = Field(alias="NOTIFICATIONS_TOPIC_ARN", pattern=r"^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$")
     video_provider: Literal["local", "chime"] = Field("local", alias="VIDEO_PROVIDER")
     # Partners allowed to call POST /v1/webhooks/{partner}; each one's signing secrets are the Secrets Manager
@@ -58,7 +61,8 @@ class Settings(BaseModel):
     def tables(self) -> dict[str, str]:
         """Logical table name → physical table name."""
         return {"members": self.members_table, "idempotency": self.idempotency_table, "payments": self.payments_table,
-                "stats": self.stats_table, "outbox": self.outbox_table, "teleconsult": self.teleconsult_table}
+                "stats": self.stats_table, "outbox": self.outbox_table, "teleconsult": self.teleconsult_table,
+                "records": self.records_table}
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:

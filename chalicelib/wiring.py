@@ -53,6 +53,16 @@ def cognito():
 
 
 @cache
+def record_keys():
+    import boto3  # loaded, with the cipher, when a health record is first read or written
+
+    from chalicelib.store.record_keys import RecordKeys
+
+    current = settings()
+    return RecordKeys(boto3.client("kms", region_name=current.region), current.records_key_id)
+
+
+@cache
 def video_rooms() -> VideoRooms:
     current = settings()
     if current.video_provider == "chime":
@@ -65,6 +75,7 @@ def video_rooms() -> VideoRooms:
 def reset() -> None:
     """Forget the singletons (tests switch environments between cases)."""
     cognito.cache_clear()
+    record_keys.cache_clear()
     video_rooms.cache_clear()
     sns.cache_clear()
     partner_secrets.cache_clear()

@@ -43,7 +43,8 @@ def create_table_request(name: str, properties: Mapping[str, Any]) -> dict[str, 
     request: dict[str, Any] = {"TableName": name, **{k: properties[k] for k in _CREATE_TABLE_KEYS if k in properties}}
     sse = properties.get("SSESpecification")
     if sse:
-        request["SSESpecification"] = {"Enabled": sse["SSEEnabled"], **{k: v for k, v in sse.items() if k != "SSEEnabled"}}
+        # A customer key is a reference to another resource of the stack; locally the default encryption stands in.
+        request["SSESpecification"] = {"Enabled": sse["SSEEnabled"]}
     return request
 
 
@@ -124,6 +125,19 @@ def ensure_indexes(dynamodb, environment: Mapping[str, str], template: Mapping[s
     return added
 
 
+def ensure_records_key(kms, alias: str, template: Mapping[str, Any] | None = None) -> str:
+    """The health records' KMS key of the template, under the local alias; returns its key id. (The local moto server
+    derives a key's id and material from its description, so records written before a restart still decrypt.)"""
+    try:
+        return kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"]
+    except kms.exceptions.NotFoundException:
+        pass
+    (key,) = _resources_of_type(template or load_template(), "AWS::KMS::Key")
+    key_id = kms.create_key(Description=key["Description"])["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=alias, TargetKeyId=key_id)
+    return key_id
+
+
 def ensure_topic(sns, topic_arn: str) -> None:
     """The notifications topic (CreateTopic is idempotent)."""
     sns.create_topic(Name=topic_arn.rsplit(":", 1)[1])
@@ -154,4 +168,5 @@ def bootstrap(endpoints_client, environment: Mapping[str, str]) -> list[str]:
     ensure_topic(endpoints_client("sns"), environment["NOTIFICATIONS_TOPIC_ARN"])
     ensure_partner_secrets(endpoints_client("secretsmanager"), environment["WEBHOOK_SECRETS_PREFIX"],
                            environment["WEBHOOK_PARTNERS"])
+    ensure_records_key(endpoints_client("kms"), environment["RECORDS_KEY_ID"])
     return created

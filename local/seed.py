@@ -48,7 +48,8 @@ def seed(cognito, pool_id: str, now: datetime | None = None) -> list[str]:
         except Conflict:
             pass
         through = shift_month(today.replace(day=1), 3)
-        added, _ = teleconsult.publish(nurse, PROGRAM_WEEK, slots_between(PROGRAM_WEEK, today, through), now)
+        pattern = teleconsult.get_availability(nurse.nurse_id) or PROGRAM_WEEK  # keep what she published since
+        added, *_ = teleconsult.publish(nurse, pattern, slots_between(pattern, today, through), now)
         lines.append(f"nurse     {username:<16} {added} new slots through {through:%Y-%m-%d}")
 
     ensure_user(cognito, pool_id, DEMO_MEMBER, Role.MEMBER)

@@ -60,3 +60,19 @@ def registration(**overrides) -> dict:
     }
     body.update(overrides)
     return body
+
+
+def consult_note(**changes) -> dict:
+    """A nurse's note as `POST /v1/nurse/appointments/{id}/end` takes it (synthetic clinical content)."""
+    return {
+        "reason": "Control de presión arterial",
+        "symptoms": "Cefalea leve por las tardes desde hace una semana",
+        "vital_signs": {"temperature_c": 36.6, "heart_rate_bpm": 78, "systolic_mmhg": 138, "diastolic_mmhg": 88,
+                        "oxygen_saturation_pct": 97, "weight_kg": 82.5},
+        "assessment": "Presión arterial en límite alto, sin datos de alarma",
+        "plan": "Registro de presión dos veces al día durante una semana",
+        "recommendations": "Reducir sal, caminar 30 minutos diarios",
+        "prognosis": "Bueno",
+        "referral": {"to_family_medicine_unit": True, "why": "Valoración médica de hipertensión"},
+        **changes,
+    }

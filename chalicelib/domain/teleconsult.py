@@ -101,6 +101,15 @@ class ConsentRequest(BaseModel):
         return version
 
 
+class ConsentRecord(BaseModel):
+    """A patient's acceptance of the teleconsultation consent: which text (version and hash), by whom, when."""
+
+    version: str
+    text_sha256: str
+    accepted_by: str
+    accepted_at: datetime
+
+
 def _check_slot_id(value: str) -> str:
     if parse_slot_id(value) is None:
         raise PydanticCustomError("slot_id_format", "Not a slot id from GET /v1/teleconsult/slots.")

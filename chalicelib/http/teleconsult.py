@@ -33,6 +33,7 @@ WAITLIST_PATH = "/v1/teleconsult/waitlist"
 class PublishResult(BaseModel):
     slots_added: int
     slots_removed: int = Field(description="Free slots the new pattern no longer gives; booked ones are never removed")
+    slots_changed: int = Field(description="Free slots kept with a new end or lead time")
     through: date = Field(description="Last Mexico City day with slots")
 
 
@@ -84,7 +85,7 @@ def _out(appointment: Appointment) -> AppointmentOut:
                           start_mexico_city=appointment.start.astimezone(MEXICO_CITY).isoformat())
 
 
-def _nurse_profile(nurse_id: str) -> Nurse:
+def nurse_profile(nurse_id: str) -> Nurse:
     nurse = store.get_nurse(nurse_id)
     if nurse is None:
         raise NotFound("nurse-not-found")
@@ -107,11 +108,11 @@ def create_nurse(caller: Caller, body: NurseRequest, now: datetime) -> Reply:
 @router.route("/v1/nurse/availability", "PUT", roles=NURSE, body=Availability, response=PublishResult,
               extra_statuses=[404], summary="Publish my weekly availability (Mexico City time); creates the slots")
 def publish_availability(caller: Caller, body: Availability, now: datetime) -> PublishResult:
-    nurse = _nurse_profile(caller.user_id)
+    nurse = nurse_profile(caller.user_id)
     today = mexico_city_today(now)
     through = today + timedelta(weeks=body.horizon_weeks)
-    added, removed = store.publish(nurse, body, slots_between(body, today, through), now)
-    return PublishResult(slots_added=added, slots_removed=removed, through=through)
+    added, removed, changed = store.publish(nurse, body, slots_between(body, today, through), now)
+    return PublishResult(slots_added=added, slots_removed=removed, slots_changed=changed, through=through)
 
 
 @router.route("/v1/nurse/availability", "GET", roles=NURSE, response=Availability, extra_statuses=[404],
@@ -225,7 +226,7 @@ def my_appointments(caller: Caller) -> AppointmentList:
     return AppointmentList(items=[_out(a) for a in store.member_appointments(caller.user_id)])
 
 
-def _appointment_of(appointment_id: str, owner: str, field: str) -> Appointment:
+def appointment_of(appointment_id: str, owner: str, field: str) -> Appointment:
     """The appointment if `owner` is its member (field member_id) or its nurse (nurse_id); 404 for anyone else, so
     that other people's consults do not even appear to exist."""
     appointment = store.get_appointment(appointment_id)
@@ -240,7 +241,7 @@ def _before_cutoff(appointment: Appointment, now: datetime) -> None:
         raise Conflict("cancel-too-late", hours=int(CANCEL_CUTOFF.total_seconds() // 3600))
 
 
-def _step(appointment: Appointment, to: str) -> None:
+def require_step(appointment: Appointment, to: str) -> None:
     if not can_move(appointment.status, to):
         raise Conflict("appointment-status", current=appointment.status, to=to)
 
@@ -248,8 +249,8 @@ def _step(appointment: Appointment, to: str) -> None:
 @router.route("/v1/me/appointments/{appointment_id}/cancel", "POST", roles=MEMBER, response=AppointmentOut,
               extra_statuses=[404, 409], summary="Cancel my booked consult, up to 2 hours before it starts")
 def cancel_appointment(caller: Caller, appointment_id: str, now: datetime) -> AppointmentOut:
-    appointment = _appointment_of(appointment_id, caller.user_id, "member_id")
-    _step(appointment, "cancelled")
+    appointment = appointment_of(appointment_id, caller.user_id, "member_id")
+    require_step(appointment, "cancelled")
     _before_cutoff(appointment, now)
     cancelled = appointment.model_copy(update={"status": "cancelled", "cancelled_by": "member"})
     store.cancel(appointment, cancelled, reoffer=True, now=now)
@@ -260,7 +261,7 @@ def cancel_appointment(caller: Caller, appointment_id: str, now: datetime) -> Ap
               response=AppointmentOut, extra_statuses=[404, 409],
               summary="Move my booked consult to another free slot (both changes or neither), up to the cut-off")
 def reschedule_appointment(caller: Caller, appointment_id: str, body: RescheduleRequest, now: datetime) -> AppointmentOut:
-    appointment = _appointment_of(appointment_id, caller.user_id, "member_id")
+    appointment = appointment_of(appointment_id, caller.user_id, "member_id")
     if appointment.status != "booked":
         raise Conflict("appointment-status", current=appointment.status, to="booked")
     _before_cutoff(appointment, now)
@@ -270,8 +271,8 @@ def reschedule_appointment(caller: Caller, appointment_id: str, body: Reschedule
 @router.route("/v1/nurse/appointments/{appointment_id}/start", "POST", roles=NURSE, response=AppointmentOut,
               extra_statuses=[404, 409], summary="Start my consult (arrived), from 10 minutes before until its end")
 def start_appointment(caller: Caller, appointment_id: str, now: datetime) -> AppointmentOut:
-    appointment = _appointment_of(appointment_id, caller.user_id, "nurse_id")
-    _step(appointment, "arrived")
+    appointment = appointment_of(appointment_id, caller.user_id, "nurse_id")
+    require_step(appointment, "arrived")
     if not may_start(appointment, now):
         raise Conflict("outside-consult-window")
     arrived = appointment.model_copy(update={"status": "arrived"})
@@ -279,22 +280,12 @@ def start_appointment(caller: Caller, appointment_id: str, now: datetime) -> App
     return _out(arrived)
 
 
-@router.route("/v1/nurse/appointments/{appointment_id}/end", "POST", roles=NURSE, response=AppointmentOut,
-              extra_statuses=[404, 409], summary="End my started consult (fulfilled)")
-def end_appointment(caller: Caller, appointment_id: str) -> AppointmentOut:
-    appointment = _appointment_of(appointment_id, caller.user_id, "nurse_id")
-    _step(appointment, "fulfilled")
-    fulfilled = appointment.model_copy(update={"status": "fulfilled"})
-    store.move(appointment, fulfilled)
-    return _out(fulfilled)
-
-
 @router.route("/v1/nurse/appointments/{appointment_id}/cancel", "POST", roles=NURSE, body=NurseCancellation,
               response=AppointmentOut, extra_statuses=[404, 409],
               summary="Cancel my booked consult with a reason; the member is notified and offered other times")
 def nurse_cancel(caller: Caller, appointment_id: str, body: NurseCancellation, now: datetime) -> AppointmentOut:
-    appointment = _appointment_of(appointment_id, caller.user_id, "nurse_id")
-    _step(appointment, "cancelled")
+    appointment = appointment_of(appointment_id, caller.user_id, "nurse_id")
+    require_step(appointment, "cancelled")
     cancelled = appointment.model_copy(update={"status": "cancelled", "cancelled_by": "nurse",
                                                "cancel_reason": body.reason})
     day = appointment.start.astimezone(MEXICO_CITY).date()
@@ -307,7 +298,7 @@ def nurse_cancel(caller: Caller, appointment_id: str, body: NurseCancellation, n
 
 
 def _noshow(appointment: Appointment, party: str, now: datetime) -> AppointmentOut:
-    _step(appointment, "noshow")
+    require_step(appointment, "noshow")
     if now < appointment.start + NOSHOW_AFTER:
         raise Conflict("noshow-too-early", minutes=int(NOSHOW_AFTER.total_seconds() // 60))
     missed = appointment.model_copy(update={"status": "noshow", "noshow_party": party})
@@ -318,13 +309,13 @@ def _noshow(appointment: Appointment, party: str, now: datetime) -> AppointmentO
 @router.route("/v1/nurse/appointments/{appointment_id}/noshow", "POST", roles=NURSE, response=AppointmentOut,
               extra_statuses=[404, 409], summary="The patient did not come (from 10 minutes after the start)")
 def patient_noshow(caller: Caller, appointment_id: str, now: datetime) -> AppointmentOut:
-    return _noshow(_appointment_of(appointment_id, caller.user_id, "nurse_id"), "patient", now)
+    return _noshow(appointment_of(appointment_id, caller.user_id, "nurse_id"), "patient", now)
 
 
 @router.route("/v1/me/appointments/{appointment_id}/noshow", "POST", roles=MEMBER, response=AppointmentOut,
               extra_statuses=[404, 409], summary="The nurse did not come (from 10 minutes after the start)")
 def nurse_noshow(caller: Caller, appointment_id: str, now: datetime) -> AppointmentOut:
-    return _noshow(_appointment_of(appointment_id, caller.user_id, "member_id"), "nurse", now)
+    return _noshow(appointment_of(appointment_id, caller.user_id, "member_id"), "nurse", now)
 
 
 class JoinOut(BaseModel):
@@ -369,7 +360,8 @@ def join_waitlist(caller: Caller, body: WaitlistRequest, now: datetime) -> Reply
     for month in sorted({day.strftime("%Y-%m") for day in body.days()}):
         if month not in member.covered_months:
             raise Conflict("not-covered-that-month", month=month)
-    if not store.has_consent(patient_id, CONSENT_VERSION):
+    consent = store.consent_of(patient_id)
+    if consent is None or consent.version != CONSENT_VERSION:
         raise Conflict("consent-required")
     entry = WaitlistEntry(member_id=caller.user_id, patient_id=patient_id, days=body.days(), joined_at=now)
     store.join_waitlist(entry)

@@ -13,13 +13,14 @@ from chalicelib.store.idempotency import IdempotencyRecord
 from chalicelib.store.members import MemberItem
 from chalicelib.store.outbox import OutboxItem
 from chalicelib.store.payments import PaymentItem
+from chalicelib.store.records import RecordItem
 from chalicelib.store.stats import CounterShard
 from chalicelib.store.teleconsult import TeleconsultItem
 
 # Logical name (as in Settings.tables) → the model that reads and writes it (subclasses share its table).
 TABLE_MODELS: dict[str, type[Model]] = {"members": MemberItem, "idempotency": IdempotencyRecord,
                                         "payments": PaymentItem, "stats": CounterShard, "outbox": OutboxItem,
-                                        "teleconsult": TeleconsultItem}
+                                        "teleconsult": TeleconsultItem, "records": RecordItem}
 
 
 def _with_subclasses(model: type[Model]) -> list[type[Model]]:

@@ -6,7 +6,7 @@
 | directory     | NURSES                  | <sub>                      | –  (a copy of each nurse profile, for jobs that visit every nurse) |
 | availability  | NURSE#<sub>             | AVAILABILITY               | –                                                     |
 | slot          | NURSE#<sub>             | SLOT#<UTC YYYYMMDDTHHMM>   | free_slots: free_day=<Mexico City day> / free_sk=<start>#<sub>, while free |
-| appointment   | APPOINTMENT#<id>        | APPOINTMENT                | by_member: MEMBER#<sub> / <start>#<id>; by_nurse_day: <sub>#<day> / <start>#<id>; by_start_hour: <UTC hour> / <start>#<id>, until it ends |
+| appointment   | APPOINTMENT#<id>        | APPOINTMENT                | by_member: MEMBER#<sub> / <start>#<id>; by_nurse_day: <sub>#<day> / <start>#<id>; by_patient: <patient id> / <start>#<id>; by_start_hour: <UTC hour> / <start>#<id>, until it ends |
 | patient guard | PATIENT#<patient id>    | BUSY#<UTC YYYYMMDDTHHMM>   | –  (one per 5-minute bucket of a booked consult)      |
 | consent       | PATIENT#<patient id>    | CONSENT#teleconsultation   | –                                                     |
 | upcoming      | MEMBER#<sub>            | UPCOMING                   | –  (consults not ended yet, at most MAX_UPCOMING)     |
@@ -26,13 +26,15 @@ from datetime import date, datetime, time, timedelta, timezone
 from pynamodb.attributes import (
     DiscriminatorAttribute, ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import DeleteError
+from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.scheduling import Availability, SlotTime, buckets, slot_id
-from chalicelib.domain.teleconsult import ENDED, MAX_UPCOMING, OFFER_HOLD, Appointment, Nurse, Slot, WaitlistEntry
+from chalicelib.domain.teleconsult import (
+    ENDED, MAX_UPCOMING, OFFER_HOLD, Appointment, ConsentRecord, Nurse, Slot, WaitlistEntry,
+)
 from chalicelib.errors import Conflict
 from chalicelib.store import outbox
 from chalicelib.store.idempotency import AlreadyAnswered
@@ -82,6 +84,17 @@ class ByStartHour(GlobalSecondaryIndex):
     remind_sk = UnicodeAttribute(range_key=True)
 
 
+class ByPatient(GlobalSecondaryIndex):
+    """A patient's consults: which nurse may read their health record, and until when."""
+
+    class Meta:
+        index_name = "by_patient"
+        projection = AllProjection()
+
+    patient_key = UnicodeAttribute(hash_key=True)
+    patient_sk = UnicodeAttribute(range_key=True)
+
+
 class Waitlist(GlobalSecondaryIndex):
     """Patients waiting for a Mexico City day, oldest first: who is offered a slot freed that day."""
 
@@ -110,11 +123,14 @@ class TeleconsultItem(Model):
     remind_sk = UnicodeAttribute(null=True)
     wait_day = UnicodeAttribute(null=True)
     wait_sk = UnicodeAttribute(null=True)
+    patient_key = UnicodeAttribute(null=True)
+    patient_sk = UnicodeAttribute(null=True)
     expires_at = TTLAttribute(null=True)  # waitlist items only: consults, slots and consents never expire
     free_slots = FreeSlots()
     by_member = ByMember()
     by_nurse_day = ByNurseDay()
     by_start_hour = ByStartHour()
+    by_patient = ByPatient()
     waitlist = Waitlist()
 
 
@@ -250,9 +266,10 @@ def _slot_item(nurse: Nurse, slot: SlotTime, lead_minutes: int) -> SlotItem:
     )
 
 
-def publish(nurse: Nurse, availability: Availability, slots: list[SlotTime], now: datetime) -> tuple[int, int]:
+def publish(nurse: Nurse, availability: Availability, slots: list[SlotTime], now: datetime) -> tuple[int, int, int]:
     """Save the pattern and make the slot items match `slots` (future ones): new slots are added, free slots the
-    pattern no longer gives are removed, and a booked slot is never touched. Returns (added, removed)."""
+    pattern no longer gives are removed, free slots it keeps take its end and lead time, and a booked slot is never
+    touched. Returns (added, removed, changed)."""
     AvailabilityItem(nurse_key(nurse.nurse_id), "AVAILABILITY", pattern=availability.model_dump_json(),
                      updated_at=now).save()
     wanted = {_slot_sk(slot.start): slot for slot in slots if slot.start > now}
@@ -262,17 +279,23 @@ def publish(nurse: Nurse, availability: Availability, slots: list[SlotTime], now
     with SlotItem.batch_write() as batch:
         for key in added:
             batch.save(_slot_item(nurse, wanted[key], availability.lead_minutes))
-    removed = 0
+    removed = changed = 0
     for key, item in existing.items():
-        if key in wanted or item.status != "free":
+        if item.status != "free":
             continue
         try:
-            item.delete(condition=SlotItem.status == "free")
-            removed += 1
-        except DeleteError as error:
+            if key not in wanted:
+                item.delete(condition=SlotItem.status == "free")
+                removed += 1
+            elif (item.end, int(item.lead_minutes)) != (wanted[key].end, availability.lead_minutes):
+                item.update(actions=[SlotItem.end.set(wanted[key].end),
+                                     SlotItem.lead_minutes.set(availability.lead_minutes)],
+                            condition=SlotItem.status == "free")
+                changed += 1
+        except (DeleteError, UpdateError) as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
-                raise  # else it was booked meanwhile: keep it
-    return len(added), removed
+                raise  # else it was booked meanwhile: keep it as booked
+    return len(added), removed, changed
 
 
 def get_availability(nurse_id: str) -> Availability | None:
@@ -309,11 +332,12 @@ def free_slots(day: date, after: str | None, limit: int) -> tuple[list[Slot], st
 
 # --- Consent and booking ---------------------------------------------------------------------------------------------
 
-def has_consent(patient_id: str, version: str) -> bool:
+def consent_of(patient_id: str) -> ConsentRecord | None:
     try:
-        return ConsentItem.get(f"PATIENT#{patient_id}", CONSENT_SK, consistent_read=True).version == version
+        item = ConsentItem.get(f"PATIENT#{patient_id}", CONSENT_SK, consistent_read=True)
     except ConsentItem.DoesNotExist:
-        return False
+        return None
+    return ConsentRecord.model_validate({name: getattr(item, name) for name in ConsentRecord.model_fields})
 
 
 def record_consent(patient_id: str, version: str, text_sha256: str, accepted_by: str, now: datetime) -> None:
@@ -327,7 +351,8 @@ def _appointment_item(appointment: Appointment) -> AppointmentItem:
         f"APPOINTMENT#{appointment.appointment_id}", "APPOINTMENT", **appointment.model_dump(),
         member_pk=member_key(appointment.member_id), member_sk=sort,
         nurse_day=f"{appointment.nurse_id}#{appointment.start.astimezone(MEXICO_CITY).date().isoformat()}",
-        nurse_sk=sort, remind_hour=start_hour(appointment.start), remind_sk=sort,
+        nurse_sk=sort, remind_hour=start_hour(appointment.start), remind_sk=sort, patient_key=appointment.patient_id,
+        patient_sk=sort,
     )
 
 
@@ -454,6 +479,11 @@ def nurse_agenda(nurse_id: str, day: date) -> list[Appointment]:
             if isinstance(i, AppointmentItem)]
 
 
+def patient_appointments(patient_id: str) -> list[Appointment]:
+    """Every consult of one patient: one Query of `by_patient`."""
+    return [_appointment(i) for i in TeleconsultItem.by_patient.query(patient_id) if isinstance(i, AppointmentItem)]
+
+
 def get_appointment(appointment_id: str) -> Appointment | None:
     try:
         return _appointment(AppointmentItem.get(f"APPOINTMENT#{appointment_id}", "APPOINTMENT", consistent_read=True))
@@ -472,11 +502,17 @@ def _status_write(appointment: Appointment, changed: Appointment) -> Write:
         item, actions=actions, condition=AppointmentItem.status == appointment.status))
 
 
-def move(appointment: Appointment, changed: Appointment) -> None:
-    """One forward step of the appointment (e.g. booked → arrived), only from the status it was read in."""
+def step(appointment: Appointment, changed: Appointment) -> list[Write]:
+    """The writes of one forward step (e.g. booked → arrived), conditional on the status read (label
+    "appointment"); an ending step also frees a place among the member's upcoming consults."""
     ended = [_upcoming(appointment.member_id, -1)] if changed.status in ENDED else []
+    return [_status_write(appointment, changed), *ended]
+
+
+def move(appointment: Appointment, changed: Appointment) -> None:
+    """One forward step of the appointment on its own."""
     try:
-        commit([_status_write(appointment, changed), *ended])
+        commit(step(appointment, changed))
     except ConditionFailed:
         raise Conflict("appointment-changed") from None
 

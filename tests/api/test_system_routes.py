@@ -25,7 +25,8 @@ def test_health_reports_service_and_tables(api):
         "stage": "local",
         "tables": [{"name": "members", "status": "ACTIVE"}, {"name": "idempotency", "status": "ACTIVE"},
                    {"name": "payments", "status": "ACTIVE"}, {"name": "stats", "status": "ACTIVE"},
-                   {"name": "outbox", "status": "ACTIVE"}, {"name": "teleconsult", "status": "ACTIVE"}],
+                   {"name": "outbox", "status": "ACTIVE"}, {"name": "teleconsult", "status": "ACTIVE"},
+                   {"name": "records", "status": "ACTIVE"}],
     }
 
 

@@ -9,6 +9,7 @@ from chalicelib.domain.teleconsult import CONSENT_VERSION
 from chalicelib.http.auth import Role
 from local.users import LOCAL_PASSWORD
 from tests.api.conftest import issue, paid
+from tests.people import consult_note
 
 MX = timezone(timedelta(hours=-6))
 WEEKDAYS_9_TO_11 = {"windows": [{"weekday": d, "start": "09:00", "end": "11:00"} for d in range(5)],
@@ -104,6 +105,24 @@ def test_publishing_twice_adds_nothing_and_never_removes_a_booked_slot(api, nurs
     assert _slots(api, covered_member, "2026-12-01", "2026-12-01") == []  # the other Tuesday slots are gone
 
 
+def test_republishing_gives_kept_free_slots_the_new_lead_time_and_length_but_not_booked_ones(api, nurses,
+                                                                                             covered_member, clock):
+    nurse, _ = nurses("cleo")
+    clock(datetime(2026, 11, 30, 8, tzinfo=MX).astimezone(timezone.utc))  # Monday 08:00
+    _publish(api, nurse)  # 09:00–11:00, 20-minute slots, 60 minutes' notice
+    assert [s["start_mexico_city"][11:16] for s in _slots(api, covered_member, "2026-11-30", "2026-11-30")][:1] == ["09:00"]
+    clock(datetime(2026, 11, 30, 9, 50, tzinfo=MX).astimezone(timezone.utc))
+    assert "10:00" not in {s["start_mexico_city"][11:16] for s in _slots(api, covered_member, "2026-11-30", "2026-11-30")}
+    _consent(api, covered_member)
+    booked = _json(_book(api, covered_member, _slots(api, covered_member, "2026-12-01", "2026-12-01")[0]["slot_id"]))
+    changed = _publish(api, nurse, {**WEEKDAYS_9_TO_11, "lead_minutes": 5, "slot_minutes": 40})
+    assert changed["slots_changed"] > 0
+    today = _slots(api, covered_member, "2026-11-30", "2026-11-30")
+    assert today[0]["start_mexico_city"][11:16] == "10:20" and today[0]["end"] == "2026-11-30T17:00:00Z"  # 40 min
+    agenda = _json(api.http.get("/v1/nurse/agenda?date=2026-12-01", headers=nurse))["items"]
+    assert [(a["appointment_id"], a["end"]) for a in agenda] == [(booked["appointment_id"], booked["end"])]
+
+
 def test_slots_show_the_right_los_angeles_time_across_the_november_dst_change(api, nurses, member, clock):
     nurse, _ = nurses("dora")
     clock(datetime(2026, 10, 26, 7, tzinfo=MX).astimezone(timezone.utc))
@@ -190,10 +209,14 @@ def test_the_lifecycle_only_moves_forward_and_cancelling_frees_the_slot(api, nur
     late = api.http.post(f"/v1/me/appointments/{consult['appointment_id']}/cancel", headers=covered_member)
     assert late.status_code == 409 and "2 horas" in _json(late)["detail"]
     assert api.http.post(start_url, headers=other).status_code == 404  # another nurse's consult does not exist for her
-    assert api.http.post(end_url, headers=nurse).status_code == 409  # not started yet
+    note = json.dumps(consult_note())
+    assert api.http.post(end_url, headers=nurse, body=note).status_code == 409  # not started yet
     assert _json(api.http.post(start_url, headers=nurse))["status"] == "arrived"
-    assert _json(api.http.post(end_url, headers=nurse))["status"] == "fulfilled"
-    assert api.http.post(end_url, headers=nurse).status_code == 409
+    assert api.http.post(end_url, headers=nurse, body=note).status_code == 201
+    (mine,) = [a for a in _json(api.http.get("/v1/me/appointments", headers=covered_member))["items"]
+               if a["appointment_id"] == consult["appointment_id"]]
+    assert mine["status"] == "fulfilled"
+    assert api.http.post(end_url, headers=nurse, body=note).status_code == 409
 
 
 def test_patient_and_nurse_join_the_same_room_only_inside_the_window(api, nurses, covered_member, member, clock):

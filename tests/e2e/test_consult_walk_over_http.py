@@ -1,6 +1,7 @@
 """A whole teleconsultation over HTTP, the way a newcomer tries it: `make run AT=<tomorrow 09:52 Mexico City>` (the
 API's clock moved into programme hours), the seeded nurse1 publishes a week, the seeded member1 lists slots in Los
-Angeles time, consents, books, is reminded by `make jobs`, joins, and the nurse starts and ends the consult."""
+Angeles time, consents, books, is reminded by `make jobs`, joins, and the nurse starts and ends the consult with a
+signed note that the member and the nurse then read (and another nurse may not)."""
 
 import json
 import subprocess
@@ -14,6 +15,7 @@ from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.teleconsult import CONSENT_VERSION
 from local.aws import PROJECT
 from tests.e2e.conftest import start_stack
+from tests.people import consult_note
 
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 WEEK_9_TO_12 = {"windows": [{"weekday": d, "start": "09:00", "end": "12:00"} for d in range(7)],
@@ -33,7 +35,7 @@ def _headers(stack, role: str, user: str) -> dict:
     return {"Authorization": f"Bearer {stack.token(role, user)}", "Content-Type": "application/json"}
 
 
-def test_a_whole_consult_from_publishing_to_the_end(morning_stack):
+def test_a_whole_consult_from_publishing_to_the_signed_note(morning_stack):
     stack, day = morning_stack
     nurse, member, other_nurse = (_headers(stack, "nurse", "nurse1"), _headers(stack, "member", "member1"),
                                   _headers(stack, "nurse", "nurse2"))
@@ -71,11 +73,25 @@ def test_a_whole_consult_from_publishing_to_the_end(morning_stack):
     assert stack.request("POST", f"/v1/nurse/appointments/{consult}/start", headers=other_nurse).status == 404
     started = stack.request("POST", f"/v1/nurse/appointments/{consult}/start", headers=nurse)
     assert started.status == 200 and started.json()["status"] == "arrived", started.body
-    ended = stack.request("POST", f"/v1/nurse/appointments/{consult}/end", headers=nurse)
-    assert ended.status == 200 and ended.json()["status"] == "fulfilled", ended.body
+    ended = stack.request("POST", f"/v1/nurse/appointments/{consult}/end", headers=nurse, json_body=consult_note())
+    assert ended.status == 201 and ended.json()["signed_by"]["full_name"] == "Enf. Laura Méndez Ortiz", ended.body
 
     mine = stack.request("GET", "/v1/me/appointments", headers=member).json()["items"]
     assert [(a["appointment_id"], a["status"]) for a in mine] == [(consult, "fulfilled")]
     agenda = stack.request("GET", f"/v1/nurse/agenda?date={day}", headers=nurse).json()["items"]
     assert [a["appointment_id"] for a in agenda] == [consult]
     assert stack.request("GET", f"/v1/nurse/agenda?date={day}", headers=other_nurse).json()["items"] == []
+
+    # The health record: the member reads the signed note, the nurse the history, another nurse nothing.
+    entry = ended.json()
+    record = stack.request("GET", "/v1/me/record", headers=member).json()["items"]
+    assert [(e["entry_id"], e["hash"]) for e in record] == [(entry["entry_id"], entry["hash"])]
+    assert record[0]["content"]["referral"]["to_family_medicine_unit"] is True
+    patient = f"/v1/nurse/patients/{record[0]['patient_id']}/record"
+    assert stack.request("GET", patient, headers=nurse).json()["items"][0]["entry_id"] == entry["entry_id"]
+    assert stack.request("GET", patient, headers=other_nurse).status == 403
+    bundle = stack.request("GET", f"/v1/records/{record[0]['patient_id']}/fhir", headers=member)
+    assert bundle.status == 200 and bundle.json()["resourceType"] == "Bundle"
+    log = stack.request("GET", "/v1/me/record/access-log", headers=member).json()["items"]
+    assert sorted(e["action"] for e in log) == ["export-fhir", "read-record", "read-record", "write-note"]
+    assert {e["actor_role"] for e in log} == {"member", "nurse"}

@@ -32,7 +32,7 @@ def test_health_with_a_member_token_from_make_token(stack):
     response = stack.request("GET", "/v1/health", headers={"Authorization": f"Bearer {token}"})
     assert response.status == 200
     assert {t["name"]: t["status"] for t in response.json()["tables"]} == dict.fromkeys(
-        ["members", "idempotency", "payments", "stats", "outbox", "teleconsult"], "ACTIVE")
+        ["members", "idempotency", "payments", "stats", "outbox", "teleconsult", "records"], "ACTIVE")
 
 
 @pytest.mark.parametrize("role", ["member", "nurse", "operator"])

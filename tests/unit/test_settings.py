@@ -12,6 +12,8 @@ VALID = {
     "STATS_TABLE": "pti-local-stats",
     "OUTBOX_TABLE": "pti-local-outbox",
     "TELECONSULT_TABLE": "pti-local-teleconsult",
+    "RECORDS_TABLE": "pti-local-records",
+    "RECORDS_KEY_ID": "alias/pti-local-health-records",
     "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:pti-local-notifications",
     "WEBHOOK_PARTNERS": "finabien, spei",
     "WEBHOOK_SECRETS_PREFIX": "pti-migrante/local/webhooks/",
@@ -27,7 +29,8 @@ def test_valid_environment_gives_typed_settings():
     assert settings.stage == "local"
     assert settings.tables == {"members": "pti-local-members", "idempotency": "pti-local-idempotency",
                                "payments": "pti-local-payments", "stats": "pti-local-stats",
-                               "outbox": "pti-local-outbox", "teleconsult": "pti-local-teleconsult"}
+                               "outbox": "pti-local-outbox", "teleconsult": "pti-local-teleconsult",
+                               "records": "pti-local-records"}
     assert settings.webhook_partners == ("finabien", "spei")
     assert settings.payment_deadline_day == 15
     assert str(settings.dynamodb_endpoint).startswith("http://127.0.0.1:8001")

@@ -1,0 +1,235 @@
+"""Health-record routes: the nurse ends a consult with a signed note and adds addenda; members read their own record
+and their minor beneficiaries'; the assigned nurse reads her patient's history; everyone's reads are audited.
+Operators see only the audit trail."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from chalicelib import wiring
+from chalicelib.domain.beneficiaries import Beneficiary
+from chalicelib.domain.clock import mexico_city_today
+from chalicelib.domain.fhir import record_bundle
+from chalicelib.domain.health_record import (
+    AddendumRequest, AuditEvent, ConsultNote, Encounter, Entry, PatientFacts, Signer, consult_justifying, is_minor,
+    new_entry,
+)
+from chalicelib.domain.identifiers import curp_facts
+from chalicelib.domain.members import Member
+from chalicelib.domain.teleconsult import Appointment
+from chalicelib.errors import Forbidden, NotFound
+from chalicelib.http.api import Reply, Router
+from chalicelib.http.auth import Caller, Role
+from chalicelib.http.teleconsult import appointment_of, nurse_profile, require_step
+from chalicelib.store import members as member_store
+from chalicelib.store import records as store
+from chalicelib.store import teleconsult as teleconsult_store
+
+router = Router(__name__, tag="records")
+MEMBER, NURSE, OPERATOR = {Role.MEMBER}, {Role.NURSE}, {Role.OPERATOR}
+PatientId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class PageQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    before: Annotated[int, Field(ge=2, description="`next` of the previous page")] | None = None
+    limit: Annotated[int, Field(ge=1, le=50)] = 20
+
+
+class MyRecordQuery(PageQuery):
+    patient_id: PatientId | None = Field(None, description="One of my beneficiaries under 18; omit for me")
+
+
+class RecordPage(BaseModel):
+    items: list[Entry] = Field(description="Newest first")
+    next: int | None = Field(description="Pass as `before` for older entries; null at the first entry")
+
+
+class LogQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    patient_id: PatientId | None = None
+    before: Annotated[str, Field(max_length=120)] | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+
+
+class AuditQuery(BaseModel):
+    """Operators: by patient (CURP) or by actor (user id), one of them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    curp: Annotated[str, Field(pattern=r"^[A-Z][AEIOUX][A-Z]{2}[0-9]{6}[HM][A-Z]{5}[0-9A-Z][0-9]$")] | None = None
+    actor_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    before: Annotated[str, Field(max_length=120)] | None = None
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "AuditQuery":
+        if (self.curp is None) == (self.actor_id is None):
+            raise PydanticCustomError("curp_or_actor", "Give either curp or actor_id.")
+        return self
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEvent] = Field(description="Newest first")
+    next: str | None
+
+
+class FhirBundle(BaseModel):
+    """A FHIR R4 Bundle (type collection); resources as FHIR defines them."""
+
+    model_config = ConfigDict(extra="allow")
+
+    resourceType: str
+    type: str
+    entry: list[dict[str, Any]]
+
+
+# --- Whose record, and who may read it --------------------------------------------------------------------------
+
+def _facts(member: Member, beneficiaries: list[Beneficiary], patient_id: str) -> PatientFacts:
+    if patient_id == member.member_id:
+        facts = curp_facts(member.curp)
+        return PatientFacts(patient_id=patient_id, member_id=member.member_id, curp=member.curp,
+                            birth_date=facts.birth_date, sex=facts.sex, is_member=True)
+    for beneficiary in beneficiaries:
+        if beneficiary.beneficiary_id == patient_id:
+            return PatientFacts(patient_id=patient_id, member_id=member.member_id, curp=beneficiary.curp,
+                                birth_date=beneficiary.birth_date, sex=beneficiary.sex,
+                                given_name=beneficiary.first_name,
+                                family_name=" ".join(filter(None, [beneficiary.last_name, beneficiary.second_last_name])),
+                                is_member=False)
+    raise NotFound("patient-not-found")
+
+
+def _members_patient(member_id: str, patient_id: str | None, now: datetime) -> PatientFacts:
+    """The member themself, or one of their beneficiaries while under 18; 404 for anyone who is neither."""
+    member, beneficiaries = member_store.registered_partition(member_id)
+    patient = _facts(member, beneficiaries, patient_id or member_id)
+    if not patient.is_member and not is_minor(patient.birth_date, mexico_city_today(now)):
+        raise Forbidden("record-adult-beneficiary")
+    return patient
+
+
+def _nurses_patient(nurse_id: str, patient_id: str, now: datetime) -> tuple[PatientFacts, Appointment]:
+    """The patient if the nurse holds a consult with them, from booking until 7 days after it (403 otherwise, the
+    same whether the patient exists or not)."""
+    consult = consult_justifying(teleconsult_store.patient_appointments(patient_id), nurse_id, now)
+    if consult is None:
+        raise Forbidden("record-not-assigned")
+    member, beneficiaries = member_store.member_partition(consult.member_id)
+    return _facts(member, beneficiaries, patient_id), consult
+
+
+def _event(caller: Caller, role: str, action: str, patient: PatientFacts, now: datetime,
+           appointment_id: str | None = None) -> AuditEvent:
+    return AuditEvent(event_id=str(uuid.uuid4()), at=now, actor_id=caller.user_id, actor_role=role, action=action,
+                      patient_id=patient.patient_id, appointment_id=appointment_id)
+
+
+def _signer(nurse_id: str) -> Signer:
+    nurse = nurse_profile(nurse_id)
+    return Signer(user_id=nurse.nurse_id, full_name=nurse.full_name, cedula_profesional=nurse.cedula_profesional)
+
+
+# --- Writing -----------------------------------------------------------------------------------------------------
+
+@router.route("/v1/nurse/appointments/{appointment_id}/end", "POST", roles=NURSE, body=ConsultNote, response=Entry,
+              status=201, extra_statuses=[404, 409],
+              summary="End my started consult with its signed note: note, encounter closed and `fulfilled` at once")
+def end_with_note(caller: Caller, appointment_id: str, body: ConsultNote, now: datetime) -> Reply:
+    appointment = appointment_of(appointment_id, caller.user_id, "nurse_id")
+    require_step(appointment, "fulfilled")
+    signer = _signer(caller.user_id)
+    member, beneficiaries = member_store.member_partition(appointment.member_id)
+    patient = _facts(member, beneficiaries, appointment.patient_id)
+    entry_id = str(uuid.uuid4())
+    fulfilled = appointment.model_copy(update={"status": "fulfilled"})
+    entry = store.append(
+        patient.curp, patient.patient_id,
+        lambda seq, previous: new_entry(entry_id=entry_id, seq=seq, previous_hash=previous, kind="consult-note",
+                                        patient=patient, appointment_id=appointment.appointment_id, amends=None,
+                                        signer=signer, content=body.model_dump(mode="json", exclude_none=True), now=now),
+        wiring.record_keys(), _event(caller, "nurse", "write-note", patient, now, appointment.appointment_id), now,
+        extra=teleconsult_store.step(appointment, fulfilled),
+        encounter=Encounter(appointment_id=appointment.appointment_id, nurse_id=signer.user_id,
+                            nurse_name=signer.full_name, nurse_cedula=signer.cedula_profesional,
+                            start=appointment.start, end=appointment.end, ended_at=now))
+    return Reply(entry, 201)
+
+
+@router.route("/v1/nurse/records/{patient_id}/entries/{entry_id}/addenda", "POST", roles=NURSE, body=AddendumRequest,
+              response=Entry, status=201, extra_statuses=[403, 404, 409],
+              summary="Correct or complete an entry with a signed addendum (the entry itself never changes)")
+def add_addendum(caller: Caller, patient_id: str, entry_id: str, body: AddendumRequest, now: datetime) -> Reply:
+    patient, consult = _nurses_patient(caller.user_id, patient_id, now)
+    if not store.entry_exists(patient.curp, entry_id):
+        raise NotFound("entry-not-found")
+    signer = _signer(caller.user_id)
+    addendum_id = str(uuid.uuid4())
+    entry = store.append(
+        patient.curp, patient.patient_id,
+        lambda seq, previous: new_entry(entry_id=addendum_id, seq=seq, previous_hash=previous, kind="addendum",
+                                        patient=patient, appointment_id=None, amends=entry_id, signer=signer,
+                                        content=body.model_dump(mode="json"), now=now),
+        wiring.record_keys(), _event(caller, "nurse", "write-addendum", patient, now, consult.appointment_id), now)
+    return Reply(entry, 201)
+
+
+# --- Reading (each read is audited before the data leaves) -------------------------------------------------------
+
+def _page(patient: PatientFacts, event: AuditEvent, query: PageQuery) -> RecordPage:
+    store.record_access(patient.curp, event)
+    entries, before = store.page(patient.curp, wiring.record_keys(), query.limit, query.before)
+    return RecordPage(items=entries, next=before)
+
+
+@router.route("/v1/me/record", "GET", roles=MEMBER, query=MyRecordQuery, response=RecordPage,
+              extra_statuses=[403, 404], summary="My health record (or a minor beneficiary's), newest first")
+def my_record(caller: Caller, query: MyRecordQuery, now: datetime) -> RecordPage:
+    patient = _members_patient(caller.user_id, query.patient_id, now)
+    return _page(patient, _event(caller, "member", "read-record", patient, now), query)
+
+
+@router.route("/v1/nurse/patients/{patient_id}/record", "GET", roles=NURSE, query=PageQuery, response=RecordPage,
+              extra_statuses=[403], summary="My patient's history, from booking until 7 days after our consult")
+def patient_record(caller: Caller, patient_id: str, query: PageQuery, now: datetime) -> RecordPage:
+    patient, consult = _nurses_patient(caller.user_id, patient_id, now)
+    return _page(patient, _event(caller, "nurse", "read-record", patient, now, consult.appointment_id), query)
+
+
+@router.route("/v1/records/{patient_id}/fhir", "GET", roles={Role.MEMBER, Role.NURSE}, response=FhirBundle,
+              extra_statuses=[403, 404], summary="The record as a FHIR R4 Bundle, for the same readers")
+def fhir_export(caller: Caller, patient_id: str, now: datetime) -> FhirBundle:
+    if Role.NURSE in caller.roles:
+        patient, consult = _nurses_patient(caller.user_id, patient_id, now)
+        event = _event(caller, "nurse", "export-fhir", patient, now, consult.appointment_id)
+    else:
+        patient = _members_patient(caller.user_id, patient_id, now)
+        event = _event(caller, "member", "export-fhir", patient, now)
+    store.record_access(patient.curp, event)
+    entries, encounters = store.whole(patient.curp, wiring.record_keys())
+    consent = teleconsult_store.consent_of(patient.patient_id)
+    return FhirBundle.model_validate(record_bundle(patient, entries, encounters, consent, now))
+
+
+@router.route("/v1/me/record/access-log", "GET", roles=MEMBER, query=LogQuery, response=AuditPage,
+              extra_statuses=[403, 404], summary="Who read or wrote my record (or a minor beneficiary's), newest first")
+def my_access_log(caller: Caller, query: LogQuery, now: datetime) -> AuditPage:
+    patient = _members_patient(caller.user_id, query.patient_id, now)
+    events, before = store.access_log(patient.curp, query.limit, query.before)
+    return AuditPage(items=events, next=before)
+
+
+@router.route("/v1/operators/record-audit", "GET", roles=OPERATOR, query=AuditQuery, response=AuditPage,
+              summary="The health-record audit trail by patient (CURP) or by actor; never clinical content")
+def record_audit(caller: Caller, query: AuditQuery) -> AuditPage:
+    if query.curp:
+        events, before = store.access_log(query.curp, query.limit, query.before)
+    else:
+        events, before = store.actions_of(query.actor_id, query.limit, query.before)
+    return AuditPage(items=events, next=before)
