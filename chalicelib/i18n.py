@@ -272,6 +272,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Envíe la línea de captura, o el NSS para SPEI.",
         "Send the payment reference, or the NSS for SPEI.",
     ),
+    "field.time_with_offset": (
+        "Las horas son de la Ciudad de México (HH:MM), sin zona horaria.",
+        "Times are Mexico City clock times (HH:MM), without an offset.",
+    ),
     "field.time_not_on_5_minutes": (
         "Las horas van en pasos de 5 minutos (p. ej. 08:00, 08:05).",
         "Times go in steps of 5 minutes (e.g. 08:00, 08:05).",

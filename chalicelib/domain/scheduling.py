@@ -24,6 +24,8 @@ MAX_HORIZON_WEEKS = 12
 
 
 def _on_five_minutes(value: time) -> time:
+    if value.tzinfo is not None:  # windows are Mexico City wall-clock times; an offset would mean another zone
+        raise PydanticCustomError("time_with_offset", "Times are Mexico City clock times (HH:MM), without an offset.")
     if value.minute % 5 or value.second or value.microsecond:
         raise PydanticCustomError("time_not_on_5_minutes", "Times go in steps of 5 minutes (e.g. 08:00, 08:05).")
     return value

@@ -25,7 +25,9 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib import wiring
-from chalicelib.errors import AppError, FieldError, Forbidden, InvalidInput, MalformedRequest, field_errors
+from chalicelib.errors import (
+    AppError, FieldError, Forbidden, InvalidInput, MalformedRequest, ServiceUnavailable, field_errors,
+)
 from chalicelib.http import request_scope
 from chalicelib.http.auth import Caller, Role
 from chalicelib.http.problems import problem_response
@@ -33,7 +35,7 @@ from chalicelib.http.rendering import json_response
 from chalicelib.i18n import Language, negotiate, text
 from chalicelib.logs import service_logger
 from chalicelib.store import idempotency as idempotency_store
-from chalicelib.store.transactions import Write
+from chalicelib.store.transactions import Write, transient_cause
 
 PUBLIC = None  # `roles=PUBLIC`: no sign-in; stated at each route so that no route is public by omission
 ANY_ROLE: frozenset[Role] = frozenset()  # `roles=ANY_ROLE`: signed in, whatever the role
@@ -71,6 +73,7 @@ class Operation:
     extra_statuses: tuple[int, ...]
     idempotent: bool
     headers: tuple[str, ...]
+    reply_statuses: tuple[int, ...] = ()  # extra statuses a handler answers with its response model (a Reply)
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,7 @@ class Router:
         extra_statuses: Iterable[int] = (),
         idempotent: bool = False,
         headers: Iterable[str] = (),
+        reply_statuses: Iterable[int] = (),
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
             operation = Operation(
@@ -111,6 +115,7 @@ class Router:
                 roles=None if roles is None else frozenset(roles), body=body, query=query, response=response,
                 status=status, extra_statuses=tuple(extra_statuses), idempotent=idempotent,
                 headers=tuple(headers) + (("Idempotency-Key",) if idempotent else ()),
+                reply_statuses=tuple(reply_statuses),
             )
             wanted = frozenset(inspect.signature(handler).parameters)
 
@@ -155,7 +160,15 @@ class Router:
                 return _replay(idempotency_store.find(key.record_key, now), key)
         except AppError as error:
             return problem_response(error, language, instance=request.path, correlation_id=correlation_id)
-        except Exception:
+        except Exception as error:
+            cause = transient_cause(error)
+            if cause:
+                # DynamoDB throttled or out of reach even after botocore's retries: a 503 the caller may retry, not a
+                # bug (it used to be a 500). A warning naming the cause, no traceback: there is nothing of ours to fix.
+                _log.warning("dependency unavailable", extra={"route": operation.path, "correlation_id": correlation_id,
+                                                              "cause": cause})
+                return problem_response(ServiceUnavailable(), language, instance=request.path,
+                                        correlation_id=correlation_id)
             _log.exception("unhandled error", extra={"route": operation.path, "correlation_id": correlation_id})
             return problem_response(AppError(), language, instance=request.path, correlation_id=correlation_id)
         reply = result if isinstance(result, Reply) else Reply(result, operation.status)

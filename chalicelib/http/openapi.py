@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.http.api import Operation
+from chalicelib.http.api import _IDEMPOTENCY_KEY, Operation
 from chalicelib.http.problems import PROBLEM_CONTENT_TYPE
 
 _PATH_PARAM = re.compile(r"{(\w+)}")
@@ -32,6 +32,20 @@ PROBLEM_SCHEMA: dict[str, Any] = {
             },
         },
     },
+}
+
+# Request headers routes read (`headers=` on the route, `Idempotency-Key` on idempotent ones): (required, schema,
+# description). Documented because a client built from this document could not otherwise call PATCH /v1/me at all
+# (428 for a header it never mentioned) nor know retries are safe; contract fuzzing, which builds requests from this
+# document, could get nothing but 428 from it.
+_HEADERS: dict[str, tuple[bool, dict[str, Any], str]] = {
+    "If-Match": (True, {"type": "string"}, "The ETag from GET; 428 without it, 412 when it changed since"),
+    "Idempotency-Key": (False, {"type": "string", "pattern": _IDEMPOTENCY_KEY.pattern},  # the wrapper's own pattern
+                        ("1-255 visible ASCII characters; a retry with the same key and body replays the first answer "
+                         "(`Idempotent-Replayed: true`), with another body it is a 422")),
+    "webhook-id": (True, {"type": "string"}, "Standard Webhooks: the event's id, the same on every retry"),
+    "webhook-timestamp": (True, {"type": "string"}, "Standard Webhooks: this attempt's time, integer Unix seconds"),
+    "webhook-signature": (True, {"type": "string"}, "Standard Webhooks: `v1,<base64>`, space-separated while rotating"),
 }
 
 _ERROR_DESCRIPTIONS = {
@@ -92,6 +106,7 @@ def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     ]
     if op.query is not None:
         parameters += _query_parameters(op.query)
+    parameters += [_header_parameter(name) for name in op.headers]
     statuses = {500}
     if op.body is not None:
         statuses |= {400, 413, 415, 422}
@@ -106,6 +121,10 @@ def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
             "description": _ERROR_DESCRIPTIONS.get(status, "Error"),
             "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": _REF.format(model="Problem")}}},
         }
+        if status in op.reply_statuses:
+            # Answered with the response model (health's 503 lists the tables), which this document used to call a
+            # problem; the wrapper's own problems (application/problem+json) stay possible.
+            responses[str(status)]["content"] = {**_success(op, refs)["content"], **responses[str(status)]["content"]}
     document: dict[str, Any] = {
         "operationId": op.name,
         "summary": op.summary,
@@ -128,6 +147,11 @@ def _success(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     if op.response is None:
         return {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
     return {"description": "OK", "content": {"application/json": {"schema": refs[(op.response, "serialization")]}}}
+
+
+def _header_parameter(name: str) -> dict[str, Any]:
+    required, schema, description = _HEADERS.get(name, (False, {"type": "string"}, ""))
+    return {"name": name, "in": "header", "required": required, "schema": schema, "description": description}
 
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:

@@ -34,6 +34,7 @@ class Health(BaseModel):
     response=Health,
     summary="Service and table status (503 when a table is not ACTIVE)",
     extra_statuses=[503],
+    reply_statuses=[503],  # the 503 is the same Health report (which table is not ACTIVE), not a problem
 )
 def health() -> Reply:
     settings = wiring.settings()

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.attributes import (
     BinaryAttribute, DiscriminatorAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute,
 )
+from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -130,7 +131,13 @@ def _audit_item(curp: str, event: AuditEvent) -> AuditItem:
 
 def record_access(curp: str, event: AuditEvent) -> None:
     """Append an audit event on its own (reads): written before the data is returned, so no read goes unlogged."""
-    _audit_item(curp, event).save(condition=RecordItem.pk.does_not_exist())
+    try:
+        _audit_item(curp, event).save(condition=RecordItem.pk.does_not_exist())
+    except PutError as error:
+        # The key holds a fresh random event id, so a failed condition means botocore resent a put whose answer was
+        # lost (a timeout) and the event is already stored: done, not a 500.
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
 
 
 def _event(item: AuditItem) -> AuditEvent:
@@ -235,7 +242,10 @@ def page(curp: str, keys: "RecordKeys", limit: int, before_seq: int | None = Non
     else:
         items = list(RecordItem.query(_record_key(curp), RecordItem.sk.between("ENTRY#", _entry_sk(before_seq - 1)),
                                       scan_index_forward=False, limit=limit, consistent_read=True))
-        head = HeadItem.get(_record_key(curp), "HEAD", consistent_read=True)
+        try:
+            head = HeadItem.get(_record_key(curp), "HEAD", consistent_read=True)
+        except HeadItem.DoesNotExist:  # no record yet: an empty page, whatever the cursor
+            head = None
     if head is None:
         return [], None
     entries = _opened([i for i in items if isinstance(i, EntryItem)], head, curp, keys)

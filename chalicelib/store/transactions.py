@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from botocore.exceptions import ClientError, ConnectionError as BotocoreConnectionError, HTTPClientError
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -16,6 +17,9 @@ Kind = Literal["condition_check", "delete", "save", "update"]
 # PynamoDB sends a transaction's items grouped in this order; cancellation reasons come back in the same order.
 _SENT_ORDER: tuple[Kind, ...] = ("condition_check", "delete", "save", "update")
 _TRANSIENT = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
+# Error codes of a whole request that mean "try again shortly" rather than "this request is wrong".
+_TRANSIENT_ERRORS = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+                     "InternalServerError", "ServiceUnavailable"}
 ATTEMPTS = 3
 
 _connection: Connection | None = None
@@ -59,9 +63,32 @@ def commit(writes: list[Write]) -> None:
             failed = {write.label for write, code in zip(sent, codes) if code == "ConditionalCheckFailed"}
             if failed:
                 raise ConditionFailed(failed) from error
-            transient = bool(_TRANSIENT & set(codes)) or error.cause_response_code in _TRANSIENT | {"ThrottlingException"}
+            # A whole TransactWriteItems can be throttled with ProvisionedThroughputExceededException too (it used to
+            # escape as a 500 instead of being retried like ThrottlingException).
+            throttled = {"ThrottlingException", "ProvisionedThroughputExceededException"}
+            transient = bool(_TRANSIENT & set(codes)) or error.cause_response_code in _TRANSIENT | throttled
             if not transient:
                 raise
             if attempt == ATTEMPTS - 1:
                 raise ServiceUnavailable() from error
             time.sleep(random.uniform(0, 0.05 * 2**attempt))
+
+
+def transient_cause(error: BaseException) -> str | None:
+    """Why a store call failed, when it is because DynamoDB was briefly out of reach (throttled, timed out,
+    unreachable, its own 5xx) once botocore's retries ran out: the error code or botocore exception name. None when
+    the request or our code is at fault. PynamoDB wraps botocore's errors (GetError, QueryError, PutError...), so the
+    chain of causes is followed. The HTTP layer answers these 503 with Retry-After: a 500 would tell callers (and
+    partners' retry logic) that retrying is pointless."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (BotocoreConnectionError, HTTPClientError)):  # timeouts, refused or dropped connections
+            return type(current).__name__
+        code = current.response.get("Error", {}).get("Code") if isinstance(current, ClientError) else None
+        if code in _TRANSIENT_ERRORS:
+            return code
+        current = (current.__cause__ or getattr(current, "cause", None)
+                   or (None if current.__suppress_context__ else current.__context__))
+    return None

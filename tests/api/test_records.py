@@ -145,6 +145,8 @@ def test_pages_go_newest_first(api, clock, scene):
     third = _json(api.http.get(f"/v1/me/record?limit=2&before={second['next']}", headers=scene["member"]))
     assert [e["seq"] for page in (first, second, third) for e in page["items"]] == [5, 4, 3, 2, 1]
     assert third["next"] is None
+    empty = api.http.get(f"/v1/me/record?patient_id={scene['child']}&before=2", headers=scene["member"])
+    assert empty.status_code == 200 and _json(empty)["items"] == []  # a cursor on a record not begun (was a 500)
 
 
 def test_the_stored_item_holds_ciphertext_and_tampering_is_detected(api, clock, scene, aws):

@@ -33,6 +33,7 @@ def test_buffers_days_off_and_local_days():
     ({"weekday": 5, "start": "07:30", "end": "20:35"}, "window_outside_program_hours"),
     ({"weekday": 2, "start": "09:02", "end": "10:00"}, "time_not_on_5_minutes"),
     ({"weekday": 7, "start": "09:00", "end": "10:00"}, "less_than_equal"),
+    ({"weekday": 0, "start": "09:00:00Z", "end": "10:00"}, "time_with_offset"),  # found by contract fuzzing (was a 500)
 ])
 def test_windows_stay_inside_the_programme_hours_on_five_minute_steps(window, error):
     with pytest.raises(ValidationError) as raised:

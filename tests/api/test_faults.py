@@ -1,0 +1,416 @@
+"""Faults in the service's dependencies (DynamoDB, KMS, Secrets Manager), through the real app.
+
+What every case checks: what is safe to retry is retried (and succeeds when the fault clears); otherwise the answer
+is 503 with `Retry-After` and a problem body (never a 500, never a trace); and nothing of the failed operation is left
+in the tables (read back with boto3 and the PynamoDB models after each case).
+
+How faults are injected. Every botocore client in the process (PynamoDB's: one per model class plus the transactions'
+connection, each from its own botocore session; boto3's KMS and Secrets Manager clients) hands each prepared request,
+attempt by attempt, to the `before-send` handler moto adds to botocore's built-in handlers. We wrap that handler's
+`process_request`, so a fault can answer a call as AWS does when in trouble (an error document, a timeout, a refused
+connection) *instead of* letting moto apply it, or *after* moto applied it (the answer is lost). A handler registered
+on a client's own `before-send` would not do: botocore calls every handler of the event, so moto would still apply
+a write whose answer we faked. Everything above the wire is real: botocore's retry policies (standard mode:
+4 attempts for PynamoDB's clients, 3 for boto3's default ones), PynamoDB's error wrapping, the store's retries, the
+HTTP layer. Retry back-off is recorded, not slept.
+"""
+
+import itertools
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+import boto3
+import botocore.endpoint
+import pytest
+from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+from moto.core.models import botocore_stubber
+
+from chalicelib import wiring
+from chalicelib.domain.teleconsult import CONSENT_VERSION
+from chalicelib.http.auth import Role
+from chalicelib.store import records as record_store
+from chalicelib.store import teleconsult as teleconsult_store
+from chalicelib.store import transactions
+from chalicelib.store.records import AuditItem
+from local.aws import REGION
+from tests.api.conftest import issue, paid
+from tests.api.test_records import scene  # noqa: F401 (fixture)
+from tests.api.test_teleconsult import nurses  # noqa: F401 (fixture used by scene)
+from tests.people import consult_note, registration
+
+AMZ_JSON = "application/x-amz-json-1.0"
+_TARGET_PREFIX = {"dynamodb": "DynamoDB_20120810.", "kms": "TrentService.", "secretsmanager": "secretsmanager."}
+PYNAMODB_ATTEMPTS = 4  # PynamoDB's botocore client: standard retry mode, 1 + max_retry_attempts (3)
+BOTO3_ATTEMPTS = 3  # boto3's default clients (KMS, Secrets Manager): standard retry mode, 3 attempts
+_usernames = itertools.count()
+
+
+# --- The fault harness ----------------------------------------------------------------------------------------------
+
+Answer = Callable[[Any, dict, Callable], Any]  # (request, its JSON body, moto) -> (status, headers, body), or raises
+
+
+@dataclass
+class Fault:
+    service: str
+    operation: str
+    answer: Answer
+    times: int | None  # how many matching calls fail; None: every one
+    when: Callable[[dict], bool]
+    attempts: list[dict] = field(default_factory=list)  # the body of each matching call, failed or not
+
+
+class Faults:
+    def __init__(self, moto: Callable) -> None:
+        self._moto = moto
+        self._active: list[Fault] = []
+        self.sleeps: list[float] = []
+
+    @contextmanager
+    def inject(self, service: str, operation: str, answer: Answer, *, times: int | None = None,
+               when: Callable[[dict], bool] = lambda body: True) -> Iterator[Fault]:
+        fault = Fault(service, operation, answer, times, when)
+        self._active.append(fault)
+        try:
+            yield fault
+        finally:
+            self._active.remove(fault)
+
+    def process(self, request) -> Any:
+        target = request.headers.get("X-Amz-Target", b"")
+        target = target.decode() if isinstance(target, bytes) else target
+        for fault in self._active:
+            if target != _TARGET_PREFIX[fault.service] + fault.operation:
+                continue
+            body = json.loads(request.body or b"{}")
+            if not fault.when(body):
+                continue
+            fault.attempts.append(body)
+            if fault.times is None or len(fault.attempts) <= fault.times:
+                return fault.answer(request, body, self._moto)
+        return self._moto(request)
+
+
+def error(code: str, status: int = 400, **members: Any) -> Answer:
+    """AWS's JSON error document for `code`."""
+
+    def answer(request, body, moto):
+        return status, {"Content-Type": AMZ_JSON}, json.dumps({"__type": code, "message": "injected", **members})
+
+    return answer
+
+
+def cancelled(reason: str, on: Callable[[dict], bool] = lambda item: True) -> Answer:
+    """TransactionCanceledException: `reason` for the first transaction item `on` picks, None for the others."""
+
+    def answer(request, body, moto):
+        reasons, picked = [], False
+        for item in body["TransactItems"]:
+            hit = not picked and on(item)
+            picked |= hit
+            reasons.append({"Code": reason, "Message": "injected"} if hit else {"Code": "None"})
+        codes = ", ".join(r["Code"] for r in reasons)
+        return error("com.amazonaws.dynamodb.v20120810#TransactionCanceledException", CancellationReasons=reasons,
+                     message=f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]"
+                     )(request, body, moto)
+
+    return answer
+
+
+def dropped(kind: type[Exception]) -> Answer:
+    """The request never gets an answer: a read or connect timeout, or no connection at all."""
+
+    def answer(request, body, moto):
+        raise kind(endpoint_url=request.url)
+
+    return answer
+
+
+def lost(request, body, moto):
+    """The request is applied, then its answer is lost (read timeout)."""
+    moto(request)
+    raise ReadTimeoutError(endpoint_url=request.url)
+
+
+@pytest.fixture
+def faults(aws, monkeypatch) -> Faults:
+    harness = Faults(botocore_stubber.process_request)
+    monkeypatch.setattr(botocore_stubber, "process_request", harness.process)
+    monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=harness.sleeps.append))  # botocore retries
+    monkeypatch.setattr(transactions, "time", SimpleNamespace(sleep=harness.sleeps.append))  # the store's retries
+    return harness
+
+
+# --- Reading the tables, checking answers -------------------------------------------------------------------------
+
+def tables_now() -> dict[str, list[str]]:
+    """Every item of every table (a test may Scan: it reads everything on purpose)."""
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    state = {}
+    for logical, name in wiring.settings().tables.items():
+        pages = dynamodb.get_paginator("scan").paginate(TableName=name, ConsistentRead=True)
+        items = [item for page in pages for item in page["Items"]]
+        state[logical] = sorted(json.dumps(item, sort_keys=True, default=str) for item in items)
+    return state
+
+
+def added(before: dict[str, list[str]], after: dict[str, list[str]]) -> dict[str, list[dict]]:
+    """Items in `after` and not in `before`, by table; asserts nothing was changed or removed."""
+    for logical, items in before.items():
+        assert set(items) <= set(after[logical]), f"{logical}: an item changed or disappeared"
+    return {logical: [json.loads(i) for i in items if i not in set(before[logical])]
+            for logical, items in after.items() if set(items) - set(before[logical])}
+
+
+def assert_unavailable(response) -> dict:
+    assert response.status_code == 503, response.body
+    assert response.headers.get("Retry-After", "").isdigit(), response.headers
+    assert response.headers["Content-Type"] == "application/problem+json"
+    problem = json.loads(response.body)
+    assert problem["type"] == "urn:pti-migrante:problem:unavailable" and problem["status"] == 503
+    assert problem["correlation_id"] == response.headers["X-Correlation-Id"]
+    raw = response.body.decode()
+    assert not any(word in raw for word in ("Traceback", ".py", "botocore", "pynamodb", "Exception", "injected"))
+    return problem
+
+
+def _json(response) -> Any:
+    return json.loads(response.body)
+
+
+def _signed_in(aws) -> dict[str, str]:
+    return {"Authorization": f"Bearer {aws.token(Role.MEMBER, f'fault-{next(_usernames)}')}",
+            "Content-Type": "application/json"}
+
+
+def _register(api, headers, body, key: str | None = None):
+    extra = {"Idempotency-Key": key} if key else {}
+    return api.http.post("/v1/registrations", headers={**headers, **extra}, body=json.dumps(body))
+
+
+def _no_unhandled_errors(service_logs) -> None:
+    assert not [e for e in service_logs.entries() if e["message"] == "unhandled error"]
+
+
+# --- 1. Throttling ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("operation", "path", "code"), [
+    ("GetItem", "/v1/me", "ProvisionedThroughputExceededException"),
+    ("Query", "/v1/me/export", "ThrottlingException"),
+])
+def test_a_throttled_read_is_retried_and_answers_503_only_while_the_throttle_lasts(api, faults, member, clock,
+                                                                                   service_logs, operation, path, code):
+    headers, _ = member()
+    clean = api.http.get(path, headers=headers)
+    before = tables_now()
+    with faults.inject("dynamodb", operation, error(code)) as fault:
+        assert_unavailable(api.http.get(path, headers=headers))
+    assert len(fault.attempts) == PYNAMODB_ATTEMPTS and len(faults.sleeps) == PYNAMODB_ATTEMPTS - 1
+    assert tables_now() == before
+    _no_unhandled_errors(service_logs)
+
+    with faults.inject("dynamodb", operation, error(code), times=2) as fault:
+        recovered = api.http.get(path, headers=headers)
+    assert recovered.status_code == 200 and len(fault.attempts) == 3
+    assert _json(recovered) == _json(clean)
+
+
+def test_a_throttled_put_in_a_write_route_writes_nothing_until_it_goes_through(api, faults, member, service_logs):
+    headers, _ = member()
+    member_id = _json(api.http.get("/v1/me", headers=headers))["member_id"]
+    consent = json.dumps({"version": CONSENT_VERSION})
+    before = tables_now()
+    with faults.inject("dynamodb", "Query", error("ThrottlingException")) as fault:  # whose patient: the member's Query
+        assert_unavailable(api.http.post("/v1/me/consents/teleconsultation", headers=headers, body=consent))
+    assert len(fault.attempts) == PYNAMODB_ATTEMPTS
+    with faults.inject("dynamodb", "PutItem", error("ProvisionedThroughputExceededException")) as fault:
+        assert_unavailable(api.http.post("/v1/me/consents/teleconsultation", headers=headers, body=consent))
+    assert len(fault.attempts) == PYNAMODB_ATTEMPTS
+    assert tables_now() == before and teleconsult_store.consent_of(member_id) is None
+    _no_unhandled_errors(service_logs)
+
+    with faults.inject("dynamodb", "PutItem", error("ThrottlingException"), times=2):
+        assert api.http.post("/v1/me/consents/teleconsultation", headers=headers, body=consent).status_code == 201
+    assert teleconsult_store.consent_of(member_id).version == CONSENT_VERSION
+    assert list(added(before, tables_now())) == ["teleconsult"]
+
+
+def test_a_throttled_registration_writes_nothing_and_a_retry_with_its_key_registers_once(api, aws, faults,
+                                                                                         service_logs):
+    headers, body = _signed_in(aws), registration()
+    before = tables_now()
+    with faults.inject("dynamodb", "GetItem", error("ProvisionedThroughputExceededException")) as lookup:
+        assert_unavailable(_register(api, headers, body, key="reg-1"))  # the Idempotency-Key lookup
+    assert len(lookup.attempts) == PYNAMODB_ATTEMPTS
+    with faults.inject("dynamodb", "TransactWriteItems", error("ProvisionedThroughputExceededException")) as fault:
+        assert_unavailable(_register(api, headers, body, key="reg-1"))
+    # botocore retries each transaction, and the store retries a throttled one too before giving up
+    assert len(fault.attempts) == PYNAMODB_ATTEMPTS * transactions.ATTEMPTS
+    assert tables_now() == before
+    _no_unhandled_errors(service_logs)
+
+    with faults.inject("dynamodb", "TransactWriteItems", error("ThrottlingException"), times=5):
+        assert _register(api, headers, body, key="reg-1").status_code == 201
+    replay = _register(api, headers, body, key="reg-1")
+    assert replay.status_code == 201 and replay.headers.get("Idempotent-Replayed") == "true"
+    new = added(before, tables_now())
+    assert len([i for i in new["members"] if i["sk"]["S"] == "PROFILE"]) == 1 and len(new["idempotency"]) == 1
+
+
+def test_a_throttled_audit_put_in_a_read_route_is_retried_and_never_doubled(api, faults, member, clock,
+                                                                            service_logs):
+    """Reading a record writes its audit event first (PutItem, condition: absent)."""
+    headers, body = member()
+    before = tables_now()
+    with faults.inject("dynamodb", "PutItem", error("ProvisionedThroughputExceededException")) as fault:
+        assert_unavailable(api.http.get("/v1/me/record", headers=headers))
+    assert len(fault.attempts) == PYNAMODB_ATTEMPTS and tables_now() == before
+    _no_unhandled_errors(service_logs)
+
+    with faults.inject("dynamodb", "PutItem", error("ThrottlingException"), times=3):
+        assert api.http.get("/v1/me/record", headers=headers).status_code == 200
+    events, _ = record_store.access_log(body["curp"], 10)
+    assert [e.action for e in events] == ["read-record"]
+
+    # The put is applied but its answer is lost: botocore sends it again, and finds its own event already there.
+    with faults.inject("dynamodb", "PutItem", lost, times=1) as fault:
+        read = api.http.get("/v1/me/record", headers=headers)
+    assert read.status_code == 200, read.body
+    assert len(fault.attempts) == 2
+    events, _ = record_store.access_log(body["curp"], 10)
+    assert [e.action for e in events] == ["read-record", "read-record"]  # one per read, not per attempt
+    _no_unhandled_errors(service_logs)
+
+
+# --- 2. Cancelled transactions ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("reason", ["TransactionConflict", "ThrottlingError"])
+def test_a_transaction_cancelled_by_a_transient_reason_is_retried_then_answers_503(api, aws, faults, service_logs,
+                                                                                   reason):
+    headers, body = _signed_in(aws), registration()
+    before = tables_now()
+    with faults.inject("dynamodb", "TransactWriteItems", cancelled(reason)) as fault:
+        assert_unavailable(_register(api, headers, body, key="conflict-1"))
+    assert len(fault.attempts) == transactions.ATTEMPTS  # botocore does not retry a cancellation; the store does
+    assert len(faults.sleeps) == transactions.ATTEMPTS - 1
+    assert tables_now() == before
+    _no_unhandled_errors(service_logs)
+
+    with faults.inject("dynamodb", "TransactWriteItems", cancelled(reason), times=2) as fault:
+        registered = _register(api, headers, body, key="conflict-1")
+    assert registered.status_code == 201 and len(fault.attempts) == 3
+    assert _json(api.http.get("/v1/me", headers=headers))["curp"] == body["curp"]
+    assert len([i for i in added(before, tables_now())["members"] if i["sk"]["S"] == "PROFILE"]) == 1
+
+
+def test_a_failed_condition_is_a_409_at_once_and_writes_nothing(api, aws, faults, service_logs):
+    headers, body = _signed_in(aws), registration()
+    before = tables_now()
+    on_curp_guard = cancelled("ConditionalCheckFailed", on=lambda item: "CURP#" in json.dumps(item))
+    with faults.inject("dynamodb", "TransactWriteItems", on_curp_guard) as fault:
+        refused = _register(api, headers, body)
+    assert refused.status_code == 409 and "Retry-After" not in refused.headers
+    assert _json(refused)["type"] == "urn:pti-migrante:problem:conflict" and "CURP" in _json(refused)["detail"]
+    assert len(fault.attempts) == 1 and faults.sleeps == []  # not retried
+    assert tables_now() == before
+    assert _register(api, headers, body).status_code == 201  # nothing was left behind to conflict with
+
+
+# --- 3. Timeouts and unreachable DynamoDB -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", [ReadTimeoutError, ConnectTimeoutError, EndpointConnectionError])
+def test_dynamodb_timeouts_are_retried_then_answer_503_and_leave_nothing(api, aws, faults, service_logs, kind):
+    headers, body = _signed_in(aws), registration()
+    before = tables_now()
+    with faults.inject("dynamodb", "TransactWriteItems", dropped(kind)) as fault:
+        assert_unavailable(_register(api, headers, body, key="slow-1"))
+    assert len(fault.attempts) == PYNAMODB_ATTEMPTS
+    # botocore resends the same transaction with the same ClientRequestToken: DynamoDB applies it at most once even
+    # when a timed-out attempt did go through.
+    tokens = {attempt.get("ClientRequestToken") for attempt in fault.attempts}
+    assert len(tokens) == 1 and None not in tokens
+    assert tables_now() == before
+    _no_unhandled_errors(service_logs)
+
+    with faults.inject("dynamodb", "TransactWriteItems", dropped(kind), times=1):
+        assert _register(api, headers, body, key="slow-1").status_code == 201
+    with faults.inject("dynamodb", "GetItem", dropped(kind)) as fault:
+        assert_unavailable(api.http.get("/v1/me", headers=headers))
+    assert len(fault.attempts) == PYNAMODB_ATTEMPTS
+    with faults.inject("dynamodb", "Query", dropped(kind), times=2):
+        assert api.http.get("/v1/me/export", headers=headers).status_code == 200
+    _no_unhandled_errors(service_logs)
+    warned = [e for e in service_logs.entries() if e["message"] == "dependency unavailable"]
+    assert len(warned) == 2 and {e["cause"] for e in warned} == {kind.__name__}  # a warning naming it, no traceback
+    assert not any("exception" in e for e in warned)
+
+
+# --- 4. Secrets Manager when a partner's webhook arrives ----------------------------------------------------------
+
+@pytest.mark.parametrize("answer", [error("InternalServiceError", 500), error("ThrottlingException"),
+                                    dropped(EndpointConnectionError)], ids=["internal", "throttled", "unreachable"])
+def test_a_webhook_without_its_secret_answers_503_so_the_partner_retries(api, faults, member, partner, clock,
+                                                                         service_logs, answer):
+    headers, _ = member()
+    reference = issue(api, headers)
+    event = paid(reference["reference"], reference["amount_mxn"], tx="tx-faults", paid_at=clock.now())
+    secret = partner.secret()  # the partner's own copy, read before the fault
+    before = tables_now()
+    with faults.inject("secretsmanager", "GetSecretValue", answer) as fault:
+        assert_unavailable(partner.send(event, secret=secret, message_id="msg_faults_1"))
+    assert len(fault.attempts) == BOTO3_ATTEMPTS
+    assert tables_now() == before  # no delivery, no payment, no counters, no notification
+    _no_unhandled_errors(service_logs)
+
+    with faults.inject("secretsmanager", "GetSecretValue", answer, times=2):  # botocore's retries ride it out
+        accepted = partner.send(event, secret=secret, message_id="msg_faults_1")
+    assert accepted.status_code == 200 and _json(accepted)["status"] == "applied", accepted.body
+    assert len(tables_now()["payments"]) > len(before["payments"])
+
+
+# --- 5. KMS when a nurse ends a consult with her note, and when the member reads the record -------------------------
+
+KMS_FAULTS = [error("ThrottlingException"), error("KMSInternalException", 500),
+              error("DependencyTimeoutException", 503), dropped(EndpointConnectionError)]
+
+
+def test_kms_faults_leave_the_consult_arrived_and_the_record_unwritten(api, faults, clock, scene,  # noqa: F811
+                                                                      service_logs):
+    consult, nurse = scene["consult"], scene["ana"]
+    clock(datetime.fromisoformat(consult["start"]))
+    assert api.http.post(f"/v1/nurse/appointments/{consult['appointment_id']}/start", headers=nurse).status_code == 200
+    end = f"/v1/nurse/appointments/{consult['appointment_id']}/end"
+    before = tables_now()
+    for answer in KMS_FAULTS:
+        with faults.inject("kms", "GenerateDataKey", answer) as fault:
+            assert_unavailable(api.http.post(end, headers=nurse, body=json.dumps(consult_note())))
+        assert len(fault.attempts) == BOTO3_ATTEMPTS
+        assert tables_now() == before  # no head, entry, encounter or audit item; the appointment untouched
+        assert teleconsult_store.get_appointment(consult["appointment_id"]).status == "arrived"
+    _no_unhandled_errors(service_logs)
+
+    ended = api.http.post(end, headers=nurse, body=json.dumps(consult_note()))
+    assert ended.status_code == 201, ended.body
+    assert teleconsult_store.get_appointment(consult["appointment_id"]).status == "fulfilled"
+
+    before = tables_now()
+    for answer in KMS_FAULTS:
+        with faults.inject("kms", "Decrypt", answer):
+            assert_unavailable(api.http.get("/v1/me/record", headers=scene["member"]))
+    new = added(before, tables_now())
+    # The read's audit event is written before anything is read (no read goes unlogged), so each refused read left
+    # exactly its own, whole; nothing else changed.
+    assert list(new) == ["records"] and len(new["records"]) == len(KMS_FAULTS)
+    for item in new["records"]:
+        event = AuditItem.get(item["pk"]["S"], item["sk"]["S"])
+        assert (event.action, event.actor_role, event.patient_id) == ("read-record", "member", scene["member_id"])
+    assert record_store.page(scene["curp"], wiring.record_keys(), 10)[0][0].entry_id == _json(ended)["entry_id"]
+
+    read = api.http.get("/v1/me/record", headers=scene["member"])
+    assert read.status_code == 200 and [e["entry_id"] for e in _json(read)["items"]] == [_json(ended)["entry_id"]]
+    _no_unhandled_errors(service_logs)
