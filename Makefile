@@ -33,6 +33,9 @@ jobs:
 bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/quotes.py
+	$(BIN)/python bench/costs.py
+	$(BIN)/python bench/hot_partition.py
+	$(BIN)/python bench/load.py
 
 package: $(STAMP)
 	AWS_DEFAULT_REGION=us-east-1 $(BIN)/chalice package --stage prod --merge-template infra/template.json build/

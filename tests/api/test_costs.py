@@ -1,0 +1,274 @@
+"""What each API operation costs in DynamoDB requests, against the budgets of docs/data-model.md's "Access patterns".
+
+`walk()` drives one member, one operator, one partner and one nurse through the API, from registration to the FHIR
+export, counting every AWS request of each operation with `tests.costs.aws_requests`; `bench/costs.py` runs the same
+walk and prints the whole table. The walk runs once per session; each operation is then its own test case, so a
+mismatch with the docs shows as that row's failure (or xfail, while the docs and the code disagree).
+
+The figures are a warm container's. Of what the service caches across requests, only the partners' signing secrets
+cost AWS calls: the first delivery reads finabien's (its row shows the Secrets Manager call) and the next one finds it
+cached. Tokens, the nurse's password and the webhook signatures are made outside the measured blocks; checking a
+token uses the cached JWKS, which is HTTP, not AWS.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from math import ceil
+
+import pytest
+from chalice.test import Client
+
+from chalicelib.domain.teleconsult import CONSENT_VERSION
+from chalicelib.http.auth import Role
+from local.users import LOCAL_PASSWORD
+from local.webhook import signed_headers
+from tests.api.conftest import paid
+from tests.costs import Requests, aws_requests
+from tests.people import consult_note, registration
+
+MX = timezone(timedelta(hours=-6))
+DAY = "2026-12-01"  # a Tuesday the member is covered for and the nurse works
+
+
+@dataclass
+class Step:
+    operation: str
+    status: int
+    body: dict
+    requests: Requests
+
+
+@dataclass
+class World:
+    """What the walk needs besides the API: tokens (created outside the measured blocks), a settable service clock,
+    the partners' signing secrets, and a way to set a new Cognito user's password."""
+
+    api: Client
+    token: Callable[[Role, str], str]
+    clock: Callable[[datetime], datetime]
+    secret: Callable[[str], str]
+    set_password: Callable[[str], None]
+
+
+def walk(world: World) -> dict[str, Step]:
+    """Each operation once, in an order that gives every one of them its common path; returns them by name."""
+    api, steps = world.api, {}
+
+    def headers(role: Role, username: str) -> dict:
+        return {"Authorization": f"Bearer {world.token(role, username)}", "Content-Type": "application/json"}
+
+    def measure(operation: str, call: Callable[[], object], expect: int = 200) -> dict:
+        with aws_requests() as requests:
+            response = call()
+        body = json.loads(response.body) if response.body else {}
+        assert response.status_code == expect, (operation, response.status_code, response.body[:500])
+        steps[operation] = Step(operation, response.status_code, body, requests)
+        return body
+
+    def get(operation, path, who, expect=200):
+        return measure(operation, lambda: api.http.get(path, headers=who), expect)
+
+    def post(operation, path, who, body=None, expect=200):
+        return measure(operation, lambda: api.http.post(path, headers=who, body=json.dumps(body or {})), expect)
+
+    def deliver(operation, event, partner="finabien"):
+        raw = json.dumps(event).encode()
+        signed = signed_headers(raw, world.secret(partner), None, int(world.clock.now().timestamp()))
+        return measure(operation, lambda: api.http.post(f"/v1/webhooks/{partner}", headers=signed, body=raw))
+
+    # --- Members and payments, on 5 November 2026 --------------------------------------------------------------------
+    world.clock(datetime(2026, 11, 5, 9, tzinfo=MX).astimezone(timezone.utc))
+    member = headers(Role.MEMBER, "cost-member")
+    operator = headers(Role.OPERATOR, "cost-operator")
+    get("GET /v1/health", "/v1/health", {})
+    post("POST /v1/registrations", "/v1/registrations", member, registration(), expect=201)
+    get("GET /v1/me", "/v1/me", member)
+    post("POST /v1/quotes", "/v1/quotes", {"Content-Type": "application/json"},
+         {"monthly_income_mxn": "9000.00", "zone": "general", "months": 3})
+    get("GET /v1/me/quote", "/v1/me/quote", member)
+    reference = post("POST /v1/me/payment-references", "/v1/me/payment-references", member, {"months": 1},
+                     expect=201)
+    get("GET /v1/me/payment-references", "/v1/me/payment-references", member)
+    get("GET /v1/me/payment-instructions", "/v1/me/payment-instructions", member)
+    deliver("webhook: unknown event type (first delivery)", {"type": "payout.updated", "data": {}})
+    ack = deliver("webhook: payment by reference (common path)",
+                  paid(reference["reference"], reference["amount_mxn"], tx="cost-1", paid_at=world.clock.now()))
+    assert ack["status"] == "applied", ack
+    get("GET /v1/me/coverage", "/v1/me/coverage", member)
+    get("GET /v1/me/payments", "/v1/me/payments", member)
+    get("GET /v1/me/payments/{id}/receipt", f"/v1/me/payments/{ack['payment_id']}/receipt", member)
+    get("GET /v1/operators/stats", "/v1/operators/stats", operator)
+    get("GET /v1/operators/payments/unmatched", "/v1/operators/payments/unmatched", operator)
+
+    # --- A nurse publishes; the member books, cancels and reschedules, on 25 November ---------------------------------
+    post("POST /v1/operators/nurses", "/v1/operators/nurses", operator, {
+        "username": "cost-nurse", "email": "cost-nurse@example.com", "full_name": "Enf. Costa Prueba",
+        "cedula_profesional": "12345678", "languages": ["es", "en"]}, expect=201)
+    world.set_password("cost-nurse")
+    nurse = headers(Role.NURSE, "cost-nurse")
+    world.clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    pattern = {"windows": [{"weekday": d, "start": "09:00", "end": "11:00"} for d in range(5)],
+               "slot_minutes": 20, "lead_minutes": 60, "horizon_weeks": 2}
+    measure("PUT /v1/nurse/availability",
+            lambda: api.http.put("/v1/nurse/availability", headers=nurse, body=json.dumps(pattern)))
+    get("GET /v1/nurse/availability", "/v1/nurse/availability", nurse)
+    post("POST /v1/me/consents/teleconsultation", "/v1/me/consents/teleconsultation", member,
+         {"version": CONSENT_VERSION}, expect=201)
+    slots = get("GET /v1/teleconsult/slots (one day)", f"/v1/teleconsult/slots?from={DAY}&to={DAY}", member)["items"]
+    first, second, third, fourth = (slot["slot_id"] for slot in slots[:4])
+    consult = post("POST /v1/teleconsult/appointments", "/v1/teleconsult/appointments", member,
+                   {"slot_id": first, "reason": "Control de presión arterial"}, expect=201)
+    get("GET /v1/me/appointments", "/v1/me/appointments", member)
+    cancelled = api.http.post("/v1/teleconsult/appointments", headers=member,
+                              body=json.dumps({"slot_id": second, "reason": "Dolor de garganta"}))
+    post("POST /v1/me/appointments/{id}/cancel", f"/v1/me/appointments/{json.loads(cancelled.body)['appointment_id']}"
+         "/cancel", member)
+    consult = post("POST /v1/me/appointments/{id}/reschedule",
+                   f"/v1/me/appointments/{consult['appointment_id']}/reschedule", member, {"slot_id": third})
+    by_nurse = api.http.post("/v1/teleconsult/appointments", headers=member,
+                             body=json.dumps({"slot_id": fourth, "reason": "Revisión de glucosa"}))
+    post("POST /v1/nurse/appointments/{id}/cancel",
+         f"/v1/nurse/appointments/{json.loads(by_nurse.body)['appointment_id']}/cancel", nurse,
+         {"reason": "Capacitación obligatoria"})
+    get("GET /v1/nurse/agenda", f"/v1/nurse/agenda?date={DAY}", nurse)
+
+    # --- The consult, on 1 December -----------------------------------------------------------------------------------
+    start = datetime.fromisoformat(consult["start"])
+    appointment = consult["appointment_id"]
+    world.clock(start - timedelta(minutes=10))
+    post("POST /v1/teleconsult/appointments/{id}/join", f"/v1/teleconsult/appointments/{appointment}/join", member)
+    world.clock(start)
+    post("POST /v1/nurse/appointments/{id}/start", f"/v1/nurse/appointments/{appointment}/start", nurse)
+    entry = post("POST /v1/nurse/appointments/{id}/end", f"/v1/nurse/appointments/{appointment}/end", nurse,
+                 consult_note(), expect=201)
+    world.clock(start + timedelta(minutes=30))
+    patient = consult["patient_id"]
+    post("POST /v1/nurse/records/{patient_id}/entries/{entry_id}/addenda",
+         f"/v1/nurse/records/{patient}/entries/{entry['entry_id']}/addenda", nurse,
+         {"text": "La presión registrada fue 138/86."}, expect=201)
+    get("GET /v1/me/record", "/v1/me/record", member)
+    get("GET /v1/nurse/patients/{patient_id}/record", f"/v1/nurse/patients/{patient}/record", nurse)
+    get("GET /v1/records/{patient_id}/fhir (member)", f"/v1/records/{patient}/fhir", member)
+    get("GET /v1/records/{patient_id}/fhir (nurse)", f"/v1/records/{patient}/fhir", nurse)
+    get("GET /v1/me/record/access-log", "/v1/me/record/access-log", member)
+
+    # --- The waitlist, for the next two days ----------------------------------------------------------------------------
+    waiting = post("POST /v1/teleconsult/waitlist", "/v1/teleconsult/waitlist", member,
+                   {"from": "2026-12-02", "to": "2026-12-03"}, expect=201)
+    get("GET /v1/teleconsult/waitlist", "/v1/teleconsult/waitlist", member)
+    measure("DELETE /v1/teleconsult/waitlist/{patient_id}",
+            lambda: api.http.delete(f"/v1/teleconsult/waitlist/{waiting['patient_id']}", headers=member))
+    return steps
+
+
+# --- Budgets: DynamoDB requests per operation, each from its row of docs/data-model.md's "Access patterns" table -------
+# An int, or a function of the response body when the row is a formula. The row quoted in each comment is the
+# table's first column.
+
+def _publishing(body: dict) -> int:
+    # `PUT /v1/nurse/availability`: "3 + ⌈new/25⌉ + dropped + changed"
+    return 3 + ceil(body["slots_added"] / 25) + body["slots_removed"] + body["slots_changed"]
+
+
+BUDGETS: dict[str, int | Callable[[dict], int]] = {
+    "GET /v1/health": 7,  # `GET /v1/health`: DescribeTable per table
+    "POST /v1/registrations": 1,  # `POST /v1/registrations` (no Idempotency-Key)
+    "GET /v1/me": 1,  # `GET /v1/me`
+    "POST /v1/quotes": 0,  # `POST /v1/quotes`
+    "GET /v1/me/quote": 1,  # `GET /v1/me/quote`
+    "POST /v1/me/payment-references": 2,  # `POST /v1/me/payment-references` (no Idempotency-Key)
+    "GET /v1/me/payment-references": 1,  # `GET /v1/me/payment-references`
+    "GET /v1/me/payment-instructions": 2,  # `GET /v1/me/payment-instructions`
+    # `POST /v1/webhooks/{partner}` … unknown event type: 1 (documented as a PutItem; the code sends a one-item
+    # TransactWriteItems, which is still 1 round trip but twice the write units)
+    "webhook: unknown event type (first delivery)": 1,
+    "webhook: payment by reference (common path)": 2,  # `POST /v1/webhooks/{partner}` payment by reference: 1 + 1
+    "GET /v1/me/coverage": 1,  # `GET /v1/me/coverage`
+    "GET /v1/me/payments": 1,  # `GET /v1/me/payments`
+    "GET /v1/me/payments/{id}/receipt": 2,  # `GET /v1/me/payments/{id}/receipt`
+    "GET /v1/operators/stats": 1,  # `GET /v1/operators/stats`
+    "GET /v1/operators/payments/unmatched": 1,  # `GET /v1/operators/payments/unmatched`
+    "POST /v1/operators/nurses": 1,  # `POST /v1/operators/nurses` (+2 Cognito, counted apart)
+    "PUT /v1/nurse/availability": _publishing,  # `PUT /v1/nurse/availability`
+    # `GET /v1/nurse/availability`: GetItem availability
+    "GET /v1/nurse/availability": 1,
+    "POST /v1/me/consents/teleconsultation": 2,  # `POST /v1/me/consents/teleconsultation`
+    "GET /v1/teleconsult/slots (one day)": 2,  # `GET /v1/teleconsult/slots?from&to`: 1 + 1 per day
+    "POST /v1/teleconsult/appointments": 3,  # `POST /v1/teleconsult/appointments`: 2 + 1 transaction
+    "GET /v1/me/appointments": 1,  # `GET /v1/me/appointments`
+    "POST /v1/me/appointments/{id}/cancel": 3,  # `POST /v1/me/appointments/{id}/cancel`: 2 + 1
+    "POST /v1/me/appointments/{id}/reschedule": 4,  # `POST /v1/me/appointments/{id}/reschedule`: 3 + 1
+    "POST /v1/nurse/appointments/{id}/cancel": 3,  # `POST /v1/nurse/appointments/{id}/cancel`: 2 + 1
+    "GET /v1/nurse/agenda": 1,  # `GET /v1/nurse/agenda?date=`
+    "POST /v1/teleconsult/appointments/{id}/join": 1,  # `POST /v1/teleconsult/appointments/{id}/join`
+    "POST /v1/nurse/appointments/{id}/start": 2,  # `POST /v1/nurse/appointments/{id}/start`: 1 + 1
+    "POST /v1/nurse/appointments/{id}/end": 5,  # `POST /v1/nurse/appointments/{id}/end` (with the note): 4 + 1
+    # `POST /v1/nurse/records/{patient_id}/entries/{entry_id}/addenda`: 5 + 1
+    "POST /v1/nurse/records/{patient_id}/entries/{entry_id}/addenda": 6,
+    "GET /v1/me/record": 3,  # `GET /v1/me/record`
+    "GET /v1/nurse/patients/{patient_id}/record": 4,  # `GET /v1/nurse/patients/{patient_id}/record`
+    "GET /v1/records/{patient_id}/fhir (member)": 4,  # `GET /v1/records/{patient_id}/fhir`: 4–5 (member: 4)
+    "GET /v1/records/{patient_id}/fhir (nurse)": 5,  # `GET /v1/records/{patient_id}/fhir`: 4–5 (nurse: 5)
+    "GET /v1/me/record/access-log": 2,  # `GET /v1/me/record/access-log`
+    "POST /v1/teleconsult/waitlist": 3,  # `POST /v1/teleconsult/waitlist`: 2 + 1
+    "GET /v1/teleconsult/waitlist": 1,  # `GET /v1/teleconsult/waitlist`
+    "DELETE /v1/teleconsult/waitlist/{patient_id}": 2,  # `DELETE /v1/teleconsult/waitlist/{patient_id}`: 1 + 1
+}
+
+# Calls to other services the same rows document (every other operation: none). Secrets Manager is read by a
+# container's first delivery and then every 5 minutes (the webhook rows); the record rows "+ 1 KMS".
+OTHER_CALLS: dict[str, dict[str, int]] = {
+    "webhook: unknown event type (first delivery)": {"secretsmanager:GetSecretValue": 1},
+    "POST /v1/operators/nurses": {"cognito-idp:AdminCreateUser": 1, "cognito-idp:AdminAddUserToGroup": 1},
+    "POST /v1/nurse/appointments/{id}/end": {"kms:GenerateDataKey": 1},  # the record's first entry
+    "POST /v1/nurse/records/{patient_id}/entries/{entry_id}/addenda": {"kms:Decrypt": 1},
+    "GET /v1/me/record": {"kms:Decrypt": 1},
+    "GET /v1/nurse/patients/{patient_id}/record": {"kms:Decrypt": 1},
+    "GET /v1/records/{patient_id}/fhir (member)": {"kms:Decrypt": 1},
+    "GET /v1/records/{patient_id}/fhir (nurse)": {"kms:Decrypt": 1},
+}
+
+# Rows where the code and the docs disagree: operation -> what the walk measured. The case is a strict xfail, so it
+# turns red when either side changes and the mismatch is gone; the docs stay the budget until then.
+MISMATCHES: dict[str, str] = {}
+
+
+def budget(operation: str, body: dict) -> int:
+    planned = BUDGETS[operation]
+    return planned(body) if callable(planned) else planned
+
+
+_walked: dict[str, Step] = {}
+
+
+@pytest.fixture
+def walked(request) -> dict[str, Step]:
+    """The walk's steps, walked once per session by the first case that asks; the in-process AWS is set up only then
+    (its fixtures are per test, and the figures do not change between cases)."""
+    if not _walked:
+        api, aws, clock, partner = (request.getfixturevalue(name) for name in ("api", "aws", "clock", "partner"))
+
+        def set_password(username: str) -> None:
+            aws.cognito.admin_set_user_password(UserPoolId=aws.pool_id, Username=username, Password=LOCAL_PASSWORD,
+                                                Permanent=True)
+
+        _walked.update(walk(World(api, aws.token, clock, partner.secret, set_password)))
+    return _walked
+
+
+def _case(operation: str):
+    if operation in MISMATCHES:
+        return pytest.param(operation, marks=pytest.mark.xfail(strict=True, reason=MISMATCHES[operation]))
+    return operation
+
+
+@pytest.mark.parametrize("operation", [_case(operation) for operation in BUDGETS])
+def test_each_operation_makes_the_documented_number_of_aws_requests(walked, operation):
+    step = walked[operation]
+    requests = step.requests
+    assert requests.round_trips == budget(operation, step.body), (
+        f"{operation}: {requests.round_trips} DynamoDB requests {dict(requests.dynamodb())}, "
+        f"documented {budget(operation, step.body)}")
+    assert dict(requests.others()) == OTHER_CALLS.get(operation, {}), operation
