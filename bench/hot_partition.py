@@ -46,7 +46,9 @@ ITEM_MAX = 400 * 1024
 TX_MAX_ITEMS, TX_MAX_BYTES = 100, 4 * 1024 * 1024
 LAMBDA_CONCURRENCY = 1_000  # default per account per Region (adjustable); new accounts may start lower
 LAMBDA_SCALING = 1_000  # new execution environments per function per 10 seconds
-LAMBDA_TIMEOUT_S = 15  # .chalice/config.json prod lambda_timeout, for the API and the scheduled functions alike
+LAMBDA_TIMEOUT_S = 15  # .chalice/config.json prod lambda_timeout (the API)
+JOB_TIMEOUT_S = 900  # .chalice/config.json prod lambda_functions.daily_jobs.lambda_timeout
+RELAY_BUDGET_S = 240  # store.outbox.relay's default budget per run (under the 5-minute schedule)
 KMS_SYMMETRIC = 5_500  # cryptographic operations (symmetric) per second, shared, default in the smallest Regions
 
 # --- Item sizes in bytes (measured in DynamoDB Local after bench/load.py; the profile grows ~10 B per paid month) ----
@@ -398,13 +400,14 @@ def scene_jobs(members: int, args) -> dict:
     renewals = members * paying_fraction() * args.auto_renew  # coverage ends this month, auto-renewal on
     profiles_read = members * paying_fraction()  # every profile whose coverage ends this month is loaded
     read_s = profiles_read * SIZE["profile"] / (args.query_mb_s * 1024 * 1024)
-    per_run = max(0, int((LAMBDA_TIMEOUT_S - read_s) * 1000 / args.job_tx_ms))
+    per_run = max(0, int((JOB_TIMEOUT_S - read_s) * 1000 / args.job_tx_ms))
     # Notifications of the window: one per reference issued, per payment, per deadline reminder (unpaid on the 12th).
     payments = members * (paying_fraction() + args.joining_share)
     reminders = renewals * (1 - sum(DAY_WEIGHTS[:12]))
-    # `limit=500` messages per run: every 5 minutes, and after the consult reminders every 15 minutes.
-    relay_per_hour = (12 + 4) * args.relay_batch
-    relay_run_s = args.relay_batch * args.relay_ms / 1000
+    # Pages until nothing is pending or RELAY_BUDGET_S is spent: every 5 minutes, and after the consult reminders
+    # every 15 minutes.
+    relay_per_hour = int((12 + 4) * RELAY_BUDGET_S * 1000 / args.relay_ms)
+    relay_run_s = RELAY_BUDGET_S
     # Up to how many members each keeps up: renewals all issued by the 1st's run / within the 15 runs of the window
     # (every run reads all the month's profiles again), the 1st's messages sent within an hour.
     a = paying_fraction() * args.auto_renew
@@ -412,7 +415,7 @@ def scene_jobs(members: int, args) -> dict:
     per_tx = args.job_tx_ms / 1000
 
     def renewals_fit(runs: int) -> float:
-        return runs * LAMBDA_TIMEOUT_S / (a * per_tx + runs * b)
+        return runs * JOB_TIMEOUT_S / (a * per_tx + runs * b)
 
     day1_per_member = a + (paying_fraction() + args.joining_share) * DAY_WEIGHTS[0]
     return {"renewals": renewals, "profiles_read": profiles_read, "read_s": read_s, "per_run": per_run,
@@ -545,15 +548,15 @@ def main() -> None:
               f"audit writes an hour")
 
         jobs = scene_jobs(members, args)
-        print(f"scheduled jobs (one invocation each, {LAMBDA_TIMEOUT_S} s timeout):")
+        print(f"scheduled jobs (daily run {JOB_TIMEOUT_S} s timeout, profiles streamed shard by shard):")
         print(f"  renewals on the 1st: {fmt(jobs['renewals'])} references to issue; the run first loads "
               f"{fmt(jobs['profiles_read'])} profiles (~{jobs['read_s']:.0f} s at {args.query_mb_s:g} MB/s), then one "
               f"transaction at a time ({args.job_tx_ms:g} ms): ≈{jobs['per_run']:,} per run"
               + (f" → {jobs['renewals'] / jobs['per_run']:,.0f} daily runs needed; the window has 15"
                  if jobs["per_run"] else " → none: it times out while reading"))
         print(f"  deadline reminders on the 12th: {fmt(jobs['reminders'])} PutItems one at a time (same limit)")
-        print(f"  outbox relay: {args.relay_batch} messages per run, 16 runs/h (~{jobs['relay_run_s']:.1f} s of the "
-              f"{LAMBDA_TIMEOUT_S} s) = {jobs['relay_per_hour']:,}/h; the window queues {fmt(jobs['notifications'])} "
+        print(f"  outbox relay: pages of {args.relay_batch} for up to {RELAY_BUDGET_S} s per run, 16 runs/h "
+              f"({args.relay_ms:g} ms a message) = {jobs['relay_per_hour']:,}/h; the window queues {fmt(jobs['notifications'])} "
               f"messages, the 1st alone {fmt(jobs['day1_notifications'])} → "
               f"{jobs['day1_notifications'] / jobs['relay_per_hour']:,.1f} h to send the 1st's")
         print(f"  these jobs keep up to about: renewals all on the 1st {fmt(jobs['fit_one_run'])} members "

@@ -14,6 +14,7 @@ index for operators (CURP or NSS → member id) with strongly consistent reads.
 """
 
 import zlib
+from collections.abc import Iterator
 from datetime import datetime
 
 from pynamodb.attributes import (
@@ -313,10 +314,13 @@ def member_partition(member_id: str) -> tuple[Member | None, list[Beneficiary]]:
 
 # --- Coverage ending -------------------------------------------------------------------------------------------------
 
-def members_covered_through(month: str) -> list[Member]:
-    """Members whose last covered month is `month`: one Query per shard of the sparse by_coverage_end index."""
-    return [_member(item) for key in coverage_end_keys(month) for item in MemberItem.by_coverage_end.query(key)
-            if isinstance(item, ProfileItem)]
+def members_covered_through(month: str) -> Iterator[Member]:
+    """Members whose last covered month is `month`: one paged Query per shard of the sparse by_coverage_end index,
+    read as the caller goes (a month's members do not fit in a Lambda's memory at scale)."""
+    for key in coverage_end_keys(month):
+        for item in MemberItem.by_coverage_end.query(key):
+            if isinstance(item, ProfileItem):
+                yield _member(item)
 
 
 def mark_lapsed(member: Member, extra: list[Write] = ()) -> bool:

@@ -12,6 +12,7 @@ names beyond a first name. Relayed items expire 30 days later.
 """
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -70,15 +71,23 @@ def enqueue(notification: Notification, now: datetime) -> Write:
     return Write("outbox", "save", lambda tx: tx.save(item, condition=OutboxItem.key.does_not_exist()))
 
 
-def relay(publish, now: datetime, limit: int = 500) -> int:
-    """Publish pending notifications oldest first (`publish(json_text, attributes)`) and mark each sent.
-    Returns how many were published."""
-    sent = 0
-    for item in OutboxItem.by_pending.query(PENDING, limit=limit):
-        message = {"id": item.key, "kind": item.kind, "member_id": item.member_id, "params": item.params.as_dict(),
-                   "created_at": item.created_at}
-        publish(json.dumps(message, ensure_ascii=False), {"kind": item.kind, "message_id": item.key})
-        item.update(actions=[OutboxItem.pending.remove(), OutboxItem.sent_at.set(now),
-                             OutboxItem.expires_at.set(now + KEEP_SENT)])
-        sent += 1
-    return sent
+def relay(publish, now: datetime, budget: timedelta = timedelta(minutes=4), page: int = 500) -> int:
+    """Publish pending notifications oldest first (`publish(json_text, attributes)`) and mark each sent, page after
+    page until none is pending or `budget` (wall-clock) is spent — under the 5-minute schedule, so two runs seldom
+    overlap (if they do, a message may go out twice; it carries its id). Returns how many were published."""
+    sent: set[str] = set()  # the index is eventually consistent: a page may repeat items marked a moment ago
+    stop = time.monotonic() + budget.total_seconds()
+    while time.monotonic() < stop:
+        items = [item for item in OutboxItem.by_pending.query(PENDING, limit=page) if item.key not in sent]
+        for item in items:
+            message = {"id": item.key, "kind": item.kind, "member_id": item.member_id,
+                       "params": item.params.as_dict(), "created_at": item.created_at}
+            publish(json.dumps(message, ensure_ascii=False), {"kind": item.kind, "message_id": item.key})
+            item.update(actions=[OutboxItem.pending.remove(), OutboxItem.sent_at.set(now),
+                                 OutboxItem.expires_at.set(now + KEEP_SENT)])
+            sent.add(item.key)
+            if time.monotonic() >= stop:
+                break
+        if not items:
+            break
+    return len(sent)
