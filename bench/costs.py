@@ -9,9 +9,7 @@ import json
 import logging
 import os
 import sys
-import threading
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -19,44 +17,19 @@ sys.path.insert(0, str(PROJECT))
 
 import boto3  # noqa: E402
 from chalice.test import Client  # noqa: E402
-from moto import mock_aws  # noqa: E402
 
-from chalicelib import wiring  # noqa: E402
 from chalicelib.http import api as api_module  # noqa: E402
-from local.aws import FAKE_CREDENTIALS, REGION, stage_environment  # noqa: E402
-from local.bootstrap import bootstrap, ensure_cognito  # noqa: E402
+from local.aws import REGION  # noqa: E402
 from local.users import LOCAL_PASSWORD  # noqa: E402
 from tests.api.conftest import PREFIX  # noqa: E402
 from tests.api.test_costs import MISMATCHES, World, budget, walk  # noqa: E402
-from tests.conftest import MOTO_JWKS, InProcessAws  # noqa: E402
+from tests.conftest import MOTO_JWKS, in_process_aws, start_jwks_server  # noqa: E402
 from tests.costs import describe  # noqa: E402
-
-
-def serve_jwks() -> tuple[ThreadingHTTPServer, str]:
-    """moto's token-signing public key on a loopback URL, standing in for Cognito's JWKS endpoint."""
-    document = json.dumps(MOTO_JWKS).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(document)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}/.well-known/jwks.json"
 
 
 def measured_walk() -> dict:
     """tests/conftest.py's `aws` and `api` fixtures and tests/api/conftest.py's `clock`, without pytest."""
-    for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
-        os.environ.pop(variable, None)
-    os.environ.update({**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION})
-    server, jwks_url = serve_jwks()
+    serve, shutdown = start_jwks_server()
     now = {"at": datetime.now(timezone.utc)}
     api_module.utc_now = lambda: now["at"]  # the service's clock, as the `clock` fixture sets it
 
@@ -66,36 +39,22 @@ def measured_walk() -> dict:
 
     clock.now = lambda: now["at"]
     try:
-        with mock_aws():
-            cognito = boto3.client("cognito-idp", region_name=REGION)
-            pool_id, client_id = ensure_cognito(cognito)
-            environment = {
-                **stage_environment("local"),
-                "COGNITO_USER_POOL_ID": pool_id,
-                "COGNITO_APP_CLIENT_ID": client_id,
-                "COGNITO_ISSUER": f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}",
-                "COGNITO_JWKS_URL": jwks_url,
-            }
-            os.environ.update(environment)
-            bootstrap(lambda service: boto3.client(service, region_name=REGION), environment)
-            wiring.reset()
-            aws = InProcessAws(cognito, pool_id, client_id)
+        with in_process_aws(serve(MOTO_JWKS), os.environ.__setitem__, lambda name: os.environ.pop(name, None)) as aws:
             secrets = boto3.client("secretsmanager", region_name=REGION)
 
             def secret(partner: str) -> str:
                 return json.loads(secrets.get_secret_value(SecretId=PREFIX + partner)["SecretString"])["current"]
 
             def set_password(username: str) -> None:
-                cognito.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=LOCAL_PASSWORD,
-                                                Permanent=True)
+                aws.cognito.admin_set_user_password(UserPoolId=aws.pool_id, Username=username, Password=LOCAL_PASSWORD,
+                                                    Permanent=True)
 
             from app import app
 
             with Client(app, stage_name="local", project_dir=str(PROJECT)) as api:
                 return walk(World(api, aws.token, clock, secret, set_password))
     finally:
-        wiring.reset()
-        server.shutdown()
+        shutdown()
 
 
 def capacity_cell(requests) -> str:

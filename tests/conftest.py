@@ -3,6 +3,8 @@
 import json
 import logging
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -23,9 +25,8 @@ from local.users import access_token
 MOTO_JWKS = load_resource("cognitoidp/resources/jwks-public.json")
 
 
-@pytest.fixture(scope="session")
-def jwks_server():
-    """A loopback HTTP server standing in for Cognito's JWKS endpoint: `serve(jwks)` returns its URL."""
+def start_jwks_server() -> tuple[Callable[[dict], str], Callable[[], None]]:
+    """A loopback HTTP server standing in for Cognito's JWKS endpoint: (`serve(jwks)` → its URL, `shutdown()`)."""
     documents: dict[str, bytes] = {}
 
     class Handler(BaseHTTPRequestHandler):
@@ -47,8 +48,14 @@ def jwks_server():
         documents[path] = json.dumps(jwks).encode()
         return f"http://127.0.0.1:{server.server_port}{path}"
 
+    return serve, server.shutdown
+
+
+@pytest.fixture(scope="session")
+def jwks_server():
+    serve, shutdown = start_jwks_server()
     yield serve
-    server.shutdown()
+    shutdown()
 
 
 @dataclass
@@ -61,29 +68,40 @@ class InProcessAws:
         return access_token(self.cognito, self.pool_id, self.client_id, username or f"test-{role.value}", role)
 
 
+@contextmanager
+def in_process_aws(jwks_url: str, setenv: Callable[[str, str], None],
+                   delenv: Callable[[str], None]) -> Iterator[InProcessAws]:
+    """moto in-process with the template's tables and user pool, and the service environment pointing at it
+    (set through `setenv` / `delenv`: a MonkeyPatch's in tests, os.environ's in benches)."""
+    for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
+        delenv(variable)
+    for name, value in {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}.items():
+        setenv(name, value)
+    try:
+        with mock_aws():
+            cognito = boto3.client("cognito-idp", region_name=REGION)
+            pool_id, client_id = ensure_cognito(cognito)
+            environment = {
+                **stage_environment("local"),
+                "COGNITO_USER_POOL_ID": pool_id,
+                "COGNITO_APP_CLIENT_ID": client_id,
+                "COGNITO_ISSUER": f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}",
+                "COGNITO_JWKS_URL": jwks_url,
+            }
+            for name, value in environment.items():
+                setenv(name, value)
+            bootstrap(lambda service: boto3.client(service, region_name=REGION), environment)
+            wiring.reset()
+            yield InProcessAws(cognito, pool_id, client_id)
+    finally:
+        wiring.reset()
+
+
 @pytest.fixture
 def aws(monkeypatch, jwks_server) -> InProcessAws:
-    """moto in-process with the template's tables and user pool, and the service environment pointing at it."""
-    for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
-        monkeypatch.delenv(variable, raising=False)
-    for name, value in {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        cognito = boto3.client("cognito-idp", region_name=REGION)
-        pool_id, client_id = ensure_cognito(cognito)
-        environment = {
-            **stage_environment("local"),
-            "COGNITO_USER_POOL_ID": pool_id,
-            "COGNITO_APP_CLIENT_ID": client_id,
-            "COGNITO_ISSUER": f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}",
-            "COGNITO_JWKS_URL": jwks_server(MOTO_JWKS),
-        }
-        for name, value in environment.items():
-            monkeypatch.setenv(name, value)
-        bootstrap(lambda service: boto3.client(service, region_name=REGION), environment)
-        wiring.reset()
-        yield InProcessAws(cognito, pool_id, client_id)
-    wiring.reset()
+    with in_process_aws(jwks_server(MOTO_JWKS), monkeypatch.setenv,
+                        lambda name: monkeypatch.delenv(name, raising=False)) as aws:
+        yield aws
 
 
 @pytest.fixture

@@ -83,6 +83,29 @@ class SlotQuery(BaseModel):
             raise PydanticCustomError("date_range", "'to' must be on or after 'from', at most 31 days later.")
         return last
 
+    @field_validator("cursor")
+    @classmethod
+    def _resumable(cls, cursor: str | None, info) -> str | None:
+        """A cursor we issued names a real day inside from..to; the pattern alone admits 0000-00-00 (no such day)
+        and 0001-01-01 (one Query per day since then)."""
+        if cursor is None:
+            return None
+        first, last = info.data.get("first"), info.data.get("last")
+        try:
+            day = date.fromisoformat(cursor.partition("|")[0])
+        except ValueError:
+            day = None
+        if day is None or (first and last and not first <= day <= last):
+            raise PydanticCustomError("string_pattern_mismatch", "Not a cursor from this listing.")
+        return cursor
+
+    def resume(self) -> tuple[date, str | None]:
+        """The day to list from, and the free slot to continue after on it (None: from its start)."""
+        if self.cursor is None:
+            return self.first, None
+        day, _, after = self.cursor.partition("|")
+        return date.fromisoformat(day), after or None
+
 
 class ConsentRequest(BaseModel):
     """POST /v1/me/consents/teleconsultation."""

@@ -146,18 +146,7 @@ def _bookable(slot: Slot, member_id: str, now: datetime) -> bool:
 @router.route("/v1/teleconsult/slots", "GET", roles=MEMBER, query=SlotQuery, response=SlotPage, extra_statuses=[404],
               summary="Free slots across nurses, by Mexico City day, shown in my time zone too")
 def list_slots(caller: Caller, query: SlotQuery, now: datetime) -> SlotPage:
-    day, after = query.first, None
-    if query.cursor:
-        cursor_day, _, after = query.cursor.partition("|")
-        try:
-            day, after = date.fromisoformat(cursor_day), after or None
-        except ValueError:
-            day = None
-        # The cursor's pattern admits days that do not exist (0000-00-00: fromisoformat raised, a 500) and days
-        # outside from..to (0001-01-01: one Query per day since then). A cursor we issued is always inside the range,
-        # so anything else is bad input, answered like any other malformed cursor.
-        if day is None or not query.first <= day <= query.last:
-            raise InvalidInput([FieldError("query.cursor", "string_pattern_mismatch")])
+    day, after = query.resume()
     member = member_store.registered_member(caller.user_id)
     zone = ZoneInfo(member.residence.time_zone)
     items: list[SlotOut] = []

@@ -36,18 +36,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-import boto3
 import jwt
 import pytest
-from moto import mock_aws
 from moto.utilities.utils import load_resource
 
 from app import app
-from chalicelib import wiring
 from chalicelib.domain.teleconsult import CONSENT_VERSION
 from chalicelib.http.auth import Role
-from local.aws import FAKE_CREDENTIALS, REGION, stage_environment
-from local.bootstrap import bootstrap, ensure_cognito
+from local.aws import REGION
 from local.users import access_token
 from local.webhook import signed_headers
 from tests.api.conftest import paid
@@ -62,7 +58,7 @@ from tests.api.test_teleconsult import (
     _slots,
     nurses,  # noqa: F401 (fixture)
 )
-from tests.conftest import MOTO_JWKS, InProcessAws
+from tests.conftest import MOTO_JWKS, in_process_aws
 from tests.people import consult_note, registration
 
 CALLERS = ("anonymous", "member_a", "member_b", "nurse_assigned", "nurse_other", "operator", "partner", "expired",
@@ -153,27 +149,9 @@ def _json(response) -> Any:
 @pytest.fixture(scope="module")
 def shared_aws(jwks_server):
     """conftest's `aws`, kept for the whole module: the scenario is built once instead of once per cell."""
-    with pytest.MonkeyPatch.context() as patch:
-        for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
-            patch.delenv(variable, raising=False)
-        for name, value in {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}.items():
-            patch.setenv(name, value)
-        with mock_aws():
-            cognito = boto3.client("cognito-idp", region_name=REGION)
-            pool_id, client_id = ensure_cognito(cognito)
-            environment = {
-                **stage_environment("local"),
-                "COGNITO_USER_POOL_ID": pool_id,
-                "COGNITO_APP_CLIENT_ID": client_id,
-                "COGNITO_ISSUER": f"https://cognito-idp.{REGION}.amazonaws.com/{pool_id}",
-                "COGNITO_JWKS_URL": jwks_server(MOTO_JWKS),
-            }
-            for name, value in environment.items():
-                patch.setenv(name, value)
-            bootstrap(lambda service: boto3.client(service, region_name=REGION), environment)
-            wiring.reset()
-            yield InProcessAws(cognito, pool_id, client_id)
-    wiring.reset()
+    with pytest.MonkeyPatch.context() as patch, in_process_aws(
+            jwks_server(MOTO_JWKS), patch.setenv, lambda name: patch.delenv(name, raising=False)) as aws:
+        yield aws
 
 
 @pytest.fixture
