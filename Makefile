@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test token webhook jobs bench lint package clean
+.PHONY: run test token signup webhook jobs bench lint package clean
 
 $(STAMP): requirements.txt requirements-dev.txt package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 token:
-	@$(BIN)/python -m local.token --role $(ROLE) $(if $(filter command line,$(origin USER)),--user $(USER))
+	@$(BIN)/python -m local.token --role $(ROLE) $(if $(filter command line,$(origin USER)),--user $(USER)) \
+		$(if $(PASSWORD),--password $(PASSWORD)) $(if $(NEW_PASSWORD),--new-password $(NEW_PASSWORD))
+
+signup:
+	@$(BIN)/python -m local.signup --email $(EMAIL) $(if $(PASSWORD),--password $(PASSWORD))
 
 webhook:
 	@$(BIN)/python -m local.webhook --partner $(PARTNER) --body $(BODY) $(if $(ID),--id $(ID))

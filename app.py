@@ -8,7 +8,7 @@ from chalice import Chalice, Cron, Rate
 
 from chalicelib import scheduled, wiring
 from chalicelib.http import (
-    members, middleware, operators, payments, quotes, records, session, system, teleconsult, webhooks,
+    identity, members, middleware, operators, payments, quotes, records, session, system, teleconsult, webhooks,
 )
 
 app = Chalice(app_name="pti-migrante", configure_logs=False)
@@ -16,6 +16,7 @@ app.register_middleware(middleware.observe_request, "http")
 app.register_blueprint(system.router.blueprint)
 app.register_blueprint(session.router.blueprint)
 app.register_blueprint(members.router.blueprint)
+app.register_blueprint(identity.router.blueprint)
 app.register_blueprint(quotes.router.blueprint)
 app.register_blueprint(payments.router.blueprint)
 app.register_blueprint(webhooks.router.blueprint)
@@ -42,6 +43,14 @@ def consult_reminders(event) -> dict:
     now = datetime.now(timezone.utc)
     reminded = scheduled.remind_consults(now)
     return {"reminded": reminded, "notifications_sent": scheduled.relay_notifications(now)}
+
+
+@app.lambda_function(name="post_confirmation")
+def post_confirmation(event, context) -> dict:
+    """Cognito's PostConfirmation trigger: a member who confirmed their sign-up joins the `members` group."""
+    from chalicelib import signup  # boto3's Cognito client loads only in this function
+
+    return signup.on_post_confirmation(event)
 
 
 if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:

@@ -80,14 +80,6 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Su cuenta ya tiene un registro como persona trabajadora independiente.",
         "Your account is already registered as an independent worker.",
     ),
-    "curp-registered": (
-        "Esta CURP ya está registrada con otra cuenta. Si es suya, comuníquese con el IMSS.",
-        "This CURP is already registered with another account. If it is yours, contact IMSS.",
-    ),
-    "nss-registered": (
-        "Este NSS ya está registrado con otra cuenta. Si es suyo, comuníquese con el IMSS.",
-        "This NSS is already registered with another account. If it is yours, contact IMSS.",
-    ),
     "not-registered": (
         "Aún no completa su registro; regístrese primero.",
         "You have not registered yet; register first.",
@@ -97,9 +89,28 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Ya tiene registrado(a) a su cónyuge o concubino(a); solo se permite uno.",
         "You already have a spouse or partner registered; only one is allowed.",
     ),
-    "beneficiary-elsewhere": (
-        "Esta persona ya es beneficiaria de otra persona asegurada.",
-        "This person is already a beneficiary of another member.",
+    "beneficiary-exists": (
+        "Esta persona ya es su beneficiaria.",
+        "This person is already your beneficiary.",
+    ),
+    "claim-not-found": ("No existe esa solicitud de identidad.", "There is no such identity claim."),
+    "claim-decided": (
+        "Esa solicitud de identidad ya se resolvió; recargue para ver la decisión.",
+        "That identity claim has already been decided; reload to see the decision.",
+    ),
+    "claim-not-same-curp": (
+        "Las dos personas tienen CURP distintas (la coincidencia es de NSS): solo puede rechazarse.",
+        "The two persons have different CURPs (the match is on the NSS): it can only be rejected.",
+    ),
+    "claim-document-mismatch": (
+        "La identificación no coincide con la CURP (fecha de nacimiento); no se confirmó.",
+        "The ID does not agree with the CURP (birth date); nothing was confirmed.",
+    ),
+    "claim-person-has-account": (
+        "Esa persona ya tiene su propia cuenta; dos cuentas no pueden ser la misma persona. Rechace la solicitud y "
+        "atienda la recuperación de la cuenta.",
+        "That person already has an account of their own; two accounts cannot be one person. Reject the claim and "
+        "handle it as an account recovery.",
     ),
     "beneficiary-not-found": ("No existe ese beneficiario.", "There is no such beneficiary."),
     "reference-changed": (
@@ -306,6 +317,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Systolic pressure must be above diastolic.",
     ),
     "field.curp_or_actor": ("Indique curp o actor_id, uno de los dos.", "Give either curp or actor_id."),
+    "field.in_person_needs_document": (
+        "Una revisión en persona o consular indica el lugar (place) y lo que dice la identificación (id_document).",
+        "An in-person or consular check gives the place and what the ID says (id_document).",
+    ),
     "field.date_in_past": ("La fecha ya pasó (hora de la Ciudad de México).", "That date has passed (Mexico City time)."),
     "field.waitlist_range": (
         "'to' debe ser igual o posterior a 'from', con {days} días como máximo en total.",

@@ -33,6 +33,11 @@ class Settings(BaseModel):
     records_key_id: str = Field(alias="RECORDS_KEY_ID", pattern=r"^(arn:aws[\w-]*:kms:[\w-]+:\d{12}:key/[\w-]+|alias/[\w/-]+)$")
     notifications_topic_arn: str = Field(alias="NOTIFICATIONS_TOPIC_ARN", pattern=r"^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$")
     video_provider: Literal["local", "chime"] = Field("local", alias="VIDEO_PROVIDER")
+    # Identity proofing's registry check (docs/identity.md): `demo` serves the synthetic demo people; `provider` is a
+    # CURP-registry provider (RENAPO's data) at CURP_REGISTRY_URL, its API key in the Secrets Manager secret named.
+    curp_registry: Literal["demo", "provider"] = Field("demo", alias="CURP_REGISTRY")
+    curp_registry_url: AnyHttpUrl | None = Field(None, alias="CURP_REGISTRY_URL")
+    curp_registry_secret: str | None = Field(None, alias="CURP_REGISTRY_SECRET", pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")
     # Partners allowed to call POST /v1/webhooks/{partner}; each one's signing secrets are the Secrets Manager
     # secret <prefix><partner>, JSON {"current": "whsec_…", "previous": "whsec_…" (while rotating)}.
     webhook_partners: tuple[str, ...] = Field(alias="WEBHOOK_PARTNERS", min_length=1)
@@ -55,6 +60,12 @@ class Settings(BaseModel):
             raise ValueError("stage prod must not set AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_DYNAMODB")
         if self.stage == "prod" and self.video_provider != "chime":
             raise ValueError("stage prod needs VIDEO_PROVIDER=chime")
+        if self.stage == "prod" and self.curp_registry != "provider":
+            raise ValueError("stage prod needs a real CURP registry: CURP_REGISTRY=provider")
+        if self.curp_registry == "provider" and not (self.curp_registry_url and self.curp_registry_secret):
+            raise ValueError("CURP_REGISTRY=provider needs CURP_REGISTRY_URL and CURP_REGISTRY_SECRET")
+        if self.curp_registry_url and self.curp_registry_url.scheme != "https" and self.stage == "prod":
+            raise ValueError("CURP_REGISTRY_URL must be https in prod")
         return self
 
     @property

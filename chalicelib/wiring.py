@@ -63,6 +63,21 @@ def record_keys():
 
 
 @cache
+def curp_registry():
+    """The registry check's provider: the demo people locally, a real provider in prod (settings enforce it)."""
+    from chalicelib.store.curp_registry import DemoCurpRegistry, ProviderCurpRegistry
+
+    current = settings()
+    if current.curp_registry == "provider":
+        import boto3
+
+        secrets_client = boto3.client("secretsmanager", region_name=current.region)
+        api_key = secrets_client.get_secret_value(SecretId=current.curp_registry_secret)["SecretString"]
+        return ProviderCurpRegistry(str(current.curp_registry_url), api_key)
+    return DemoCurpRegistry()
+
+
+@cache
 def video_rooms() -> VideoRooms:
     current = settings()
     if current.video_provider == "chime":
@@ -75,6 +90,7 @@ def video_rooms() -> VideoRooms:
 def reset() -> None:
     """Forget the singletons (tests switch environments between cases)."""
     cognito.cache_clear()
+    curp_registry.cache_clear()
     record_keys.cache_clear()
     video_rooms.cache_clear()
     sns.cache_clear()

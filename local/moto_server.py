@@ -8,12 +8,25 @@ Three changes from `moto_server`, all for fidelity:
 - for the same reason a KMS key's id and material are derived from its description: health records encrypted before
   a restart must still decrypt after it. (Local only: real KMS keys never leave KMS.)
 User-pool and app-client ids are made stable by moto's own HASH strategies (set by `local.aws`).
+
+And one addition, because moto does not run Cognito's Lambda triggers: when a ConfirmSignUp, AdminConfirmSignUp or
+ConfirmForgotPassword succeeds for the template's user pool, and the template declares a PostConfirmation trigger on
+it, the bridge invokes the same Chalice function Lambda would (`app.post_confirmation`), in this process, with the
+event Cognito sends, before the confirmation is answered (Cognito waits for the trigger too). ConfirmSignUp also marks
+the e-mail verified, as Cognito does when the code it e-mailed comes back. moto accepts any confirmation code.
 """
 
 import argparse
 import hashlib
+import io
+import json
+import os
+import sys
 import threading
+import traceback
 import uuid
+from types import SimpleNamespace
+from typing import Any
 
 from moto.cognitoidp import models as cognito_models
 from moto.kms import models as kms_models
@@ -43,17 +56,136 @@ def _stable_kms_key_init(original):
     return init
 
 
-class SerialisedApp:
-    """WSGI wrapper that lets one request at a time into moto."""
+_COGNITO = "AWSCognitoIdentityProviderService."
+# Operations after which Cognito runs the PostConfirmation trigger, and the event's triggerSource for each.
+POST_CONFIRMATION_SOURCES = {
+    _COGNITO + "ConfirmSignUp": "PostConfirmation_ConfirmSignUp",
+    _COGNITO + "AdminConfirmSignUp": "PostConfirmation_ConfirmSignUp",
+    _COGNITO + "ConfirmForgotPassword": "PostConfirmation_ConfirmForgotPassword",
+}
 
-    def __init__(self, app):
+
+def _amz_error(kind: str, message: str) -> tuple[str, list[tuple[str, str]], list[bytes]]:
+    body = json.dumps({"__type": kind, "message": message}).encode()
+    return "400 Bad Request", [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", kind),
+                               ("Content-Length", str(len(body)))], [body]
+
+
+class TriggerFailed(Exception):
+    """The trigger failed: Cognito answers the confirmation with this error (the user stays confirmed)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind, self.message = kind, message
+
+
+class PostConfirmationBridge:
+    """Cognito's PostConfirmation trigger for one user pool (by name), which moto never invokes itself."""
+
+    def __init__(self, pool_name: str, handler=None) -> None:
+        self.pool_name = pool_name
+        self._handler = handler  # the Chalice function; imported on first use (importing `app` takes a second)
+
+    @classmethod
+    def from_template(cls) -> "PostConfirmationBridge | None":
+        """The bridge for the template's user pool, when the template declares a PostConfirmation trigger on it."""
+        from local.bootstrap import load_template
+
+        (pool,) = [r["Properties"] for r in load_template()["Resources"].values() if r["Type"] == "AWS::Cognito::UserPool"]
+        return cls(pool["UserPoolName"]) if "PostConfirmation" in pool.get("LambdaConfig", {}) else None
+
+    def event(self, target: str, request: dict[str, Any]) -> dict[str, Any] | None:
+        """The event Cognito would send after `target` succeeded with `request`; None when not our pool. Reads (and,
+        for ConfirmSignUp, marks the e-mail verified in) moto's state: call it while holding the lock."""
+        pool = _user_pool(request.get("UserPoolId"), request.get("ClientId"))
+        if pool is None or pool.name != self.pool_name:
+            return None
+        user = pool._get_user(request.get("Username", ""))
+        if user is None:
+            return None
+        auto_verified = pool.extended_config.get("AutoVerifiedAttributes", [])
+        if target.endswith(".ConfirmSignUp") and "email" in auto_verified and "email" in user.attribute_lookup:
+            user.update_attributes([{"Name": "email_verified", "Value": "true"}])
+        attributes = {a["Name"]: a["Value"] for a in user.attributes}
+        attributes["cognito:user_status"] = getattr(user.status, "value", str(user.status))
+        event_request: dict[str, Any] = {"userAttributes": attributes}
+        if request.get("ClientMetadata"):
+            event_request["clientMetadata"] = request["ClientMetadata"]
+        return {
+            "version": "1",
+            "region": pool.region,
+            "userPoolId": pool.id,
+            "userName": user.username,
+            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown",
+                              "clientId": request.get("ClientId") or "CLIENT_ID_NOT_APPLICABLE"},
+            "triggerSource": POST_CONFIRMATION_SOURCES[target],
+            "request": event_request,
+            "response": {},
+        }
+
+    def invoke(self, event: dict[str, Any]) -> None:
+        """Run the handler as Lambda would; raise what Cognito would answer the confirmation with if it fails."""
+        if self._handler is None:
+            from app import post_confirmation  # the same function `chalice package` deploys for the trigger
+
+            self._handler = post_confirmation
+        context = SimpleNamespace(function_name="post_confirmation", aws_request_id=str(uuid.uuid4()),
+                                  get_remaining_time_in_millis=lambda: 5000)
+        returned = self._handler(event, context)
+        if not isinstance(returned, dict) or returned.get("triggerSource") != event["triggerSource"]:
+            raise TriggerFailed("InvalidLambdaResponseException", "Invalid lambda response.")
+
+
+def _user_pool(pool_id: str | None, client_id: str | None):
+    for regional in cognito_models.cognitoidp_backends.values():
+        for region, backend in regional.items():
+            if region == "global":
+                continue
+            for pool in backend.user_pools.values():
+                if pool.id == pool_id or (client_id and client_id in pool.clients):
+                    return pool
+    return None
+
+
+class SerialisedApp:
+    """WSGI wrapper that lets one request at a time into moto, and runs the PostConfirmation bridge."""
+
+    def __init__(self, app, bridge: PostConfirmationBridge | None = None):
         self._app = app
         self._lock = threading.Lock()
+        self._bridge = bridge
 
     def __call__(self, environ, start_response):
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if self._bridge is None or target not in POST_CONFIRMATION_SOURCES or not environ.get("CONTENT_LENGTH"):
+            with self._lock:
+                # Consume the whole body inside the lock: moto may stream it lazily.
+                return list(self._app(environ, start_response))
+        raw = environ["wsgi.input"].read(int(environ["CONTENT_LENGTH"]))
+        environ["wsgi.input"] = io.BytesIO(raw)
+        answered: list = []
+
+        def hold_response(status, headers, exc_info=None):
+            answered[:] = [status, headers]
+            return lambda data: None
+
+        event = None
         with self._lock:
-            # Consume the whole body inside the lock: moto may stream it lazily.
-            return list(self._app(environ, start_response))
+            body = list(self._app(environ, hold_response))
+            if answered and answered[0].startswith("200"):
+                event = self._bridge.event(target, json.loads(raw or b"{}"))
+        if event is not None:
+            # Outside the lock: the handler calls back into this server (AdminAddUserToGroup).
+            try:
+                self._bridge.invoke(event)
+            except TriggerFailed as failed:
+                answered[0], answered[1], body = _amz_error(failed.kind, failed.message)
+            except Exception as exc:  # what Cognito answers when the function raises
+                traceback.print_exc(file=sys.stderr)
+                answered[0], answered[1], body = _amz_error(
+                    "UnexpectedLambdaException", f"PostConfirmation failed with error {type(exc).__name__}.")
+        start_response(answered[0], answered[1])
+        return body
 
 
 def main() -> None:
@@ -62,7 +194,11 @@ def main() -> None:
     args = parser.parse_args()
     cognito_models.CognitoIdpUser.__init__ = _stable_sub_user_init(cognito_models.CognitoIdpUser.__init__)
     kms_models.Key.__init__ = _stable_kms_key_init(kms_models.Key.__init__)
-    app = SerialisedApp(DomainDispatcherApplication(create_backend_app))
+    # The trigger's Cognito client (built from the event's region) talks to this server, as a Lambda talks to Cognito.
+    os.environ.update({"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": f"http://127.0.0.1:{args.port}",
+                       "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
+    os.environ.pop("AWS_PROFILE", None)
+    app = SerialisedApp(DomainDispatcherApplication(create_backend_app), PostConfirmationBridge.from_template())
     run_simple("127.0.0.1", args.port, app, threaded=True, request_handler=MotoRequestHandler)
 
 

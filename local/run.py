@@ -53,6 +53,12 @@ def main() -> None:
         print("Demo teleconsultation data (password as above; T=$(make -s token ROLE=<role> USER=<name>)):")
         for line in seed(cognito, pool_id, state.now()):
             print(f"  {line}")
+        print("Sign up as a new member (SignUp → ConfirmSignUp → PostConfirmation puts you in `members` → sign-in):\n"
+              "  T=$(make -s signup EMAIL=ana@example.com)        # later: T=$(make -s token ROLE=member "
+              "USER=ana@example.com)\n"
+              "A nurse an operator invited (POST /v1/operators/nurses) accepts the invitation (NEW_PASSWORD_REQUIRED):\n"
+              f"  T=$(make -s token ROLE=nurse USER=<username>)    # chooses the password {LOCAL_PASSWORD} "
+              "(NEW_PASSWORD=… for another)")
         api = subprocess.Popen([sys.executable, "-m", "local.serve", str(args.api_port)], cwd=PROJECT, env=environment)
         state.save()
         print(f"Serving the API on {state.api_url}; try: curl -H \"Authorization: Bearer $T\" {state.api_url}/v1/health",

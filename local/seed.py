@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from chalicelib.domain.clock import mexico_city_today
 from chalicelib.domain.coverage import month_of
-from chalicelib.domain.members import RegistrationRequest, new_member
+from chalicelib.domain.members import RegistrationRequest
 from chalicelib.domain.payment_events import Decision, PaymentSucceeded
 from chalicelib.domain.quotes import shift_month
 from chalicelib.domain.scheduling import Availability, PROGRAM_HOURS, slots_between
@@ -34,7 +34,7 @@ def _sub(cognito, pool_id: str, username: str) -> str:
 
 def seed(cognito, pool_id: str, now: datetime | None = None) -> list[str]:
     """Create what is missing; returns a line per demo account for the launcher to print."""
-    from chalicelib.store import ledger, members, teleconsult  # after the environment is set
+    from chalicelib.store import ledger, members, persons, teleconsult  # after the environment is set
 
     now = now or datetime.now(timezone.utc)
     today = mexico_city_today(now)
@@ -57,7 +57,7 @@ def seed(cognito, pool_id: str, now: datetime | None = None) -> list[str]:
     months = [month_of(today), month_of(shift_month(today.replace(day=1), 1))]
     if members.get_member(member_id) is None:
         body = {**json.loads((PROJECT / "docs" / "examples" / "registration.json").read_text()), **MEMBER1}
-        members.create_member(new_member(member_id, RegistrationRequest.model_validate(body, context={"now": now}), now))
+        persons.register(member_id, RegistrationRequest.model_validate(body, context={"now": now}), now, lambda _: [])
         # A payment from last month, applied by an operator to this month and the next.
         paid_at = datetime.combine(shift_month(today.replace(day=1), -1).replace(day=10), datetime.min.time(), timezone.utc)
         payment = PaymentSucceeded(nss=MEMBER1["nss"], amount_mxn="1800.00", paid_at=paid_at, channel="spei",

@@ -113,6 +113,11 @@ class BeneficiaryRequest(BaseModel):
 
 class Beneficiary(BaseModel):
     beneficiary_id: str
+    person_id: str = Field(description="The person in our patient index; the patient id for consults and records")
+    linked_at: datetime = Field(description="Since when this member reaches the person's record")
+    relationship_confirmed_at: datetime | None = Field(
+        None, description="When an operator confirmed the relationship from documents: only then does the member "
+                          "see a minor's history written before linked_at")
     relationship: Relationship
     curp: str
     first_name: str
@@ -129,10 +134,12 @@ class Beneficiary(BaseModel):
     removed_at: datetime | None = None
 
 
-def new_beneficiary(beneficiary_id: str, request: BeneficiaryRequest, now: datetime) -> Beneficiary:
+def new_beneficiary(beneficiary_id: str, person_id: str, request: BeneficiaryRequest, now: datetime) -> Beneficiary:
     facts = curp_facts(request.curp)
     return Beneficiary(
         beneficiary_id=beneficiary_id,
+        person_id=person_id,
+        linked_at=now,
         **request.model_dump(),
         birth_date=facts.birth_date,
         sex=facts.sex,

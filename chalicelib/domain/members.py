@@ -171,6 +171,8 @@ class Consent(BaseModel):
 
 class Member(BaseModel):
     member_id: str
+    person_id: str = Field(description="The person this account is, in our patient index (docs/identity.md)")
+    linked_at: datetime = Field(description="Since when: earlier clinical history needs more than self-assertion")
     curp: str
     nss: str
     rfc: str | None
@@ -192,7 +194,7 @@ class Member(BaseModel):
     version: int
 
 
-def new_member(member_id: str, request: RegistrationRequest, now: datetime) -> Member:
+def new_member(member_id: str, person_id: str, request: RegistrationRequest, now: datetime) -> Member:
     consents = [
         Consent(kind="terms", version=request.accepted_terms_version, accepted_at=now),
         Consent(kind="sensitive_data", version=SENSITIVE_DATA_CONSENT_VERSION,
@@ -200,6 +202,8 @@ def new_member(member_id: str, request: RegistrationRequest, now: datetime) -> M
     ]
     return Member(
         member_id=member_id,
+        person_id=person_id,
+        linked_at=now,
         **request.model_dump(exclude={"accepted_terms_version", "sensitive_data_consent"}),
         occupation=OCCUPATION,
         status=MemberStatus.PENDING_PAYMENT,
@@ -234,7 +238,7 @@ class ProfileChanges(_Strict):
 
 
 class MemberLookup(_Strict):
-    """GET /v1/operators/members?curp=… or ?nss=…"""
+    """POST /v1/operators/members/lookup: by curp or by nss, in the body (identifiers never travel in URLs)."""
 
     curp: Curp | None = None
     nss: Nss | None = None

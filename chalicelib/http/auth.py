@@ -67,14 +67,33 @@ class TokenVerifier:
             raise Unauthenticated("token-expired") from exc
         except jwt.InvalidTokenError as exc:
             raise Unauthenticated("token-invalid") from exc
+        _check_claim_types(claims)
         if claims["token_use"] != "access" or claims["client_id"] != self._client_id:
             raise Unauthenticated("token-invalid")
-        groups = claims.get("cognito:groups") or []
+        groups = claims.get("cognito:groups", [])
         return Caller(
             user_id=claims["sub"],
             username=claims.get("username", claims["sub"]),
             roles=frozenset(_ROLE_BY_GROUP[g] for g in groups if g in _ROLE_BY_GROUP),
         )
+
+
+_STRING_CLAIMS = ("sub", "token_use", "client_id")
+
+
+def _check_claim_types(claims: dict) -> None:
+    """A signed token is still only as good as its shape: `sub`, `token_use`, `client_id` (and `username` when present)
+    are non-empty strings and `cognito:groups`, when present, a list of strings. Anything else is refused (401), never
+    coerced: a string where the list belongs would otherwise be read letter by letter."""
+    for name in _STRING_CLAIMS:
+        if not isinstance(claims.get(name), str) or not claims[name]:
+            raise Unauthenticated("token-invalid")
+    if "username" in claims and (not isinstance(claims["username"], str) or not claims["username"]):
+        raise Unauthenticated("token-invalid")
+    if "cognito:groups" in claims:
+        groups = claims["cognito:groups"]
+        if not isinstance(groups, list) or not all(isinstance(group, str) for group in groups):
+            raise Unauthenticated("token-invalid")
 
 
 def _bearer_token(authorization: str | None) -> str:

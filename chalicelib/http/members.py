@@ -1,24 +1,24 @@
 """Member routes: registration, profile, export, beneficiaries, and the operators' lookup."""
 
-import uuid
 from datetime import date, datetime
 from typing import Any, Mapping
 
 from pydantic import BaseModel, RootModel
 
 from chalicelib import wiring
-from chalicelib.domain.beneficiaries import Beneficiary, BeneficiaryRequest, check_against_member, eligibility, new_beneficiary
+from chalicelib.domain.beneficiaries import Beneficiary, BeneficiaryRequest, eligibility
 from chalicelib.domain.clock import mexico_city_today
 from chalicelib.domain.members import (
-    NEXT_STEP, Member, MemberLookup, ProfileChanges, RegistrationRequest, new_member, registration_warnings, review_draft,
+    NEXT_STEP, Member, MemberLookup, ProfileChanges, RegistrationRequest, registration_warnings, review_draft,
 )
-from chalicelib.errors import FieldError, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
+from chalicelib.errors import FieldError, NotFound, PreconditionFailed, PreconditionRequired
 from chalicelib.http.api import IdempotencyKey, Reply, Router
 from chalicelib.http.auth import Caller, Role
 from chalicelib.http.problems import field_messages
 from chalicelib.i18n import Language, text
 from chalicelib.logs import service_logger
 from chalicelib.store import members as store
+from chalicelib.store import persons
 
 router = Router(__name__, tag="members")
 _log = service_logger()
@@ -88,14 +88,15 @@ def _view(beneficiary: Beneficiary, now: datetime) -> BeneficiaryView:
 
 
 @router.route("/v1/registrations", "POST", roles=MEMBER, body=RegistrationRequest, response=MemberProfile, status=201,
-              summary="Register the signed-in user as a PTI member (once per person and per account)",
+              summary="Register the signed-in user as a PTI member (once per account; the same answer whether or not "
+                      "the CURP or NSS is already someone's)",
               extra_statuses=[409], idempotent=True)
 def register(caller: Caller, body: RegistrationRequest, idempotency: IdempotencyKey | None, language: Language,
              now: datetime) -> Reply:
-    member = new_member(caller.user_id, body, now)
-    profile = _profile(member, language, registration_warnings(body))
-    store.create_member(member, [idempotency.record(201, profile, now)] if idempotency else [])
-    return _with_etag(profile, 201)
+    warnings = registration_warnings(body)
+    member = persons.register(caller.user_id, body, now, lambda m: (
+        [idempotency.record(201, _profile(m, language, warnings), now)] if idempotency else []))
+    return _with_etag(_profile(member, language, warnings), 201)
 
 
 @router.route("/v1/registrations/validation", "POST", roles=MEMBER, body=RegistrationDraft, response=DraftReview,
@@ -142,14 +143,9 @@ def export_my_data(caller: Caller, now: datetime) -> MemberExport:
               summary="Add a spouse or partner, child, parent or minor in custody")
 def add_beneficiary(caller: Caller, body: BeneficiaryRequest, idempotency: IdempotencyKey | None,
                     now: datetime) -> BeneficiaryView:
-    member = store.registered_member(caller.user_id)
-    problems = check_against_member(body, member.curp)
-    if problems:
-        raise InvalidInput(problems)
-    beneficiary = new_beneficiary(str(uuid.uuid4()), body, now)
-    view = _view(beneficiary, now)
-    store.add_beneficiary(member.member_id, beneficiary, [idempotency.record(201, view, now)] if idempotency else [])
-    return view
+    beneficiary = persons.add_beneficiary(caller.user_id, body, now, lambda b: (
+        [idempotency.record(201, _view(b, now), now)] if idempotency else []))
+    return _view(beneficiary, now)
 
 
 @router.route("/v1/me/beneficiaries", "GET", roles=MEMBER, response=BeneficiaryList, extra_statuses=[404],
@@ -165,14 +161,12 @@ def remove_beneficiary(caller: Caller, beneficiary_id: str, now: datetime) -> Be
     return _view(store.remove_beneficiary(caller.user_id, beneficiary_id, now), now)
 
 
-@router.route("/v1/operators/members", "GET", roles={Role.OPERATOR}, query=MemberLookup, response=MemberProfile,
-              extra_statuses=[404], summary="Find a member by CURP or NSS (operators)")
-def find_member(caller: Caller, query: MemberLookup, language: Language) -> MemberProfile:
-    identifier, value = ("CURP", query.curp) if query.curp else ("NSS", query.nss)
-    member_id = store.find_member_id(identifier, value)
-    member = store.get_member(member_id) if member_id else None
+@router.route("/v1/operators/members/lookup", "POST", roles={Role.OPERATOR}, body=MemberLookup, response=MemberProfile,
+              extra_statuses=[404], summary="Find a member by CURP or NSS, sent in the body (never in a URL)")
+def find_member(caller: Caller, body: MemberLookup, language: Language) -> MemberProfile:
+    member = persons.member_by_identifier(curp=body.curp, nss=body.nss)
     if member is None:
         raise NotFound("member-not-found")
     _log.info("operator read member", extra={"operator_id": caller.user_id, "member_id": member.member_id,
-                                            "by": identifier.lower()})
+                                            "by": "curp" if body.curp else "nss"})
     return _profile(member, language)

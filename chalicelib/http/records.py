@@ -17,7 +17,8 @@ from chalicelib.domain.health_record import (
     AddendumRequest, AuditEvent, ConsultNote, Encounter, Entry, PatientFacts, Signer, consult_justifying, is_minor,
     new_entry,
 )
-from chalicelib.domain.identifiers import curp_facts
+from chalicelib.domain.identifiers import Curp, curp_facts
+from chalicelib.domain.identity import Person, RecordSource, record_sources, sees_history_before_link
 from chalicelib.domain.members import Member
 from chalicelib.domain.teleconsult import Appointment
 from chalicelib.errors import Forbidden, NotFound
@@ -25,6 +26,7 @@ from chalicelib.http.api import Reply, Router
 from chalicelib.http.auth import Caller, Role
 from chalicelib.http.teleconsult import appointment_of, nurse_profile, require_step
 from chalicelib.store import members as member_store
+from chalicelib.store import persons
 from chalicelib.store import records as store
 from chalicelib.store import teleconsult as teleconsult_store
 
@@ -58,11 +60,11 @@ class LogQuery(BaseModel):
 
 
 class AuditQuery(BaseModel):
-    """Operators: by patient (CURP) or by actor (user id), one of them."""
+    """Operators: by patient (CURP, in the body: never in a URL) or by actor (user id), one of them."""
 
     model_config = ConfigDict(extra="forbid")
 
-    curp: Annotated[str, Field(pattern=r"^[A-Z][AEIOUX][A-Z]{2}[0-9]{6}[HM][A-Z]{5}[0-9A-Z][0-9]$")] | None = None
+    curp: Curp | None = None
     actor_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     before: Annotated[str, Field(max_length=120)] | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = 50
@@ -91,38 +93,54 @@ class FhirBundle(BaseModel):
 
 # --- Whose record, and who may read it --------------------------------------------------------------------------
 
-def _facts(member: Member, beneficiaries: list[Beneficiary], patient_id: str) -> PatientFacts:
-    if patient_id == member.member_id:
-        facts = curp_facts(member.curp)
-        return PatientFacts(patient_id=patient_id, member_id=member.member_id, curp=member.curp,
-                            birth_date=facts.birth_date, sex=facts.sex, is_member=True)
-    for beneficiary in beneficiaries:
-        if beneficiary.beneficiary_id == patient_id:
-            return PatientFacts(patient_id=patient_id, member_id=member.member_id, curp=beneficiary.curp,
-                                birth_date=beneficiary.birth_date, sex=beneficiary.sex,
-                                given_name=beneficiary.first_name,
-                                family_name=" ".join(filter(None, [beneficiary.last_name, beneficiary.second_last_name])),
-                                is_member=False)
+def _role_of(member: Member, beneficiaries: list[Beneficiary], person_ids: set[str]) -> Member | Beneficiary:
+    """The member themself or their (latest) beneficiary who is that person; 404 otherwise."""
+    if member.person_id in person_ids:
+        return member
+    for beneficiary in reversed(beneficiaries):
+        if beneficiary.person_id in person_ids:
+            return beneficiary
     raise NotFound("patient-not-found")
 
 
-def _members_patient(member_id: str, patient_id: str | None, now: datetime) -> PatientFacts:
-    """The member themself, or one of their beneficiaries while under 18; 404 for anyone who is neither."""
+def _facts(member: Member, role: Member | Beneficiary, golden: Person) -> PatientFacts:
+    if isinstance(role, Member):
+        facts = curp_facts(member.curp)
+        return PatientFacts(patient_id=golden.person_id, member_id=member.member_id, curp=golden.curp,
+                            birth_date=facts.birth_date, sex=facts.sex, is_member=True)
+    return PatientFacts(patient_id=golden.person_id, member_id=member.member_id, curp=golden.curp,
+                        birth_date=role.birth_date, sex=role.sex, given_name=role.first_name,
+                        family_name=" ".join(filter(None, [role.last_name, role.second_last_name])), is_member=False)
+
+
+def _members_patient(member_id: str, patient_id: str | None, now: datetime) -> tuple[PatientFacts, list[RecordSource]]:
+    """The member themself, or one of their beneficiaries while under 18 (404 for anyone else), and what of the
+    person's records they see: history from before their link only when the link is proven (docs/identity.md)."""
     member, beneficiaries = member_store.registered_partition(member_id)
-    patient = _facts(member, beneficiaries, patient_id or member_id)
-    if not patient.is_member and not is_minor(patient.birth_date, mexico_city_today(now)):
+    role = _role_of(member, beneficiaries, {patient_id or member.person_id})
+    if isinstance(role, Beneficiary) and not is_minor(role.birth_date, mexico_city_today(now)):
         raise Forbidden("record-adult-beneficiary")
-    return patient
+    linked = persons.record_persons(role.person_id)
+    proven = (sees_history_before_link(linked[0].assurance.level) if isinstance(role, Member)
+              else role.relationship_confirmed_at is not None)
+    return _facts(member, role, linked[0]), record_sources(linked, member_id, role.linked_at, proven)
 
 
-def _nurses_patient(nurse_id: str, patient_id: str, now: datetime) -> tuple[PatientFacts, Appointment]:
+def _nurses_patient(nurse_id: str, patient_id: str, now: datetime) -> tuple[PatientFacts, list[RecordSource], Appointment]:
     """The patient if the nurse holds a consult with them, from booking until 7 days after it (403 otherwise, the
-    same whether the patient exists or not)."""
+    same whether the patient exists or not); she sees the person's whole history."""
     consult = consult_justifying(teleconsult_store.patient_appointments(patient_id), nurse_id, now)
     if consult is None:
         raise Forbidden("record-not-assigned")
+    patient, sources = _patient_of_consult(consult)
+    return patient, sources, consult
+
+
+def _patient_of_consult(consult: Appointment) -> tuple[PatientFacts, list[RecordSource]]:
+    linked = persons.record_persons(consult.patient_id)
     member, beneficiaries = member_store.member_partition(consult.member_id)
-    return _facts(member, beneficiaries, patient_id), consult
+    role = _role_of(member, beneficiaries, {p.person_id for p in linked})
+    return _facts(member, role, linked[0]), record_sources(linked, None, None, sees_earlier=True)
 
 
 def _event(caller: Caller, role: str, action: str, patient: PatientFacts, now: datetime,
@@ -145,12 +163,11 @@ def end_with_note(caller: Caller, appointment_id: str, body: ConsultNote, now: d
     appointment = appointment_of(appointment_id, caller.user_id, "nurse_id")
     require_step(appointment, "fulfilled")
     signer = _signer(caller.user_id)
-    member, beneficiaries = member_store.member_partition(appointment.member_id)
-    patient = _facts(member, beneficiaries, appointment.patient_id)
+    patient, _ = _patient_of_consult(appointment)
     entry_id = str(uuid.uuid4())
     fulfilled = appointment.model_copy(update={"status": "fulfilled"})
     entry = store.append(
-        patient.curp, patient.patient_id,
+        patient.patient_id,
         lambda seq, previous: new_entry(entry_id=entry_id, seq=seq, previous_hash=previous, kind="consult-note",
                                         patient=patient, appointment_id=appointment.appointment_id, amends=None,
                                         signer=signer, content=body.model_dump(mode="json", exclude_none=True), now=now),
@@ -166,13 +183,13 @@ def end_with_note(caller: Caller, appointment_id: str, body: ConsultNote, now: d
               response=Entry, status=201, extra_statuses=[403, 404, 409],
               summary="Correct or complete an entry with a signed addendum (the entry itself never changes)")
 def add_addendum(caller: Caller, patient_id: str, entry_id: str, body: AddendumRequest, now: datetime) -> Reply:
-    patient, consult = _nurses_patient(caller.user_id, patient_id, now)
-    if not store.entry_exists(patient.curp, entry_id):
+    patient, sources, consult = _nurses_patient(caller.user_id, patient_id, now)
+    if not store.entry_exists(sources, entry_id):
         raise NotFound("entry-not-found")
     signer = _signer(caller.user_id)
     addendum_id = str(uuid.uuid4())
     entry = store.append(
-        patient.curp, patient.patient_id,
+        patient.patient_id,
         lambda seq, previous: new_entry(entry_id=addendum_id, seq=seq, previous_hash=previous, kind="addendum",
                                         patient=patient, appointment_id=None, amends=entry_id, signer=signer,
                                         content=body.model_dump(mode="json"), now=now),
@@ -182,37 +199,37 @@ def add_addendum(caller: Caller, patient_id: str, entry_id: str, body: AddendumR
 
 # --- Reading (each read is audited before the data leaves) -------------------------------------------------------
 
-def _page(patient: PatientFacts, event: AuditEvent, query: PageQuery) -> RecordPage:
-    store.record_access(patient.curp, event)
-    entries, before = store.page(patient.curp, wiring.record_keys(), query.limit, query.before)
+def _page(patient: PatientFacts, sources: list[RecordSource], event: AuditEvent, query: PageQuery) -> RecordPage:
+    store.record_access(patient.patient_id, event)
+    entries, before = store.page(sources, wiring.record_keys(), query.limit, query.before)
     return RecordPage(items=entries, next=before)
 
 
 @router.route("/v1/me/record", "GET", roles=MEMBER, query=MyRecordQuery, response=RecordPage,
               extra_statuses=[403, 404], summary="My health record (or a minor beneficiary's), newest first")
 def my_record(caller: Caller, query: MyRecordQuery, now: datetime) -> RecordPage:
-    patient = _members_patient(caller.user_id, query.patient_id, now)
-    return _page(patient, _event(caller, "member", "read-record", patient, now), query)
+    patient, sources = _members_patient(caller.user_id, query.patient_id, now)
+    return _page(patient, sources, _event(caller, "member", "read-record", patient, now), query)
 
 
 @router.route("/v1/nurse/patients/{patient_id}/record", "GET", roles=NURSE, query=PageQuery, response=RecordPage,
               extra_statuses=[403], summary="My patient's history, from booking until 7 days after our consult")
 def patient_record(caller: Caller, patient_id: str, query: PageQuery, now: datetime) -> RecordPage:
-    patient, consult = _nurses_patient(caller.user_id, patient_id, now)
-    return _page(patient, _event(caller, "nurse", "read-record", patient, now, consult.appointment_id), query)
+    patient, sources, consult = _nurses_patient(caller.user_id, patient_id, now)
+    return _page(patient, sources, _event(caller, "nurse", "read-record", patient, now, consult.appointment_id), query)
 
 
 @router.route("/v1/records/{patient_id}/fhir", "GET", roles={Role.MEMBER, Role.NURSE}, response=FhirBundle,
               extra_statuses=[403, 404], summary="The record as a FHIR R4 Bundle, for the same readers")
 def fhir_export(caller: Caller, patient_id: str, now: datetime) -> FhirBundle:
     if Role.NURSE in caller.roles:
-        patient, consult = _nurses_patient(caller.user_id, patient_id, now)
+        patient, sources, consult = _nurses_patient(caller.user_id, patient_id, now)
         event = _event(caller, "nurse", "export-fhir", patient, now, consult.appointment_id)
     else:
-        patient = _members_patient(caller.user_id, patient_id, now)
+        patient, sources = _members_patient(caller.user_id, patient_id, now)
         event = _event(caller, "member", "export-fhir", patient, now)
-    store.record_access(patient.curp, event)
-    entries, encounters = store.whole(patient.curp, wiring.record_keys())
+    store.record_access(patient.patient_id, event)
+    entries, encounters = store.whole(sources, wiring.record_keys())
     consent = teleconsult_store.consent_of(patient.patient_id)
     return FhirBundle.model_validate(record_bundle(patient, entries, encounters, consent, now))
 
@@ -220,16 +237,20 @@ def fhir_export(caller: Caller, patient_id: str, now: datetime) -> FhirBundle:
 @router.route("/v1/me/record/access-log", "GET", roles=MEMBER, query=LogQuery, response=AuditPage,
               extra_statuses=[403, 404], summary="Who read or wrote my record (or a minor beneficiary's), newest first")
 def my_access_log(caller: Caller, query: LogQuery, now: datetime) -> AuditPage:
-    patient = _members_patient(caller.user_id, query.patient_id, now)
-    events, before = store.access_log(patient.curp, query.limit, query.before)
+    _, sources = _members_patient(caller.user_id, query.patient_id, now)
+    events, before = store.access_log(sources, query.limit, query.before)
     return AuditPage(items=events, next=before)
 
 
-@router.route("/v1/operators/record-audit", "GET", roles=OPERATOR, query=AuditQuery, response=AuditPage,
-              summary="The health-record audit trail by patient (CURP) or by actor; never clinical content")
-def record_audit(caller: Caller, query: AuditQuery) -> AuditPage:
-    if query.curp:
-        events, before = store.access_log(query.curp, query.limit, query.before)
-    else:
-        events, before = store.actions_of(query.actor_id, query.limit, query.before)
+@router.route("/v1/operators/record-audit/search", "POST", roles=OPERATOR, body=AuditQuery, response=AuditPage,
+              summary="The health-record audit trail by patient (CURP, in the body) or by actor; never clinical content")
+def record_audit(caller: Caller, body: AuditQuery) -> AuditPage:
+    if body.actor_id:
+        events, before = store.actions_of(body.actor_id, body.limit, body.before)
+        return AuditPage(items=events, next=before)
+    holder = persons.curp_owner(body.curp)
+    if holder is None:
+        return AuditPage(items=[], next=None)
+    sources = record_sources(persons.record_persons(holder), None, None, sees_earlier=True)
+    events, before = store.access_log(sources, body.limit, body.before)
     return AuditPage(items=events, next=before)

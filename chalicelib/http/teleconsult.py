@@ -160,12 +160,13 @@ def list_slots(caller: Caller, query: SlotQuery, now: datetime) -> SlotPage:
 
 
 def _patient_of(member_id: str, patient_id: str | None, now: datetime) -> tuple[Member, str]:
-    """The member and the patient: the member themself, or one of their active beneficiaries eligible today."""
+    """The member and the patient (a person id): the member themself, or one of their active beneficiaries eligible
+    today."""
     member, beneficiaries = member_store.registered_partition(member_id)
-    if patient_id is None or patient_id == member.member_id:
-        return member, member.member_id
+    if patient_id is None or patient_id == member.person_id:
+        return member, member.person_id
     for beneficiary in beneficiaries:
-        if beneficiary.beneficiary_id == patient_id and beneficiary.status == "active":
+        if beneficiary.person_id == patient_id and beneficiary.status == "active":
             if not eligibility(beneficiary, mexico_city_today(now)).eligible:
                 raise Conflict("patient-not-eligible")
             return member, patient_id

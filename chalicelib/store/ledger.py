@@ -18,7 +18,7 @@ from chalicelib.domain.payment_events import (
 from chalicelib.domain.payments import PaymentReference
 from chalicelib.errors import Conflict, FieldError, InvalidInput, NotFound, ServiceUnavailable
 from chalicelib.store import outbox, stats
-from chalicelib.store.members import ProfileItem, coverage_end_key, find_member_id, get_member, member_key
+from chalicelib.store.members import ProfileItem, coverage_end_key, get_member, member_key, nss_holder
 from chalicelib.store.outbox import Notification
 from chalicelib.store.payments import (
     PaymentRecordItem, close_reference, delivery_write, get_payment, get_reference, payment_item, payment_key,
@@ -105,8 +105,8 @@ def _locate(event: PaymentSucceeded, know_status: bool):
             member = get_member(reference.member_id)
             status = member.status.value if member else None
         return reference.member_id, event.reference, reference, status
-    member_id = find_member_id("NSS", event.nss) if is_valid_nss(event.nss) else None
-    member = get_member(member_id) if member_id else None
+    holder = nss_holder(event.nss) if is_valid_nss(event.nss) else None
+    member = get_member(holder.owner_id) if holder else None
     if member is None:
         return None, None, None, None
     code = member.open_reference

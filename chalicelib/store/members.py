@@ -7,10 +7,9 @@
 | partner slot        | MEMBER#<user id>  | PARTNER           |
 | member CURP guard   | CURP#<curp>       | MEMBER            |
 | member NSS guard    | NSS#<nss>         | MEMBER            |
-| beneficiary guard   | CURP#<curp>       | BENEFICIARY       |
 
-Guards make uniqueness a condition of the same transaction that writes the member, and double as the lookup
-index for operators (CURP or NSS → member id) with strongly consistent reads.
+Persons, the shared CURP guard and identity claims live in this table too (store/persons.py). The NSS guard is the
+SPEI matcher's and the operators' NSS → member lookup, read with strong consistency.
 """
 
 import zlib
@@ -61,6 +60,17 @@ class ByCoverageEnd(GlobalSecondaryIndex):
     coverage_end = UnicodeAttribute(hash_key=True)
 
 
+class IdentityClaims(GlobalSecondaryIndex):
+    """Pending identity claims, oldest first (sparse): the operators' queue."""
+
+    class Meta:
+        index_name = "identity_claims"
+        projection = AllProjection()
+
+    claim_queue = UnicodeAttribute(hash_key=True)
+    claim_sk = UnicodeAttribute(range_key=True)
+
+
 class MemberItem(Model):
     """Any item of the members table; `kind` says which subclass it is."""
 
@@ -71,11 +81,16 @@ class MemberItem(Model):
     sk = UnicodeAttribute(range_key=True)
     kind = DiscriminatorAttribute()
     coverage_end = UnicodeAttribute(null=True)
+    claim_queue = UnicodeAttribute(null=True)
+    claim_sk = UnicodeAttribute(null=True)
     by_coverage_end = ByCoverageEnd()
+    identity_claims = IdentityClaims()
 
 
 class ProfileItem(MemberItem, discriminator="member"):
     member_id = UnicodeAttribute()
+    person_id = UnicodeAttribute()
+    linked_at = UTCDateTimeAttribute()
     curp = UnicodeAttribute()
     nss = UnicodeAttribute()
     rfc = UnicodeAttribute(null=True)
@@ -99,6 +114,9 @@ class ProfileItem(MemberItem, discriminator="member"):
 
 class BeneficiaryItem(MemberItem, discriminator="beneficiary"):
     beneficiary_id = UnicodeAttribute()
+    person_id = UnicodeAttribute()
+    linked_at = UTCDateTimeAttribute()
+    relationship_confirmed_at = UTCDateTimeAttribute(null=True)
     relationship = UnicodeAttribute()
     curp = UnicodeAttribute()
     first_name = UnicodeAttribute()
@@ -118,6 +136,7 @@ class BeneficiaryItem(MemberItem, discriminator="beneficiary"):
 class GuardItem(MemberItem, discriminator="guard"):
     owner_id = UnicodeAttribute()
     beneficiary_id = UnicodeAttribute(null=True)
+    person_id = UnicodeAttribute(null=True)  # NSS guards: the member's person, for claims
 
 
 def _plain(value):
@@ -136,7 +155,7 @@ def _profile_item(member: Member) -> ProfileItem:
     return ProfileItem(
         member_key(member.member_id), "PROFILE",
         **{**data, "monthly_income_mxn": member.monthly_income_mxn, "registered_at": member.registered_at,
-           "updated_at": member.updated_at},
+           "updated_at": member.updated_at, "linked_at": member.linked_at},
     )
 
 
@@ -145,8 +164,9 @@ def _member(item: ProfileItem) -> Member:
     return Member.model_validate({**fields, "covered_months": item.covered_months or [], "version": item.version})
 
 
-def _guard(pk: str, sk: str, owner_id: str, beneficiary_id: str | None = None) -> GuardItem:
-    return GuardItem(pk, sk, owner_id=owner_id, beneficiary_id=beneficiary_id)
+def _guard(pk: str, sk: str, owner_id: str, beneficiary_id: str | None = None,
+           person_id: str | None = None) -> GuardItem:
+    return GuardItem(pk, sk, owner_id=owner_id, beneficiary_id=beneficiary_id, person_id=person_id)
 
 
 def _new(label: str, item: MemberItem) -> Write:
@@ -155,30 +175,29 @@ def _new(label: str, item: MemberItem) -> Write:
 
 # --- Members ---------------------------------------------------------------------------------------------------------
 
-_REGISTRATION_CONFLICTS = {  # checked in this order: the caller's own state first
-    "profile": "already-registered",
-    "curp-guard": "curp-registered",
-    "nss-guard": "nss-registered",
-}
+def nss_guard_key(nss: str) -> tuple[str, str]:
+    return f"NSS#{nss}", "MEMBER"
 
 
-def create_member(member: Member, extra: list[Write] = ()) -> None:
-    """Profile and CURP/NSS guards in one transaction (plus `extra` writes, e.g. the idempotency record)."""
+def create_member(member: Member, nss_free: bool, identity: list[Write], extra: list[Write] = ()) -> None:
+    """Profile, its person writes (store/persons.py) and, when nobody holds the NSS, its guard: one transaction.
+    A guard taken meanwhile fails as `curp-guard`/`nss-guard` (ConditionFailed) and the caller starts over."""
     writes = [
         _new("profile", _profile_item(member)),
-        _new("curp-guard", _guard(f"CURP#{member.curp}", "MEMBER", member.member_id)),
-        _new("nss-guard", _guard(f"NSS#{member.nss}", "MEMBER", member.member_id)),
+        *identity,
         *stats.add(stats.ALL_TIME, stats.status_change(None, member.status)),
         *extra,
     ]
+    if nss_free:
+        writes.append(_new("nss-guard", _guard(*nss_guard_key(member.nss), member.member_id,
+                                               person_id=member.person_id)))
     try:
         commit(writes)
     except ConditionFailed as failed:
         if "idempotency" in failed.labels:
             raise AlreadyAnswered() from None
-        for label, reason in _REGISTRATION_CONFLICTS.items():
-            if label in failed.labels:
-                raise Conflict(reason) from None
+        if "profile" in failed.labels:
+            raise Conflict("already-registered") from None
         raise
 
 
@@ -219,10 +238,10 @@ def _stored(value):
     return value.model_dump(mode="json") if hasattr(value, "model_dump") else value
 
 
-def find_member_id(identifier: str, value: str) -> str | None:
-    """Operators' lookup by CURP or NSS: one consistent GetItem on the guard."""
+def nss_holder(nss: str) -> GuardItem | None:
+    """Who holds an NSS (member and person): one consistent GetItem on its guard."""
     try:
-        return GuardItem.get(f"{identifier}#{value}", "MEMBER", consistent_read=True).owner_id
+        return GuardItem.get(*nss_guard_key(nss), consistent_read=True)
     except GuardItem.DoesNotExist:
         return None
 
@@ -233,7 +252,8 @@ def _beneficiary_item(member_id: str, beneficiary: Beneficiary) -> BeneficiaryIt
     data = beneficiary.model_dump(mode="json")
     return BeneficiaryItem(
         member_key(member_id), f"BENEFICIARY#{beneficiary.beneficiary_id}",
-        **{**data, "added_at": beneficiary.added_at, "removed_at": beneficiary.removed_at},
+        **{**data, "added_at": beneficiary.added_at, "removed_at": beneficiary.removed_at,
+           "linked_at": beneficiary.linked_at, "relationship_confirmed_at": beneficiary.relationship_confirmed_at},
     )
 
 
@@ -241,13 +261,14 @@ def _beneficiary(item: BeneficiaryItem) -> Beneficiary:
     return Beneficiary.model_validate({name: getattr(item, name) for name in Beneficiary.model_fields})
 
 
-def add_beneficiary(member_id: str, beneficiary: Beneficiary, extra: list[Write] = ()) -> None:
-    """Beneficiary, its CURP guard and (for a spouse or concubine) the partner slot, only for a registered member."""
+def add_beneficiary(member_id: str, beneficiary: Beneficiary, identity: list[Write], extra: list[Write] = ()) -> None:
+    """Beneficiary, its person writes (store/persons.py) and (for a spouse or concubine) the partner slot, only for
+    a registered member. A CURP guard taken meanwhile fails as `curp-guard` and the caller starts over."""
     writes = [
         Write("member", "condition_check",
               lambda tx: tx.condition_check(ProfileItem, member_key(member_id), "PROFILE", condition=ProfileItem.pk.exists())),
         _new("beneficiary", _beneficiary_item(member_id, beneficiary)),
-        _new("curp-guard", _guard(f"CURP#{beneficiary.curp}", "BENEFICIARY", member_id, beneficiary.beneficiary_id)),
+        *identity,
     ]
     if beneficiary.relationship in PARTNERS:
         writes.append(_new("partner-slot", _guard(member_key(member_id), "PARTNER", member_id, beneficiary.beneficiary_id)))
@@ -260,13 +281,12 @@ def add_beneficiary(member_id: str, beneficiary: Beneficiary, extra: list[Write]
             raise NotFound("not-registered") from None
         if "partner-slot" in failed.labels:
             raise Conflict("partner-exists") from None
-        if "curp-guard" in failed.labels:
-            raise Conflict("beneficiary-elsewhere") from None
         raise
 
 
 def remove_beneficiary(member_id: str, beneficiary_id: str, now: datetime) -> Beneficiary:
-    """Soft removal kept in history; frees the CURP (and partner slot) in the same transaction."""
+    """Soft removal kept in history; frees the partner slot in the same transaction. The person keeps the CURP: a
+    later member who names it makes a claim (docs/identity.md)."""
     try:
         item = BeneficiaryItem.get(member_key(member_id), f"BENEFICIARY#{beneficiary_id}", consistent_read=True)
     except BeneficiaryItem.DoesNotExist:
@@ -277,8 +297,6 @@ def remove_beneficiary(member_id: str, beneficiary_id: str, now: datetime) -> Be
         Write("beneficiary", "update", lambda tx: tx.update(
             item, actions=[BeneficiaryItem.status.set("removed"), BeneficiaryItem.removed_at.set(now)],
             condition=BeneficiaryItem.status == "active")),
-        Write("curp-guard", "delete", lambda tx: tx.delete(
-            _guard(f"CURP#{item.curp}", "BENEFICIARY", member_id), condition=GuardItem.owner_id == member_id)),
     ]
     if item.relationship in PARTNERS:
         writes.append(Write("partner-slot", "delete", lambda tx: tx.delete(

@@ -3,10 +3,13 @@ key, encounters, and the audit trail. No TTL, no delete path (the IAM policy gra
 
 | item      | pk               | sk                       | index keys                                   |
 |-----------|------------------|--------------------------|----------------------------------------------|
-| head      | RECORD#<CURP>    | HEAD                     | –  (seq and hash of the last entry; the wrapped data key) |
-| entry     | RECORD#<CURP>    | ENTRY#<seq, 8 digits>    | –  (metadata in clear, content sealed)        |
-| encounter | RECORD#<CURP>    | ENCOUNTER#<appointment>  | –                                            |
-| audit     | AUDIT#<CURP>     | <at>#<event id>          | by_actor: ACTOR#<sub> / <at>#<event id>      |
+| head      | RECORD#<person>  | HEAD                     | –  (seq and hash of the last entry; the wrapped data key) |
+| entry     | RECORD#<person>  | ENTRY#<seq, 8 digits>    | –  (metadata in clear, content sealed)        |
+| encounter | RECORD#<person>  | ENCOUNTER#<appointment>  | –                                            |
+| audit     | AUDIT#<person>   | <at>#<event id>          | by_actor: ACTOR#<sub> / <at>#<event id>      |
+
+Keyed by the person id we issue (store/persons.py), never by a typed identifier. A reader sees a person's record and
+the records of persons merged into it (`RecordSource`s), each possibly from a date on (docs/identity.md).
 
 Appending reads the head, then one transaction: head moved from seq n to n+1 (condition: still n), the entry put
 (condition: absent — the store never overwrites an entry), the audit item, and whatever the caller adds (the
@@ -29,6 +32,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.domain.health_record import GENESIS_HASH, AuditEvent, Encounter, Entry
+from chalicelib.domain.identity import RecordSource
 from chalicelib.errors import Conflict
 from chalicelib.store.transactions import ConditionFailed, Write, commit
 
@@ -62,7 +66,7 @@ class RecordItem(Model):
 
 
 class HeadItem(RecordItem, discriminator="head"):
-    record_id = UnicodeAttribute()  # random; names the record to KMS (encryption context) without the CURP
+    record_id = UnicodeAttribute()  # random; names the record to KMS (encryption context), never an identifier
     patient_id = UnicodeAttribute()
     seq = NumberAttribute()
     last_hash = UnicodeAttribute()
@@ -75,6 +79,7 @@ class EntryItem(RecordItem, discriminator="entry"):
     seq = NumberAttribute()
     entry_kind = UnicodeAttribute()
     patient_id = UnicodeAttribute()
+    curp = UnicodeAttribute()  # as signed: the chain's hash covers it
     appointment_id = UnicodeAttribute(null=True)
     amends = UnicodeAttribute(null=True)
     occurred_at = UTCDateTimeAttribute()
@@ -108,8 +113,8 @@ class AuditItem(RecordItem, discriminator="audit"):
     appointment_id = UnicodeAttribute(null=True)
 
 
-def _record_key(curp: str) -> str:
-    return f"RECORD#{curp}"
+def _record_key(person_id: str) -> str:
+    return f"RECORD#{person_id}"
 
 
 def _entry_sk(seq: int) -> str:
@@ -123,16 +128,16 @@ def _aad(record_id: str, entry_id: str) -> bytes:
 
 # --- Audit -----------------------------------------------------------------------------------------------------------
 
-def _audit_item(curp: str, event: AuditEvent) -> AuditItem:
+def _audit_item(person_id: str, event: AuditEvent) -> AuditItem:
     order = f"{event.at.isoformat()}#{event.event_id}"
-    return AuditItem(f"AUDIT#{curp}", order, actor_pk=f"ACTOR#{event.actor_id}", actor_sk=order,
+    return AuditItem(f"AUDIT#{person_id}", order, actor_pk=f"ACTOR#{event.actor_id}", actor_sk=order,
                      **event.model_dump())
 
 
-def record_access(curp: str, event: AuditEvent) -> None:
+def record_access(person_id: str, event: AuditEvent) -> None:
     """Append an audit event on its own (reads): written before the data is returned, so no read goes unlogged."""
     try:
-        _audit_item(curp, event).save(condition=RecordItem.pk.does_not_exist())
+        _audit_item(person_id, event).save(condition=RecordItem.pk.does_not_exist())
     except PutError as error:
         # The key holds a fresh random event id, so a failed condition means botocore resent a put whose answer was
         # lost (a timeout) and the event is already stored: done, not a 500.
@@ -144,13 +149,22 @@ def _event(item: AuditItem) -> AuditEvent:
     return AuditEvent.model_validate({name: getattr(item, name) for name in AuditEvent.model_fields})
 
 
-def access_log(curp: str, limit: int, before: str | None = None) -> tuple[list[AuditEvent], str | None]:
-    """Who read or wrote this record, newest first: one Query. Returns the page and the cursor for the next."""
-    condition = AuditItem.sk < before if before else None
-    result = AuditItem.query(f"AUDIT#{curp}", condition, scan_index_forward=False, limit=limit)
-    events = [_event(item) for item in result if isinstance(item, AuditItem)]
-    last = result.last_evaluated_key
-    return events, last["sk"]["S"] if last else None
+def access_log(sources: list[RecordSource], limit: int, before: str | None = None) -> tuple[list[AuditEvent], str | None]:
+    """Who read or wrote these records, newest first: one Query per source (one, unless persons were merged), each
+    from its `visible_from` on. Returns the page and the cursor for the next."""
+    items, more = [], False
+    for source in sources:
+        condition = AuditItem.sk < before if before else None
+        if source.visible_from is not None:
+            since = AuditItem.sk >= source.visible_from.isoformat()
+            condition = since if condition is None else (AuditItem.sk.between(source.visible_from.isoformat(), before))
+        result = AuditItem.query(f"AUDIT#{source.person_id}", condition, scan_index_forward=False, limit=limit)
+        items += [item for item in result if isinstance(item, AuditItem) and (before is None or item.sk < before)]
+        more |= result.last_evaluated_key is not None
+    items.sort(key=lambda item: item.sk, reverse=True)
+    page = items[:limit]
+    more |= len(items) > limit
+    return [_event(item) for item in page], (page[-1].sk if more and page else None)
 
 
 def actions_of(actor_id: str, limit: int, before: str | None = None) -> tuple[list[AuditEvent], str | None]:
@@ -164,30 +178,30 @@ def actions_of(actor_id: str, limit: int, before: str | None = None) -> tuple[li
 
 # --- Entries ---------------------------------------------------------------------------------------------------------
 
-def _entry(item: EntryItem, curp: str, content: dict[str, Any]) -> Entry:
-    return Entry(entry_id=item.entry_id, seq=int(item.seq), kind=item.entry_kind, patient_id=item.patient_id, curp=curp,
-                 appointment_id=item.appointment_id, amends=item.amends, occurred_at=item.occurred_at,
+def _entry(item: EntryItem, content: dict[str, Any]) -> Entry:
+    return Entry(entry_id=item.entry_id, seq=int(item.seq), kind=item.entry_kind, patient_id=item.patient_id,
+                 curp=item.curp, appointment_id=item.appointment_id, amends=item.amends, occurred_at=item.occurred_at,
                  time_zone=item.time_zone, recorded_at=item.recorded_at,
                  signed_by={"user_id": item.signer_id, "full_name": item.signer_name,
                             "cedula_profesional": item.signer_cedula},
                  content=content, previous_hash=item.previous_hash, hash=item.hash)
 
 
-def _opened(items: list[EntryItem], head: HeadItem, curp: str, keys: "RecordKeys") -> list[Entry]:
+def _opened(items: list[EntryItem], head: HeadItem, keys: "RecordKeys") -> list[Entry]:
     if not items:
         return []
     data_key = keys.unwrap(head.data_key, head.record_id)
-    return [_entry(item, curp, json.loads(keys.open(data_key, item.sealed, _aad(head.record_id, item.entry_id))))
+    return [_entry(item, json.loads(keys.open(data_key, item.sealed, _aad(head.record_id, item.entry_id))))
             for item in items]
 
 
-def append(curp: str, patient_id: str, draft: Callable[[int, str], Entry], keys: "RecordKeys", audit: AuditEvent,
+def append(person_id: str, draft: Callable[[int, str], Entry], keys: "RecordKeys", audit: AuditEvent,
            now: datetime, extra: list[Write] = (), encounter: Encounter | None = None) -> Entry:
     """Append the entry `draft(seq, previous_hash)` makes, with its audit event, `extra` writes and the encounter,
     all in one transaction. Refuses to overwrite anything; a concurrent append is retried on the new head."""
     for attempt in range(_APPEND_ATTEMPTS):
         try:
-            head = HeadItem.get(_record_key(curp), "HEAD", consistent_read=True)
+            head = HeadItem.get(_record_key(person_id), "HEAD", consistent_read=True)
         except HeadItem.DoesNotExist:
             head = None
         if head is None:
@@ -201,23 +215,23 @@ def append(curp: str, patient_id: str, draft: Callable[[int, str], Entry], keys:
         entry = draft(seq, previous)
         content = json.dumps(entry.content, ensure_ascii=False).encode()
         item = EntryItem(
-            _record_key(curp), _entry_sk(seq), entry_id=entry.entry_id, seq=seq, entry_kind=entry.kind,
-            patient_id=patient_id, appointment_id=entry.appointment_id, amends=entry.amends,
+            _record_key(person_id), _entry_sk(seq), entry_id=entry.entry_id, seq=seq, entry_kind=entry.kind,
+            patient_id=entry.patient_id, curp=entry.curp, appointment_id=entry.appointment_id, amends=entry.amends,
             occurred_at=entry.occurred_at, time_zone=entry.time_zone, recorded_at=entry.recorded_at,
             signer_id=entry.signed_by.user_id, signer_name=entry.signed_by.full_name,
             signer_cedula=entry.signed_by.cedula_profesional, previous_hash=entry.previous_hash, hash=entry.hash,
             sealed=keys.seal(data_key, content, _aad(record_id, entry.entry_id)))
-        new_head = HeadItem(_record_key(curp), "HEAD", record_id=record_id, patient_id=patient_id, seq=seq,
+        new_head = HeadItem(_record_key(person_id), "HEAD", record_id=record_id, patient_id=person_id, seq=seq,
                             last_hash=entry.hash, data_key=wrapped, updated_at=now)
         head_condition = (RecordItem.pk.does_not_exist() if head is None else HeadItem.seq == int(head.seq))
         writes = [
             Write("head", "save", lambda tx, h=new_head, c=head_condition: tx.save(h, condition=c)),
             Write("entry", "save", lambda tx, i=item: tx.save(i, condition=RecordItem.pk.does_not_exist())),
-            Write("audit", "save", lambda tx: tx.save(_audit_item(curp, audit), condition=RecordItem.pk.does_not_exist())),
+            Write("audit", "save", lambda tx: tx.save(_audit_item(person_id, audit), condition=RecordItem.pk.does_not_exist())),
             *extra,
         ]
         if encounter:
-            encounter_item = EncounterItem(_record_key(curp), f"ENCOUNTER#{encounter.appointment_id}",
+            encounter_item = EncounterItem(_record_key(person_id), f"ENCOUNTER#{encounter.appointment_id}",
                                            **encounter.model_dump())
             writes.append(Write("encounter", "save", lambda tx: tx.save(
                 encounter_item, condition=RecordItem.pk.does_not_exist())))
@@ -232,41 +246,66 @@ def append(curp: str, patient_id: str, draft: Callable[[int, str], Entry], keys:
     raise AssertionError("unreachable")
 
 
-def page(curp: str, keys: "RecordKeys", limit: int, before_seq: int | None = None) -> tuple[list[Entry], int | None]:
-    """Entries newest first. The first page is one Query (the head sorts after the entries) and one KMS Decrypt;
-    later pages add a GetItem of the head. Returns the entries and the seq to continue before (None at the start)."""
+def _newest_page(person_id: str, keys: "RecordKeys", limit: int, before_seq: int | None) -> tuple[list[Entry], int | None]:
+    """One whole record, newest first. The first page is one Query (the head sorts after the entries) and one KMS
+    Decrypt; later pages add a GetItem of the head."""
     if before_seq is None:
-        items = list(RecordItem.query(_record_key(curp), RecordItem.sk.between("ENTRY#", "HEAD"),
+        items = list(RecordItem.query(_record_key(person_id), RecordItem.sk.between("ENTRY#", "HEAD"),
                                       scan_index_forward=False, limit=limit + 1, consistent_read=True))
         head = next((i for i in items if isinstance(i, HeadItem)), None)
     else:
-        items = list(RecordItem.query(_record_key(curp), RecordItem.sk.between("ENTRY#", _entry_sk(before_seq - 1)),
+        items = list(RecordItem.query(_record_key(person_id),
+                                      RecordItem.sk.between("ENTRY#", _entry_sk(before_seq - 1)),
                                       scan_index_forward=False, limit=limit, consistent_read=True))
         try:
-            head = HeadItem.get(_record_key(curp), "HEAD", consistent_read=True)
+            head = HeadItem.get(_record_key(person_id), "HEAD", consistent_read=True)
         except HeadItem.DoesNotExist:  # no record yet: an empty page, whatever the cursor
             head = None
     if head is None:
         return [], None
-    entries = _opened([i for i in items if isinstance(i, EntryItem)], head, curp, keys)
+    entries = _opened([i for i in items if isinstance(i, EntryItem)], head, keys)
     last_seq = entries[-1].seq if entries else 1
     return entries, (last_seq if last_seq > 1 and len(entries) == limit else None)
 
 
-def whole(curp: str, keys: "RecordKeys") -> tuple[list[Entry], list[Encounter]]:
-    """Every entry (oldest first) and encounter of the record: one Query of its partition and one KMS Decrypt."""
-    items = list(RecordItem.query(_record_key(curp), consistent_read=True))
-    head = next((i for i in items if isinstance(i, HeadItem)), None)
-    if head is None:
-        return [], []
-    entries = _opened([i for i in items if isinstance(i, EntryItem)], head, curp, keys)
-    encounters = [Encounter.model_validate({name: getattr(i, name) for name in Encounter.model_fields})
-                  for i in items if isinstance(i, EncounterItem)]
+def page(sources: list[RecordSource], keys: "RecordKeys", limit: int,
+         before: int | None = None) -> tuple[list[Entry], int | None]:
+    """Entries newest first and the cursor for older ones (None at the start). One whole record is read a page at a
+    time; merged records, or a record seen from a date on, are read whole (rare and small) and numbered in time
+    order, the cursor being that number."""
+    if len(sources) == 1 and sources[0].visible_from is None:
+        return _newest_page(sources[0].person_id, keys, limit, before)
+    entries, _ = whole(sources, keys)
+    numbered = list(enumerate(entries, start=1))
+    if before is not None:
+        numbered = [(n, e) for n, e in numbered if n < before]
+    shown = list(reversed(numbered))[:limit]
+    last = shown[-1][0] if shown else 1
+    return [e for _, e in shown], (last if last > 1 and len(shown) == limit else None)
+
+
+def whole(sources: list[RecordSource], keys: "RecordKeys") -> tuple[list[Entry], list[Encounter]]:
+    """Every entry and encounter the sources show, oldest first: one Query of each record's partition and one KMS
+    Decrypt per record."""
+    entries, encounters = [], []
+    for source in sources:
+        items = list(RecordItem.query(_record_key(source.person_id), consistent_read=True))
+        head = next((i for i in items if isinstance(i, HeadItem)), None)
+        if head is None:
+            continue
+        since = source.visible_from
+        entries += [e for e in _opened([i for i in items if isinstance(i, EntryItem)], head, keys)
+                    if since is None or e.recorded_at >= since]
+        encounters += [Encounter.model_validate(i, from_attributes=True) for i in items
+                       if isinstance(i, EncounterItem) and (since is None or i.ended_at >= since)]
+    entries.sort(key=lambda e: (e.recorded_at, e.seq))
+    encounters.sort(key=lambda e: e.start)
     return entries, encounters
 
 
-def entry_exists(curp: str, entry_id: str) -> bool:
-    """Whether the record holds this entry (addenda must point at one): a Query of the entries' metadata only."""
+def entry_exists(sources: list[RecordSource], entry_id: str) -> bool:
+    """Whether the records hold this entry (addenda must point at one): a Query of the entries' metadata only."""
     return any(isinstance(item, EntryItem) and item.entry_id == entry_id
-               for item in RecordItem.query(_record_key(curp), RecordItem.sk.startswith("ENTRY#"),
+               for source in sources
+               for item in RecordItem.query(_record_key(source.person_id), RecordItem.sk.startswith("ENTRY#"),
                                             attributes_to_get=["kind", "entry_id"], consistent_read=True))

@@ -16,9 +16,11 @@ Callers (columns):
 - partner         a request correctly signed by partner `finabien` (Standard Webhooks), no token
 - expired         member A's own access token, re-signed with the pool's key but with `exp` an hour ago
 - foreign_pool    a member's access token from another user pool (same signing key, other issuer and client)
+- same_curp       a member who registered with member A's CURP and any NSS, unverified: a claim is pending, so the
+                  account is a new, unlinked person and gets what member B gets (docs/identity.md)
 
 Beyond the status, a successful answer to anyone but member A, her nurse and the operator must not contain member
-A's user id or CURP.
+A's user id, person id or CURP (for same_curp, which typed that CURP itself: not A's ids, nor A's note).
 
 One scenario is built once for the whole module (moto in-process, the real app through chalice's test client) and
 the clock is set per cell. Rows whose authorized caller changes the resource (cancel, start, no-show, end, reschedule,
@@ -62,73 +64,81 @@ from tests.conftest import MOTO_JWKS, in_process_aws
 from tests.people import consult_note, registration
 
 CALLERS = ("anonymous", "member_a", "member_b", "nurse_assigned", "nurse_other", "operator", "partner", "expired",
-           "foreign_pool")
+           "foreign_pool", "same_curp")
 # Unauthorized attempts first, owners last: an owner's success may consume the row's resource.
-RUN_ORDER = ("anonymous", "expired", "foreign_pool", "partner", "member_b", "nurse_other", "operator",
+RUN_ORDER = ("anonymous", "expired", "foreign_pool", "partner", "member_b", "same_curp", "nurse_other", "operator",
              "nurse_assigned", "member_a")
 
 # The expected status of every route for every caller. Columns in CALLERS order:
 #   anon  = anonymous       memA = member_a        memB = member_b      nurA = nurse_assigned  nurO = nurse_other
 #   oper  = operator        part = partner         expd = expired       forn = foreign_pool
+#   same  = same_curp
 EXPECTED: dict[str, tuple[int, ...]] = {
-    #                                                          anon memA memB nurA nurO oper part expd forn
-    "GET /v1/health":                                         (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "GET /v1/openapi.json":                                   (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "GET /v1/session":                                        (401, 200, 200, 200, 200, 200, 401, 401, 401),
+    #                                                          anon memA memB nurA nurO oper part expd forn same
+    "GET /v1/health":                                         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /v1/openapi.json":                                   (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /v1/session":                                        (401, 200, 200, 200, 200, 200, 401, 401, 401, 200),
     # members: their own data only; B's answers are about B (409: both accounts are already registered)
-    "POST /v1/registrations":                                 (401, 409, 409, 403, 403, 403, 401, 401, 401),
-    "POST /v1/registrations/validation":                      (401, 200, 200, 403, 403, 403, 401, 401, 401),
-    "GET /v1/me":                                             (401, 200, 200, 403, 403, 403, 401, 401, 401),
-    "PATCH /v1/me":                                           (401, 200, 200, 403, 403, 403, 401, 401, 401),
-    "GET /v1/me/export":                                      (401, 200, 200, 403, 403, 403, 401, 401, 401),
-    "POST /v1/me/beneficiaries":                              (401, 201, 201, 403, 403, 403, 401, 401, 401),
-    "GET /v1/me/beneficiaries":                               (401, 200, 200, 403, 403, 403, 401, 401, 401),
-    "DELETE /v1/me/beneficiaries/{beneficiary_id}":           (401, 200, 404, 403, 403, 403, 401, 401, 401),
-    "GET /v1/operators/members":                              (401, 403, 403, 403, 403, 200, 401, 401, 401),
+    "POST /v1/registrations":                                 (401, 409, 409, 403, 403, 403, 401, 401, 401, 409),
+    "POST /v1/registrations/validation":                      (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    "GET /v1/me":                                             (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    "PATCH /v1/me":                                           (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    "GET /v1/me/export":                                      (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    "POST /v1/me/beneficiaries":                              (401, 201, 201, 403, 403, 403, 401, 401, 401, 201),
+    "GET /v1/me/beneficiaries":                               (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    "DELETE /v1/me/beneficiaries/{beneficiary_id}":           (401, 200, 404, 403, 403, 403, 401, 401, 401, 404),
+    "POST /v1/operators/members/lookup":                      (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
+    # identity: each member sees only their own; the claims queue is the operators'
+    "GET /v1/me/identity":                                    (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    "POST /v1/me/identity/verification":                      (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    "GET /v1/operators/identity-claims":                      (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
+    "GET /v1/operators/identity-claims/{claim_id}":           (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
+    "POST /v1/operators/identity-claims/{claim_id}/confirm":  (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
+    "POST /v1/operators/identity-claims/{claim_id}/reject":   (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
     # quotes
-    "POST /v1/quotes":                                        (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "GET /v1/me/quote":                                       (401, 200, 200, 403, 403, 403, 401, 401, 401),
+    "POST /v1/quotes":                                        (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /v1/me/quote":                                       (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
     # payments
-    "POST /v1/me/payment-references":                         (401, 201, 201, 403, 403, 403, 401, 401, 401),
-    "GET /v1/me/payment-references":                          (401, 200, 200, 403, 403, 403, 401, 401, 401),
-    "GET /v1/me/payment-instructions":                        (401, 200, 200, 403, 403, 403, 401, 401, 401),
-    "GET /v1/me/payments":                                    (401, 200, 200, 403, 403, 403, 401, 401, 401),
-    "GET /v1/me/payments/{payment_id}/receipt":               (401, 200, 404, 403, 403, 403, 401, 401, 401),
-    "GET /v1/me/coverage":                                    (401, 200, 200, 403, 403, 403, 401, 401, 401),
-    "POST /v1/webhooks/{partner}":                            (401, 401, 401, 401, 401, 401, 200, 401, 401),
+    "POST /v1/me/payment-references":                         (401, 201, 201, 403, 403, 403, 401, 401, 401, 201),
+    "GET /v1/me/payment-references":                          (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    "GET /v1/me/payment-instructions":                        (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    "GET /v1/me/payments":                                    (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    "GET /v1/me/payments/{payment_id}/receipt":               (401, 200, 404, 403, 403, 403, 401, 401, 401, 404),
+    "GET /v1/me/coverage":                                    (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    "POST /v1/webhooks/{partner}":                            (401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
     # operators
-    "GET /v1/operators/payments/unmatched":                   (401, 403, 403, 403, 403, 200, 401, 401, 401),
-    "POST /v1/operators/payments/{payment_id}/resolve":       (401, 403, 403, 403, 403, 200, 401, 401, 401),
-    "GET /v1/operators/stats":                                (401, 403, 403, 403, 403, 200, 401, 401, 401),
-    "POST /v1/operators/nurses":                              (401, 403, 403, 403, 403, 201, 401, 401, 401),
+    "GET /v1/operators/payments/unmatched":                   (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
+    "POST /v1/operators/payments/{payment_id}/resolve":       (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
+    "GET /v1/operators/stats":                                (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
+    "POST /v1/operators/nurses":                              (401, 403, 403, 403, 403, 201, 401, 401, 401, 403),
     # nurses: their own availability and agenda
-    "PUT /v1/nurse/availability":                             (401, 403, 403, 200, 200, 403, 401, 401, 401),
-    "GET /v1/nurse/availability":                             (401, 403, 403, 200, 200, 403, 401, 401, 401),
-    "GET /v1/nurse/agenda":                                   (401, 403, 403, 200, 200, 403, 401, 401, 401),
+    "PUT /v1/nurse/availability":                             (401, 403, 403, 200, 200, 403, 401, 401, 401, 403),
+    "GET /v1/nurse/availability":                             (401, 403, 403, 200, 200, 403, 401, 401, 401, 403),
+    "GET /v1/nurse/agenda":                                   (401, 403, 403, 200, 200, 403, 401, 401, 401, 403),
     # teleconsultation: the patient named in bodies is member A or A's child (B: 404)
-    "GET /v1/teleconsult/slots":                              (401, 200, 200, 403, 403, 403, 401, 401, 401),
-    "POST /v1/me/consents/teleconsultation":                  (401, 201, 404, 403, 403, 403, 401, 401, 401),
-    "POST /v1/teleconsult/appointments":                      (401, 201, 404, 403, 403, 403, 401, 401, 401),
-    "GET /v1/me/appointments":                                (401, 200, 200, 403, 403, 403, 401, 401, 401),
-    "POST /v1/me/appointments/{appointment_id}/cancel":       (401, 200, 404, 403, 403, 403, 401, 401, 401),
-    "POST /v1/me/appointments/{appointment_id}/reschedule":   (401, 200, 404, 403, 403, 403, 401, 401, 401),
-    "POST /v1/nurse/appointments/{appointment_id}/start":     (401, 403, 403, 200, 404, 403, 401, 401, 401),
-    "POST /v1/nurse/appointments/{appointment_id}/cancel":    (401, 403, 403, 200, 404, 403, 401, 401, 401),
-    "POST /v1/nurse/appointments/{appointment_id}/noshow":    (401, 403, 403, 200, 404, 403, 401, 401, 401),
-    "POST /v1/me/appointments/{appointment_id}/noshow":       (401, 200, 404, 403, 403, 403, 401, 401, 401),
-    "POST /v1/teleconsult/appointments/{appointment_id}/join": (401, 200, 404, 200, 404, 403, 401, 401, 401),
-    "POST /v1/teleconsult/waitlist":                          (401, 201, 404, 403, 403, 403, 401, 401, 401),
-    "GET /v1/teleconsult/waitlist":                           (401, 200, 200, 403, 403, 403, 401, 401, 401),
-    "DELETE /v1/teleconsult/waitlist/{patient_id}":           (401, 200, 404, 403, 403, 403, 401, 401, 401),
+    "GET /v1/teleconsult/slots":                              (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    "POST /v1/me/consents/teleconsultation":                  (401, 201, 404, 403, 403, 403, 401, 401, 401, 404),
+    "POST /v1/teleconsult/appointments":                      (401, 201, 404, 403, 403, 403, 401, 401, 401, 404),
+    "GET /v1/me/appointments":                                (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    "POST /v1/me/appointments/{appointment_id}/cancel":       (401, 200, 404, 403, 403, 403, 401, 401, 401, 404),
+    "POST /v1/me/appointments/{appointment_id}/reschedule":   (401, 200, 404, 403, 403, 403, 401, 401, 401, 404),
+    "POST /v1/nurse/appointments/{appointment_id}/start":     (401, 403, 403, 200, 404, 403, 401, 401, 401, 403),
+    "POST /v1/nurse/appointments/{appointment_id}/cancel":    (401, 403, 403, 200, 404, 403, 401, 401, 401, 403),
+    "POST /v1/nurse/appointments/{appointment_id}/noshow":    (401, 403, 403, 200, 404, 403, 401, 401, 401, 403),
+    "POST /v1/me/appointments/{appointment_id}/noshow":       (401, 200, 404, 403, 403, 403, 401, 401, 401, 404),
+    "POST /v1/teleconsult/appointments/{appointment_id}/join": (401, 200, 404, 200, 404, 403, 401, 401, 401, 404),
+    "POST /v1/teleconsult/waitlist":                          (401, 201, 404, 403, 403, 403, 401, 401, 401, 404),
+    "GET /v1/teleconsult/waitlist":                           (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    "DELETE /v1/teleconsult/waitlist/{patient_id}":           (401, 200, 404, 403, 403, 403, 401, 401, 401, 404),
     # health record: a nurse without a consult with the patient gets 403 (the same whether the patient exists)
-    "POST /v1/nurse/appointments/{appointment_id}/end":       (401, 403, 403, 201, 404, 403, 401, 401, 401),
+    "POST /v1/nurse/appointments/{appointment_id}/end":       (401, 403, 403, 201, 404, 403, 401, 401, 401, 403),
     "POST /v1/nurse/records/{patient_id}/entries/{entry_id}/addenda":
-                                                              (401, 403, 403, 201, 403, 403, 401, 401, 401),
-    "GET /v1/me/record":                                      (401, 200, 404, 403, 403, 403, 401, 401, 401),
-    "GET /v1/nurse/patients/{patient_id}/record":             (401, 403, 403, 200, 403, 403, 401, 401, 401),
-    "GET /v1/records/{patient_id}/fhir":                      (401, 200, 404, 200, 403, 403, 401, 401, 401),
-    "GET /v1/me/record/access-log":                           (401, 200, 404, 403, 403, 403, 401, 401, 401),
-    "GET /v1/operators/record-audit":                         (401, 403, 403, 403, 403, 200, 401, 401, 401),
+                                                              (401, 403, 403, 201, 403, 403, 401, 401, 401, 403),
+    "GET /v1/me/record":                                      (401, 200, 404, 403, 403, 403, 401, 401, 401, 404),
+    "GET /v1/nurse/patients/{patient_id}/record":             (401, 403, 403, 200, 403, 403, 401, 401, 401, 403),
+    "GET /v1/records/{patient_id}/fhir":                      (401, 200, 404, 200, 403, 403, 401, 401, 401, 404),
+    "GET /v1/me/record/access-log":                           (401, 200, 404, 403, 403, 403, 401, 401, 401, 404),
+    "POST /v1/operators/record-audit/search":                 (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
 }
 
 # Cells whose actual answer is a security bug: the table keeps the correct status, the cell is a strict xfail.
@@ -181,6 +191,8 @@ class World:
     unmatched_payment_id: str
     entry_id: str
     secret: str
+    user_id: str
+    claims: dict[str, str]
     api: Any = None
     clock: Any = None
     rows: dict[str, Any] = field(default_factory=dict)
@@ -279,22 +291,34 @@ def _build(request, aws, api, clock) -> World:
     (payment,) = _json(api.http.get("/v1/me/payments", headers=a))["payments"]
     noted = _attend(api, clock, ana, scene["consult"])
     assert noted.status_code == 201, noted.body
+    same_curp, _ = member(curp=scene["curp"])  # any NSS: the registration answers 201 and opens a claim
+    claimer, _ = member()  # names A's spare child and A's spouse as his own: two beneficiary claims
+    spare_curp = _json(api.http.get("/v1/me/beneficiaries", headers=a))["beneficiaries"]
+    by_curp = {b["curp"]: b for b in spare_curp}
+    for named in (_json(spare)["curp"], next(c for c, b in by_curp.items() if b["relationship"] == "spouse")):
+        relationship = "spouse" if by_curp[named]["relationship"] == "spouse" else "child"
+        claimed = _add(api, claimer, relationship=relationship, curp=named)
+        assert claimed.status_code == 201, claimed.body
+    queue = _json(api.http.get("/v1/operators/identity-claims", headers=operator))["items"]
+    beneficiary_claims = {c["relationship"]: c["claim_id"] for c in queue if c["context"] == "beneficiary"}
+    claims = {"confirm": beneficiary_claims["child"], "reject": beneficiary_claims["spouse"]}
 
     tokens = {"member_a": _bearer(a), "member_b": _bearer(b), "nurse_assigned": _bearer(ana),
               "nurse_other": _bearer(bea), "operator": _bearer(operator), "expired": _resigned(_bearer(a), -3600),
-              "foreign_pool": _other_pool_token(aws)}
+              "foreign_pool": _other_pool_token(aws), "same_curp": _bearer(same_curp)}
     # Each bad token is bad for one reason only: A's claims re-signed with a live expiry are accepted, and the other
     # pool's token carries a valid signature of the same key with another issuer.
     alive = api.http.get("/v1/session", headers={"Authorization": f"Bearer {_resigned(_bearer(a), 300)}"})
-    assert alive.status_code == 200 and _json(alive)["user_id"] == scene["member_id"], alive.body
+    assert alive.status_code == 200 and _json(alive)["user_id"] == scene["user_id"], alive.body
     public = jwt.algorithms.RSAAlgorithm.from_jwk(MOTO_JWKS["keys"][0])
     foreign = jwt.decode(tokens["foreign_pool"], public, algorithms=["RS256"])
     assert foreign["iss"] != f"https://cognito-idp.{REGION}.amazonaws.com/{aws.pool_id}"
     assert foreign["cognito:groups"] == [Role.MEMBER.group]
-    return World(a=a, tokens=tokens, member_id=scene["member_id"], curp=scene["curp"], ana=ana,
+    return World(a=a, tokens=tokens, member_id=scene["patient_id"], curp=scene["curp"], ana=ana,
                  ana_id=scene["ana_id"], child=scene["child"], spare_beneficiary=_json(spare)["beneficiary_id"],
                  payment_id=payment["payment_id"], unmatched_payment_id=_json(unmatched)["payment_id"],
-                 entry_id=_json(noted)["entry_id"], secret=partner.secret())
+                 entry_id=_json(noted)["entry_id"], secret=partner.secret(),
+                 user_id=_json(alive)["user_id"], claims=claims)
 
 
 @pytest.fixture
@@ -338,7 +362,16 @@ CALLS: dict[str, Callable[[World, str], Call]] = {
     "POST /v1/me/beneficiaries": lambda w, c: Call(body=_fresh_child()),
     "GET /v1/me/beneficiaries": lambda w, c: Call(),
     "DELETE /v1/me/beneficiaries/{beneficiary_id}": lambda w, c: Call({"beneficiary_id": w.spare_beneficiary}),
-    "GET /v1/operators/members": lambda w, c: Call(query={"curp": w.curp}),
+    "POST /v1/operators/members/lookup": lambda w, c: Call(body={"curp": w.curp}),
+    "GET /v1/me/identity": lambda w, c: Call(),
+    "POST /v1/me/identity/verification": lambda w, c: Call(
+        body={"first_name": "Ana", "last_name": "Prueba", "birth_date": "1985-06-15"}),
+    "GET /v1/operators/identity-claims": lambda w, c: Call(),
+    "GET /v1/operators/identity-claims/{claim_id}": lambda w, c: Call({"claim_id": w.claims["confirm"]}),
+    "POST /v1/operators/identity-claims/{claim_id}/confirm": lambda w, c: Call(
+        {"claim_id": w.claims["confirm"]}, body={"why": "Acta de nacimiento revisada", "checked": "documents"}),
+    "POST /v1/operators/identity-claims/{claim_id}/reject": lambda w, c: Call(
+        {"claim_id": w.claims["reject"]}, body={"why": "Otra persona con la misma CURP tecleada"}),
     "POST /v1/quotes": lambda w, c: Call(body={"monthly_income_mxn": "9000", "zone": "general", "months": 3}),
     "GET /v1/me/quote": lambda w, c: Call(query={"months": "3"}),
     "POST /v1/me/payment-references": lambda w, c: Call(body={"months": 1}),
@@ -395,7 +428,7 @@ CALLS: dict[str, Callable[[World, str], Call]] = {
     "GET /v1/nurse/patients/{patient_id}/record": lambda w, c: Call({"patient_id": w.member_id}),
     "GET /v1/records/{patient_id}/fhir": lambda w, c: Call({"patient_id": w.member_id}),
     "GET /v1/me/record/access-log": lambda w, c: Call(query={"patient_id": w.child}),
-    "GET /v1/operators/record-audit": lambda w, c: Call(query={"curp": w.curp}),
+    "POST /v1/operators/record-audit/search": lambda w, c: Call(body={"curp": w.curp}),
 }
 
 
@@ -437,5 +470,7 @@ def test_authorization_matrix(route, caller, request):
     assert response.status_code == expected, (
         f"{route} as {caller}: expected {expected}, got {response.status_code}: {response.body[:400]!r}")
     if response.status_code < 300 and caller not in ("member_a", "nurse_assigned", "operator"):
-        leaked = [value for value in (world.member_id, world.curp) if value.encode() in response.body]
+        own = (world.curp,) if caller == "same_curp" else ()  # the CURP it typed itself comes back in its profile
+        secrets = [v for v in (world.member_id, world.user_id, world.curp, world.entry_id) if v not in own]
+        leaked = [value for value in secrets if value.encode() in response.body]
         assert not leaked, f"{route} as {caller} answered with member A's identifiers"

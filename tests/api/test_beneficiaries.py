@@ -119,12 +119,16 @@ def test_one_spouse_or_concubine_at_a_time(api, registered):
     assert again.status_code == 201
 
 
-def test_a_beneficiary_belongs_to_one_member(api, registered):
+def test_a_curp_someone_holds_gives_a_new_unlinked_person_and_the_same_answer(api, registered):
     child = _child_curp(_years_ago(5), "SHR")
     first, second = registered(), registered()
-    assert _add(api, first, relationship="child", curp=child).status_code == 201
-    taken = _add(api, second, relationship="child", curp=child)
-    assert taken.status_code == 409 and "ya es beneficiaria" in _json(taken)["detail"]
+    mine = _add(api, first, relationship="child", curp=child)
+    assert mine.status_code == 201
+    theirs = _add(api, second, relationship="child", curp=child)  # docs/identity.md: a claim, never a 409
+    assert theirs.status_code == 201 and _json(theirs)["person_id"] != _json(mine)["person_id"]
+    assert set(_json(theirs)) == set(_json(mine))
+    twice = _add(api, first, relationship="child", curp=child)  # the member's own data: told plainly
+    assert twice.status_code == 409 and "ya es su beneficiaria" in _json(twice)["detail"]
 
 
 def test_removal_is_soft_and_frees_the_person(api, registered):
@@ -138,6 +142,8 @@ def test_removal_is_soft_and_frees_the_person(api, registered):
     assert [(b["beneficiary_id"], b["status"]) for b in listed] == [(added["beneficiary_id"], "removed")]
     assert listed[0]["removed_at"] is not None
     assert _add(api, second, relationship="child", curp=child).status_code == 201
+    again = _json(_add(api, first, relationship="child", curp=child))  # the member's own earlier person, no claim
+    assert again["person_id"] == added["person_id"] and again["beneficiary_id"] != added["beneficiary_id"]
     assert api.http.delete("/v1/me/beneficiaries/no-such-id", headers=first).status_code == 404
 
 

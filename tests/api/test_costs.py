@@ -14,7 +14,7 @@ token uses the cached JWKS, which is HTTP, not AWS.
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from math import ceil
 
 import pytest
@@ -26,9 +26,12 @@ from local.users import LOCAL_PASSWORD
 from local.webhook import signed_headers
 from tests.api.conftest import paid
 from tests.costs import Requests, aws_requests
-from tests.people import consult_note, registration
+from tests.people import consult_note, make_curp, registration
 
 MX = timezone(timedelta(hours=-6))
+
+
+
 DAY = "2026-12-01"  # a Tuesday the member is covered for and the nurse works
 
 
@@ -83,8 +86,31 @@ def walk(world: World) -> dict[str, Step]:
     member = headers(Role.MEMBER, "cost-member")
     operator = headers(Role.OPERATOR, "cost-operator")
     get("GET /v1/health", "/v1/health", {})
-    post("POST /v1/registrations", "/v1/registrations", member, registration(), expect=201)
+    mine = registration()
+    post("POST /v1/registrations", "/v1/registrations", member, mine, expect=201)
+    # Someone else types the same CURP: the same round trips (and answer) as a CURP nobody holds, so neither the
+    # answer nor its timing tells that it was taken (docs/identity.md).
+    post("POST /v1/registrations (CURP held)", "/v1/registrations", headers(Role.MEMBER, "cost-claimant"),
+         registration(curp=mine["curp"]), expect=201)
     get("GET /v1/me", "/v1/me", member)
+    child = {"relationship": "child", "first_name": "Beto", "last_name": "Prueba", "curp": make_curp(
+        "PUBB", date(2016, 5, 5), "H", "JC", "CST")}
+    post("POST /v1/me/beneficiaries", "/v1/me/beneficiaries", member, child, expect=201)
+    post("POST /v1/me/beneficiaries (CURP held)", "/v1/me/beneficiaries", headers(Role.MEMBER, "cost-claimant"), child,
+         expect=201)
+    get("GET /v1/me/identity", "/v1/me/identity", member)
+    post("POST /v1/me/identity/verification", "/v1/me/identity/verification", member,
+         {"first_name": "Ana", "last_name": "Prueba", "birth_date": "1985-06-15"})
+    queue = get("GET /v1/operators/identity-claims", "/v1/operators/identity-claims", operator)["items"]
+    registering, adding = sorted(queue, key=lambda claim: claim["context"] != "registration")
+    get("GET /v1/operators/identity-claims/{id}", f"/v1/operators/identity-claims/{registering['claim_id']}",
+        operator)
+    post("POST /v1/operators/identity-claims/{id}/reject",  # the CURP's holder has an account of its own
+         f"/v1/operators/identity-claims/{registering['claim_id']}/reject", operator,
+         {"why": "La CURP es de otra persona asegurada"})
+    post("POST /v1/operators/identity-claims/{id}/confirm", f"/v1/operators/identity-claims/{adding['claim_id']}"
+         "/confirm", operator, {"why": "Acta de nacimiento revisada: es su hijo", "checked": "documents"})
+    post("POST /v1/operators/members/lookup", "/v1/operators/members/lookup", operator, {"nss": mine["nss"]})
     post("POST /v1/quotes", "/v1/quotes", {"Content-Type": "application/json"},
          {"monthly_income_mxn": "9000.00", "zone": "general", "months": 3})
     get("GET /v1/me/quote", "/v1/me/quote", member)
@@ -153,6 +179,8 @@ def walk(world: World) -> dict[str, Step]:
     get("GET /v1/records/{patient_id}/fhir (member)", f"/v1/records/{patient}/fhir", member)
     get("GET /v1/records/{patient_id}/fhir (nurse)", f"/v1/records/{patient}/fhir", nurse)
     get("GET /v1/me/record/access-log", "/v1/me/record/access-log", member)
+    post("POST /v1/operators/record-audit/search (CURP)", "/v1/operators/record-audit/search", operator,
+         {"curp": mine["curp"]})
 
     # --- The waitlist, for the next two days ----------------------------------------------------------------------------
     waiting = post("POST /v1/teleconsult/waitlist", "/v1/teleconsult/waitlist", member,
@@ -174,8 +202,19 @@ def _publishing(body: dict) -> int:
 
 BUDGETS: dict[str, int | Callable[[dict], int]] = {
     "GET /v1/health": 7,  # `GET /v1/health`: DescribeTable per table
-    "POST /v1/registrations": 1,  # `POST /v1/registrations` (no Idempotency-Key)
+    "POST /v1/registrations": 2,  # `POST /v1/registrations` (no Idempotency-Key): 1 + 1
+    "POST /v1/registrations (CURP held)": 2,  # the same row: whoever holds the CURP, the same calls
     "GET /v1/me": 1,  # `GET /v1/me`
+    "POST /v1/me/beneficiaries": 3,  # `POST /v1/me/beneficiaries` (no Idempotency-Key): 2 + 1
+    "POST /v1/me/beneficiaries (CURP held)": 3,  # the same row
+    "GET /v1/me/identity": 2,  # `GET /v1/me/identity`
+    "POST /v1/me/identity/verification": 2,  # `POST /v1/me/identity/verification`: 2 (no match: nothing written)
+    "GET /v1/operators/identity-claims": 1,  # `GET /v1/operators/identity-claims`
+    "GET /v1/operators/identity-claims/{id}": 3,  # `GET /v1/operators/identity-claims/{id}`
+    "POST /v1/operators/identity-claims/{id}/reject": 3,  # `POST …/reject`: 1 + 1, then the claim read back
+    "POST /v1/operators/identity-claims/{id}/confirm": 5,  # `POST …/confirm`: 3 + 1, then the claim read back
+    "POST /v1/operators/members/lookup": 2,  # `POST /v1/operators/members/lookup` by NSS
+    "POST /v1/operators/record-audit/search (CURP)": 3,  # `POST /v1/operators/record-audit/search` by CURP
     "POST /v1/quotes": 0,  # `POST /v1/quotes`
     "GET /v1/me/quote": 1,  # `GET /v1/me/quote`
     "POST /v1/me/payment-references": 2,  # `POST /v1/me/payment-references` (no Idempotency-Key)
@@ -204,14 +243,14 @@ BUDGETS: dict[str, int | Callable[[dict], int]] = {
     "GET /v1/nurse/agenda": 1,  # `GET /v1/nurse/agenda?date=`
     "POST /v1/teleconsult/appointments/{id}/join": 1,  # `POST /v1/teleconsult/appointments/{id}/join`
     "POST /v1/nurse/appointments/{id}/start": 2,  # `POST /v1/nurse/appointments/{id}/start`: 1 + 1
-    "POST /v1/nurse/appointments/{id}/end": 5,  # `POST /v1/nurse/appointments/{id}/end` (with the note): 4 + 1
-    # `POST /v1/nurse/records/{patient_id}/entries/{entry_id}/addenda`: 5 + 1
-    "POST /v1/nurse/records/{patient_id}/entries/{entry_id}/addenda": 6,
-    "GET /v1/me/record": 3,  # `GET /v1/me/record`
-    "GET /v1/nurse/patients/{patient_id}/record": 4,  # `GET /v1/nurse/patients/{patient_id}/record`
-    "GET /v1/records/{patient_id}/fhir (member)": 4,  # `GET /v1/records/{patient_id}/fhir`: 4–5 (member: 4)
-    "GET /v1/records/{patient_id}/fhir (nurse)": 5,  # `GET /v1/records/{patient_id}/fhir`: 4–5 (nurse: 5)
-    "GET /v1/me/record/access-log": 2,  # `GET /v1/me/record/access-log`
+    "POST /v1/nurse/appointments/{id}/end": 6,  # `POST /v1/nurse/appointments/{id}/end` (with the note): 5 + 1
+    # `POST /v1/nurse/records/{patient_id}/entries/{entry_id}/addenda`: 6 + 1
+    "POST /v1/nurse/records/{patient_id}/entries/{entry_id}/addenda": 7,
+    "GET /v1/me/record": 4,  # `GET /v1/me/record`
+    "GET /v1/nurse/patients/{patient_id}/record": 5,  # `GET /v1/nurse/patients/{patient_id}/record`
+    "GET /v1/records/{patient_id}/fhir (member)": 5,  # `GET /v1/records/{patient_id}/fhir`: 5–6 (member: 5)
+    "GET /v1/records/{patient_id}/fhir (nurse)": 6,  # `GET /v1/records/{patient_id}/fhir`: 5–6 (nurse: 6)
+    "GET /v1/me/record/access-log": 3,  # `GET /v1/me/record/access-log`
     "POST /v1/teleconsult/waitlist": 3,  # `POST /v1/teleconsult/waitlist`: 2 + 1
     "GET /v1/teleconsult/waitlist": 1,  # `GET /v1/teleconsult/waitlist`
     "DELETE /v1/teleconsult/waitlist/{patient_id}": 2,  # `DELETE /v1/teleconsult/waitlist/{patient_id}`: 1 + 1

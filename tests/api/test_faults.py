@@ -32,6 +32,7 @@ from moto.core.models import botocore_stubber
 
 from chalicelib import wiring
 from chalicelib.domain.teleconsult import CONSENT_VERSION
+from chalicelib.domain.identity import RecordSource
 from chalicelib.http.auth import Role
 from chalicelib.store import records as record_store
 from chalicelib.store import teleconsult as teleconsult_store
@@ -222,7 +223,7 @@ def test_a_throttled_read_is_retried_and_answers_503_only_while_the_throttle_las
 
 def test_a_throttled_put_in_a_write_route_writes_nothing_until_it_goes_through(api, faults, member, service_logs):
     headers, _ = member()
-    member_id = _json(api.http.get("/v1/me", headers=headers))["member_id"]
+    member_id = _json(api.http.get("/v1/me", headers=headers))["person_id"]  # the patient id
     consent = json.dumps({"version": CONSENT_VERSION})
     before = tables_now()
     with faults.inject("dynamodb", "Query", error("ThrottlingException")) as fault:  # whose patient: the member's Query
@@ -274,7 +275,8 @@ def test_a_throttled_audit_put_in_a_read_route_is_retried_and_never_doubled(api,
 
     with faults.inject("dynamodb", "PutItem", error("ThrottlingException"), times=3):
         assert api.http.get("/v1/me/record", headers=headers).status_code == 200
-    events, _ = record_store.access_log(body["curp"], 10)
+    sources = [RecordSource(person_id=_json(api.http.get("/v1/me", headers=headers))["person_id"], visible_from=None)]
+    events, _ = record_store.access_log(sources, 10)
     assert [e.action for e in events] == ["read-record"]
 
     # The put is applied but its answer is lost: botocore sends it again, and finds its own event already there.
@@ -282,7 +284,7 @@ def test_a_throttled_audit_put_in_a_read_route_is_retried_and_never_doubled(api,
         read = api.http.get("/v1/me/record", headers=headers)
     assert read.status_code == 200, read.body
     assert len(fault.attempts) == 2
-    events, _ = record_store.access_log(body["curp"], 10)
+    events, _ = record_store.access_log(sources, 10)
     assert [e.action for e in events] == ["read-record", "read-record"]  # one per read, not per attempt
     _no_unhandled_errors(service_logs)
 
@@ -311,14 +313,29 @@ def test_a_transaction_cancelled_by_a_transient_reason_is_retried_then_answers_5
 def test_a_failed_condition_is_a_409_at_once_and_writes_nothing(api, aws, faults, service_logs):
     headers, body = _signed_in(aws), registration()
     before = tables_now()
-    on_curp_guard = cancelled("ConditionalCheckFailed", on=lambda item: "CURP#" in json.dumps(item))
-    with faults.inject("dynamodb", "TransactWriteItems", on_curp_guard) as fault:
+    on_profile = cancelled("ConditionalCheckFailed", on=lambda item: '"PROFILE"' in json.dumps(item))
+    with faults.inject("dynamodb", "TransactWriteItems", on_profile) as fault:
         refused = _register(api, headers, body)
     assert refused.status_code == 409 and "Retry-After" not in refused.headers
-    assert _json(refused)["type"] == "urn:pti-migrante:problem:conflict" and "CURP" in _json(refused)["detail"]
+    assert _json(refused)["type"] == "urn:pti-migrante:problem:conflict" and "registro" in _json(refused)["detail"]
     assert len(fault.attempts) == 1 and faults.sleeps == []  # not retried
     assert tables_now() == before
     assert _register(api, headers, body).status_code == 201  # nothing was left behind to conflict with
+
+
+def test_a_guard_taken_between_the_read_and_the_write_starts_the_registration_over(api, aws, faults, service_logs):
+    """Another account's transaction puts the CURP guard after ours read it absent: ours is cancelled on that guard
+    and the registration starts over from a fresh read, once; a second race is a 503, never a partial write."""
+    headers, body = _signed_in(aws), registration()
+    before = tables_now()
+    on_curp_guard = cancelled("ConditionalCheckFailed", on=lambda item: "CURP#" in json.dumps(item))
+    with faults.inject("dynamodb", "TransactWriteItems", on_curp_guard) as fault:
+        assert_unavailable(_register(api, headers, body))
+    assert len(fault.attempts) == 2 and tables_now() == before
+    with faults.inject("dynamodb", "TransactWriteItems", on_curp_guard, times=1) as fault:
+        assert _register(api, headers, body).status_code == 201
+    assert len(fault.attempts) == 2
+    _no_unhandled_errors(service_logs)
 
 
 # --- 3. Timeouts and unreachable DynamoDB -------------------------------------------------------------------------
@@ -408,8 +425,9 @@ def test_kms_faults_leave_the_consult_arrived_and_the_record_unwritten(api, faul
     assert list(new) == ["records"] and len(new["records"]) == len(KMS_FAULTS)
     for item in new["records"]:
         event = AuditItem.get(item["pk"]["S"], item["sk"]["S"])
-        assert (event.action, event.actor_role, event.patient_id) == ("read-record", "member", scene["member_id"])
-    assert record_store.page(scene["curp"], wiring.record_keys(), 10)[0][0].entry_id == _json(ended)["entry_id"]
+        assert (event.action, event.actor_role, event.patient_id) == ("read-record", "member", scene["patient_id"])
+    sources = [RecordSource(person_id=scene["patient_id"], visible_from=None)]
+    assert record_store.page(sources, wiring.record_keys(), 10)[0][0].entry_id == _json(ended)["entry_id"]
 
     read = api.http.get("/v1/me/record", headers=scene["member"])
     assert read.status_code == 200 and [e["entry_id"] for e in _json(read)["items"]] == [_json(ended)["entry_id"]]

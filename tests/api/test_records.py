@@ -12,6 +12,7 @@ from fhirclient.models.bundle import Bundle
 
 from chalicelib import wiring
 from chalicelib.domain.health_record import GENESIS_HASH, broken_links
+from chalicelib.domain.identity import RecordSource
 from chalicelib.store import records as record_store
 from chalicelib.store.outbox import OutboxItem
 from chalicelib.store.records import EntryItem
@@ -44,8 +45,9 @@ def scene(api, nurses, member, partner, clock):  # noqa: F811
     _consent(api, headers)
     slot = _slots(api, headers, "2026-12-01", "2026-12-01")[0]
     consult = _json(_book(api, headers, slot["slot_id"]))
-    return {"member": headers, "curp": body["curp"], "member_id": consult["patient_id"], "ana": ana, "ana_id": ana_id,
-            "bea": bea, "consult": consult, "child": child["beneficiary_id"], "spouse": spouse["beneficiary_id"]}
+    user_id = _json(api.http.get("/v1/me", headers=headers))["member_id"]
+    return {"member": headers, "curp": body["curp"], "patient_id": consult["patient_id"], "user_id": user_id, "ana": ana, "ana_id": ana_id,
+            "bea": bea, "consult": consult, "child": child["person_id"], "spouse": spouse["person_id"]}
 
 
 def _attend(api, clock, nurse, consult, note=None):
@@ -90,7 +92,7 @@ def test_who_may_read_the_record_and_every_read_is_in_the_access_log(api, clock,
     assert [e["entry_id"] for e in mine["items"]] == [entry["entry_id"]] and mine["next"] is None
     assert mine["items"][0]["content"]["assessment"] == "Presión arterial en límite alto, sin datos de alarma"
 
-    patient_url = f"/v1/nurse/patients/{scene['member_id']}/record"
+    patient_url = f"/v1/nurse/patients/{scene['patient_id']}/record"
     clock(clock.now() + timedelta(minutes=1))
     assert _json(api.http.get(patient_url, headers=scene["ana"]))["items"][0]["entry_id"] == entry["entry_id"]
     assert api.http.get(patient_url, headers=scene["bea"]).status_code == 403  # no consult with this patient
@@ -111,17 +113,18 @@ def test_who_may_read_the_record_and_every_read_is_in_the_access_log(api, clock,
     assert [(e["actor_role"], e["action"]) for e in log] == [
         ("nurse", "read-record"), ("member", "read-record"), ("nurse", "write-note")]
     assert log[0]["appointment_id"] == scene["consult"]["appointment_id"]
-    by_patient = _json(api.http.get(f"/v1/operators/record-audit?curp={scene['curp']}", headers=operator))["items"]
-    by_actor = _json(api.http.get(f"/v1/operators/record-audit?actor_id={scene['ana_id']}", headers=operator))["items"]
+    search = "/v1/operators/record-audit/search"
+    by_patient = _json(api.http.post(search, headers=operator, body=json.dumps({"curp": scene["curp"]})))["items"]
+    by_actor = _json(api.http.post(search, headers=operator, body=json.dumps({"actor_id": scene["ana_id"]})))["items"]
     assert len(by_patient) == 3 and [e["action"] for e in by_actor] == ["read-record", "write-note"]
     assert not any(word in json.dumps(by_patient) for word in NOTE_WORDS)
-    assert api.http.get("/v1/operators/record-audit", headers=operator).status_code == 422
-    assert api.http.get("/v1/operators/record-audit?actor_id=x", headers=scene["member"]).status_code == 403
+    assert api.http.post(search, headers=operator, body="{}").status_code == 422
+    assert api.http.post(search, headers=scene["member"], body=json.dumps({"actor_id": "x"})).status_code == 403
 
 
 def test_an_addendum_points_at_the_entry_and_keeps_it_intact(api, clock, scene):
     entry = _json(_attend(api, clock, scene["ana"], scene["consult"]))
-    url = f"/v1/nurse/records/{scene['member_id']}/entries/{entry['entry_id']}/addenda"
+    url = f"/v1/nurse/records/{scene['patient_id']}/entries/{entry['entry_id']}/addenda"
     added = api.http.post(url, headers=scene["ana"], body=json.dumps({"text": "La presión registrada fue 138/86."}))
     assert added.status_code == 201, added.body
     addendum = _json(added)
@@ -130,14 +133,14 @@ def test_an_addendum_points_at_the_entry_and_keeps_it_intact(api, clock, scene):
     listed = _json(api.http.get("/v1/me/record", headers=scene["member"]))["items"]
     assert [e["entry_id"] for e in listed] == [addendum["entry_id"], entry["entry_id"]]
     assert listed[1] == entry  # the original, untouched
-    missing = f"/v1/nurse/records/{scene['member_id']}/entries/nope/addenda"
+    missing = f"/v1/nurse/records/{scene['patient_id']}/entries/nope/addenda"
     assert api.http.post(missing, headers=scene["ana"], body=json.dumps({"text": "Algo"})).status_code == 404
     assert api.http.post(url, headers=scene["bea"], body=json.dumps({"text": "No soy su enfermera"})).status_code == 403
 
 
 def test_pages_go_newest_first(api, clock, scene):
     entry = _json(_attend(api, clock, scene["ana"], scene["consult"]))
-    url = f"/v1/nurse/records/{scene['member_id']}/entries/{entry['entry_id']}/addenda"
+    url = f"/v1/nurse/records/{scene['patient_id']}/entries/{entry['entry_id']}/addenda"
     for n in range(4):
         assert api.http.post(url, headers=scene["ana"], body=json.dumps({"text": f"Adenda {n}"})).status_code == 201
     first = _json(api.http.get("/v1/me/record?limit=2", headers=scene["member"]))
@@ -157,36 +160,38 @@ def test_the_stored_item_holds_ciphertext_and_tampering_is_detected(api, clock, 
     raw = json.dumps(items, default=str)
     assert not any(word in raw for word in NOTE_WORDS) and "Bueno" not in raw
     keys = " ".join(item["pk"]["S"] + item["sk"]["S"] for item in items)
-    assert "RECORD#" + scene["curp"] in keys and not any(word in keys for word in NOTE_WORDS)
+    assert "RECORD#" + scene["patient_id"] in keys and not any(word in keys for word in NOTE_WORDS)
+    assert scene["curp"] not in keys  # keyed by our person id, never by a typed identifier
 
-    entries, _ = record_store.whole(scene["curp"], wiring.record_keys())
+    sources = [RecordSource(person_id=scene["patient_id"], visible_from=None)]
+    entries, _ = record_store.whole(sources, wiring.record_keys())
     assert broken_links(entries) == []
-    stored = EntryItem.get(f"RECORD#{scene['curp']}", "ENTRY#00000001")
+    stored = EntryItem.get(f"RECORD#{scene['patient_id']}", "ENTRY#00000001")
     stored.update(actions=[EntryItem.signer_name.set("Enf. Otra Persona")])  # someone edits the table directly
-    entries, _ = record_store.whole(scene["curp"], wiring.record_keys())
+    entries, _ = record_store.whole(sources, wiring.record_keys())
     assert broken_links(entries) == [entry["entry_id"]]
     stored.update(actions=[EntryItem.sealed.set(stored.sealed[:-1] + bytes([stored.sealed[-1] ^ 1]))])
     with pytest.raises(InvalidTag):
-        record_store.whole(scene["curp"], wiring.record_keys())
+        record_store.whole(sources, wiring.record_keys())
 
 
 def test_the_store_never_overwrites_an_entry(api, clock, scene):
     entry_id = _json(_attend(api, clock, scene["ana"], scene["consult"]))["entry_id"]
-    squatter = EntryItem(f"RECORD#{scene['curp']}", "ENTRY#00000002", entry_id="planted", seq=2, entry_kind="addendum",
-                         patient_id="x", occurred_at=clock.now(), time_zone="UTC", recorded_at=clock.now(),
+    squatter = EntryItem(f"RECORD#{scene['patient_id']}", "ENTRY#00000002", entry_id="planted", seq=2,
+                         entry_kind="addendum", patient_id="x", curp="x", occurred_at=clock.now(), time_zone="UTC", recorded_at=clock.now(),
                          signer_id="x", signer_name="x", signer_cedula="x", previous_hash="x", hash="x", sealed=b"x")
     squatter.save()  # as if a broken writer had raced ahead of the head
-    url = f"/v1/nurse/records/{scene['member_id']}/entries/{entry_id}/addenda"
+    url = f"/v1/nurse/records/{scene['patient_id']}/entries/{entry_id}/addenda"
     refused = api.http.post(url, headers=scene["ana"], body=json.dumps({"text": "No debe sobrescribir"}))
     assert refused.status_code == 409
-    assert EntryItem.get(f"RECORD#{scene['curp']}", "ENTRY#00000002").entry_id == "planted"
+    assert EntryItem.get(f"RECORD#{scene['patient_id']}", "ENTRY#00000002").entry_id == "planted"
 
 
 def test_no_route_edits_or_deletes_clinical_content(api):
     from app import app
 
     for path, entry in app.routes.items():
-        if "record" in path:
+        if "record" in path and not path.startswith("/v1/operators/record-audit"):  # the audit search reads no content
             assert set(entry) <= {"GET", "POST"}, path
             assert all(method == "GET" or path.endswith(("/addenda",)) for method in entry), path
     assert not hasattr(record_store, "delete") and not any(name.startswith(("update", "delete", "remove"))
@@ -196,7 +201,7 @@ def test_no_route_edits_or_deletes_clinical_content(api):
 def test_no_clinical_text_in_logs_or_notifications(api, clock, scene, capsys, caplog):
     _attend(api, clock, scene["ana"], scene["consult"])
     api.http.get("/v1/me/record", headers=scene["member"])
-    api.http.get(f"/v1/records/{scene['member_id']}/fhir", headers=scene["member"])
+    api.http.get(f"/v1/records/{scene['patient_id']}/fhir", headers=scene["member"])
     logged = capsys.readouterr().out + caplog.text
     assert "request" in logged and not any(word in logged for word in NOTE_WORDS) and scene["curp"] not in logged
     messages = json.dumps([item.params.as_dict() for item in OutboxItem.scan()])
@@ -205,10 +210,10 @@ def test_no_clinical_text_in_logs_or_notifications(api, clock, scene, capsys, ca
 
 def test_the_fhir_export_validates_as_r4(api, clock, scene, operator):
     entry = _json(_attend(api, clock, scene["ana"], scene["consult"]))
-    api.http.post(f"/v1/nurse/records/{scene['member_id']}/entries/{entry['entry_id']}/addenda", headers=scene["ana"],
+    api.http.post(f"/v1/nurse/records/{scene['patient_id']}/entries/{entry['entry_id']}/addenda", headers=scene["ana"],
                   body=json.dumps({"text": "Corrige la frecuencia cardiaca: 80 lpm."}))
     clock(clock.now() + timedelta(minutes=1))
-    exported = api.http.get(f"/v1/records/{scene['member_id']}/fhir", headers=scene["member"])
+    exported = api.http.get(f"/v1/records/{scene['patient_id']}/fhir", headers=scene["member"])
     assert exported.status_code == 200, exported.body
     bundle = _json(exported)
     Bundle(bundle, strict=True)
@@ -223,8 +228,8 @@ def test_the_fhir_export_validates_as_r4(api, clock, scene, operator):
     assert addendum["relatesTo"][0]["targetReference"]["reference"] == f"urn:uuid:{entry['entry_id']}"
     observed = {r["code"]["coding"][0]["code"] for r in resources if r["resourceType"] == "Observation"}
     assert observed == {"8310-5", "8867-4", "85354-9", "59408-5", "29463-7"}
-    assert api.http.get(f"/v1/records/{scene['member_id']}/fhir", headers=scene["ana"]).status_code == 200
-    assert api.http.get(f"/v1/records/{scene['member_id']}/fhir", headers=scene["bea"]).status_code == 403
-    assert api.http.get(f"/v1/records/{scene['member_id']}/fhir", headers=operator).status_code == 403
+    assert api.http.get(f"/v1/records/{scene['patient_id']}/fhir", headers=scene["ana"]).status_code == 200
+    assert api.http.get(f"/v1/records/{scene['patient_id']}/fhir", headers=scene["bea"]).status_code == 403
+    assert api.http.get(f"/v1/records/{scene['patient_id']}/fhir", headers=operator).status_code == 403
     actions = [e["action"] for e in _json(api.http.get("/v1/me/record/access-log", headers=scene["member"]))["items"]]
     assert actions[:2] == ["export-fhir", "export-fhir"]

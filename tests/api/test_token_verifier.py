@@ -87,3 +87,75 @@ def test_unreachable_key_set_is_a_503_not_a_401():
     verifier = TokenVerifier(ISSUER, CLIENT_ID, "http://127.0.0.1:9/jwks.json")
     with pytest.raises(ServiceUnavailable):
         verifier.verify(f"Bearer {_token()}")
+
+
+def _token_with(**claims):
+    """Like `_token`, but a claim given as None is sent as JSON null instead of being left out."""
+    now = int(time.time())
+    base = {"iss": ISSUER, "sub": "user-1", "client_id": CLIENT_ID, "token_use": "access", "username": "maria",
+            "iat": now, "exp": now + 300, "cognito:groups": ["members"]}
+    return jwt.encode(base | claims, SIGNING_KEY, algorithm="RS256", headers={"kid": "k1"})
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"cognito:groups": "members"},
+        {"cognito:groups": "nurses operators"},
+        {"cognito:groups": {"members": True}},
+        {"cognito:groups": 1},
+        {"cognito:groups": True},
+        {"cognito:groups": None},
+        {"cognito:groups": ["members", 5]},
+        {"cognito:groups": [["nurses"]]},
+        {"cognito:groups": [None]},
+        {"sub": 42},
+        {"sub": ["user-1"]},
+        {"sub": ""},
+        {"sub": None},
+        {"username": 7},
+        {"username": {"name": "maria"}},
+        {"username": ""},
+        {"username": None},
+        {"token_use": ["access"]},
+        {"token_use": None},
+        {"client_id": [CLIENT_ID]},
+        {"client_id": {"id": CLIENT_ID}},
+        {"client_id": None},
+    ],
+    ids=lambda claims: "-".join(f"{k}={type(v).__name__}:{v!r}" for k, v in claims.items()),
+)
+def test_signed_tokens_with_claims_of_the_wrong_type_are_refused(verifier, claims):
+    """Signed by the right key, but the claims are not what Cognito issues: 401 token-invalid, never coerced."""
+    with pytest.raises(Unauthenticated) as raised:
+        verifier.verify(f"Bearer {_token_with(**claims)}")
+    assert raised.value.detail_key == "token-invalid"
+
+
+def test_an_empty_group_list_is_a_caller_without_roles(verifier):
+    caller = verifier.verify(f"Bearer {_token_with(**{'cognito:groups': []})}")
+    assert caller.roles == frozenset() and caller.user_id == "user-1"
+
+
+def test_a_token_without_username_is_named_by_its_sub(verifier):
+    claims = {"iss": ISSUER, "sub": "user-1", "client_id": CLIENT_ID, "token_use": "access",
+              "iat": int(time.time()), "exp": int(time.time()) + 300}
+    token = jwt.encode(claims, SIGNING_KEY, algorithm="RS256", headers={"kid": "k1"})
+    assert verifier.verify(f"Bearer {token}").username == "user-1"
+
+
+def test_a_wrongly_typed_token_is_a_401_problem_over_the_api(api, aws):
+    """Through the route wrapper: a token moto signed for our pool, whose groups claim is a string, is a 401."""
+    from moto.cognitoidp.models import cognitoidp_backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    from local.aws import REGION
+
+    token = aws.token(Role.MEMBER, "typed")
+    pool = cognitoidp_backends[DEFAULT_ACCOUNT_ID][REGION].user_pools[aws.pool_id]
+    forged, _ = pool.create_jwt(aws.client_id, "typed", "access", extra_data={"cognito:groups": "members"})
+    assert api.http.get("/v1/session", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    answered = api.http.get("/v1/session", headers={"Authorization": f"Bearer {forged}"})
+    garbage = api.http.get("/v1/session", headers={"Authorization": "Bearer not.a.jwt"})
+    assert answered.status_code == garbage.status_code == 401, answered.body
+    assert json.loads(answered.body)["detail"] == json.loads(garbage.body)["detail"]  # the token-invalid text

@@ -6,6 +6,7 @@ signed note that the member and the nurse then read (and another nurse may not).
 import json
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.teleconsult import CONSENT_VERSION
 from local.aws import PROJECT
 from tests.e2e.conftest import start_stack
-from tests.people import consult_note
+from tests.people import consult_note, registration
 
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 WEEK_9_TO_12 = {"windows": [{"weekday": d, "start": "09:00", "end": "12:00"} for d in range(7)],
@@ -95,3 +96,101 @@ def test_a_whole_consult_from_publishing_to_the_signed_note(morning_stack):
     log = stack.request("GET", "/v1/me/record/access-log", headers=member).json()["items"]
     assert sorted(e["action"] for e in log) == ["export-fhir", "read-record", "read-record", "write-note"]
     assert {e["actor_role"] for e in log} == {"member", "nurse"}
+
+
+SON_CURP = "PEGL050410HJCRMSA8"  # Luis, one of the demo CURP registry's synthetic people
+SON_ID = {"first_name": "Luis", "last_name": "Pérez", "second_last_name": "Gómez", "birth_date": "2005-04-10"}
+
+
+def _claim_naming(stack, operator: dict, person_id: str) -> dict:
+    queue = stack.request("GET", "/v1/operators/identity-claims?limit=100", headers=operator).json()["items"]
+    (claim,) = [c for c in queue if c["claimant_person_id"] == person_id]
+    return claim
+
+
+def test_a_typed_curp_shows_a_stranger_nothing_until_an_operator_links_them(morning_stack):
+    """Issue 13's scenario over HTTP: member1's adult student son is attended by nurse2 and has a signed note.
+    Strangers who type his CURP (registering, as their own child, or after member1 removed him) get answers that do
+    not tell it was taken and see nothing of his; the operator's confirmation links one and the history appears; a
+    rejection keeps another apart; two operators deciding one claim at once: one wins."""
+    stack, day = morning_stack
+    member, nurse, operator = (_headers(stack, "member", "member1"), _headers(stack, "nurse", "nurse2"),
+                               _headers(stack, "operator", "walk-operator"))
+    assert stack.request("PUT", "/v1/nurse/availability", headers=nurse, json_body=WEEK_9_TO_12).status == 200
+    son = stack.request("POST", "/v1/me/beneficiaries", headers=member, json_body={
+        "relationship": "child", "student": True, "curp": SON_CURP, **{k: v for k, v in SON_ID.items()
+                                                                         if k != "birth_date"}})
+    assert son.status == 201, son.body
+    son_id, son_beneficiary = son.json()["person_id"], son.json()["beneficiary_id"]
+    assert stack.request("POST", "/v1/me/consents/teleconsultation", headers=member,
+                         json_body={"version": CONSENT_VERSION, "patient_id": son_id}).status == 201
+    ten = datetime.combine(day, time(10), MEXICO_CITY)
+    listed = stack.request("GET", f"/v1/teleconsult/slots?from={day}&to={day}&limit=100", headers=member).json()
+    (slot,) = [s for s in listed["items"] if s["nurse"]["full_name"] == "Enf. Sofía Ramírez Luna"
+               and datetime.fromisoformat(s["start"]) == ten]
+    booked = stack.request("POST", "/v1/teleconsult/appointments", headers=member,
+                           json_body={"slot_id": slot["slot_id"], "reason": "Dolor de espalda", "patient_id": son_id})
+    assert booked.status == 201, booked.body
+    consult = booked.json()["appointment_id"]
+    assert stack.request("POST", f"/v1/nurse/appointments/{consult}/start", headers=nurse).status == 200
+    note = stack.request("POST", f"/v1/nurse/appointments/{consult}/end", headers=nurse, json_body=consult_note())
+    assert note.status == 201, note.body
+
+    # Three strangers type his CURP; a fourth types a CURP nobody holds. Every answer is alike.
+    strangers = [_headers(stack, "member", f"typed-curp-{n}") for n in range(3)]
+    nobody = _headers(stack, "member", "typed-fresh-curp")
+    answers = [stack.request("POST", "/v1/registrations", headers=h, json_body=registration(curp=SON_CURP))
+               for h in strangers]
+    fresh = stack.request("POST", "/v1/registrations", headers=nobody, json_body=registration())
+    assert [a.status for a in answers] + [fresh.status] == [201] * 4
+    assert len({frozenset(a.json()) for a in [*answers, fresh]}) == 1
+    linked, rejected, raced = strangers
+    for headers in strangers:
+        assert stack.request("GET", "/v1/me/record", headers=headers).json()["items"] == []
+        assert stack.request("GET", f"/v1/me/record?patient_id={son_id}", headers=headers).status == 404
+        assert stack.request("GET", f"/v1/records/{son_id}/fhir", headers=headers).status == 404
+
+    # The operator checks the first at the consulate: linked, and the son's note appears.
+    claim = _claim_naming(stack, operator, answers[0].json()["person_id"])
+    assert claim["existing_person_id"] == son_id
+    confirmed = stack.request("POST", f"/v1/operators/identity-claims/{claim['claim_id']}/confirm", headers=operator,
+                              json_body={"checked": "consular", "place": "Consulado de Los Ángeles",
+                                         "why": "Pasaporte vigente revisado", "id_document": SON_ID})
+    assert confirmed.status == 200 and confirmed.json()["status"] == "confirmed", confirmed.body
+    mine = stack.request("GET", "/v1/me/record", headers=linked).json()["items"]
+    assert [e["entry_id"] for e in mine] == [note.json()["entry_id"]]
+
+    # The second is rejected: apart for good.
+    claim = _claim_naming(stack, operator, answers[1].json()["person_id"])
+    assert stack.request("POST", f"/v1/operators/identity-claims/{claim['claim_id']}/reject", headers=operator,
+                         json_body={"why": "Otra persona"}).status == 200
+    assert stack.request("GET", "/v1/me/record", headers=rejected).json()["items"] == []
+
+    # Two operators decide the third at once: one decision stands, the other is told it was decided.
+    claim = _claim_naming(stack, operator, answers[2].json()["person_id"])
+    other = _headers(stack, "operator", "walk-operator-2")
+    url = f"/v1/operators/identity-claims/{claim['claim_id']}"
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        decided = list(pool.map(lambda call: stack.request("POST", url + call[0], headers=call[1], json_body=call[2]), [
+            ("/confirm", operator, {"checked": "documents", "why": "Acta revisada"}),
+            ("/reject", other, {"why": "No coincide"})]))
+    assert sorted(d.status for d in decided) == [200, 409], [d.body for d in decided]
+    winner = next(d for d in decided if d.status == 200).json()["status"]
+    shown = stack.request("GET", "/v1/me/record", headers=raced).json()["items"]
+    assert shown == []  # confirmed on documents while self-asserted, or rejected: nothing from before either way
+    assert winner in ("confirmed", "rejected")
+
+    # As a stranger's own child, and after member1 removed him: the same 201, a claim, nothing shown.
+    parent = _headers(stack, "member", "typed-as-child")
+    assert stack.request("POST", "/v1/registrations", headers=parent, json_body=registration()).status == 201
+    as_child = stack.request("POST", "/v1/me/beneficiaries", headers=parent, json_body={
+        "relationship": "child", "student": True, "curp": SON_CURP, "first_name": "Luis", "last_name": "Pérez"})
+    assert as_child.status == 201 and as_child.json()["person_id"] != son_id
+    assert _claim_naming(stack, operator, as_child.json()["person_id"])["context"] == "beneficiary"
+    assert stack.request("DELETE", f"/v1/me/beneficiaries/{son_beneficiary}", headers=member).status == 200
+    readding = _headers(stack, "member", "re-adds-removed")
+    assert stack.request("POST", "/v1/registrations", headers=readding, json_body=registration()).status == 201
+    again = stack.request("POST", "/v1/me/beneficiaries", headers=readding, json_body={
+        "relationship": "child", "student": True, "curp": SON_CURP, "first_name": "Luis", "last_name": "Pérez"})
+    assert again.status == 201 and again.json()["person_id"] != son_id
+    assert _claim_naming(stack, operator, again.json()["person_id"])["existing_person_id"] == son_id

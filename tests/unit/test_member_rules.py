@@ -29,7 +29,7 @@ def _errors(model, data, now=NOW) -> list[tuple[str, str]]:
 
 def test_a_valid_registration_becomes_a_pending_member_with_consent_evidence():
     request = RegistrationRequest.model_validate(registration(), context={"now": NOW})
-    member = new_member("user-1", request, NOW)
+    member = new_member("user-1", "person-1", request, NOW)
     assert member.status == MemberStatus.PENDING_PAYMENT and member.version == 1
     assert [c.kind for c in member.consents] == ["terms", "sensitive_data"]
     assert all(c.accepted_at == NOW for c in member.consents)
@@ -88,7 +88,7 @@ def _beneficiary(relationship: Relationship, born: date, student: bool = False) 
         lives_with_member=None, economically_dependent=None, custody_resolution=None,
         curp=make_curp("GOMC", born, "H", "JC", "ELG"),
     )
-    return new_beneficiary("b-1", request, NOW)
+    return new_beneficiary("b-1", "person-b1", request, NOW)
 
 
 @given(born=st.dates(min_value=date(1990, 1, 1), max_value=date(2026, 11, 21)),

@@ -1,0 +1,142 @@
+"""Identity routes: a member sees their own assurance and proves their identity against the CURP registry; operators
+work the identity-claims queue (inspect the evidence, confirm as the same person, or reject), each decision kept with
+who and why. A member is never told whether a claim exists (docs/identity.md)."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from chalicelib import wiring
+from chalicelib.domain.identity import (
+    Assurance, ClaimDecision, DeclaredIdentity, IdentityClaim, InPersonVerifier, Person, RegistryVerifier,
+)
+from chalicelib.http.api import Router
+from chalicelib.http.auth import Caller, Role
+from chalicelib.logs import service_logger
+from chalicelib.store import members as member_store
+from chalicelib.store import persons
+
+router = Router(__name__, tag="identity")
+_log = service_logger()
+MEMBER, OPERATOR = {Role.MEMBER}, {Role.OPERATOR}
+Reason = Annotated[str, Field(min_length=3, max_length=500)]
+
+
+class IdentityOut(BaseModel):
+    person_id: str = Field(description="Who I am in the patient index: my patient id for consults and records")
+    assurance: Assurance
+    linked_at: datetime = Field(description="Since when this account is this person")
+
+
+class VerificationOut(IdentityOut):
+    result: Literal["match", "no-match", "not-found"] = Field(
+        description="Whether the CURP registry agrees with what I declared (which field differs is not said)")
+
+
+class ClaimsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+    after: Annotated[str, Field(pattern=r"^[0-9]{8}T[0-9]{6}\.[0-9]{6}Z_[0-9a-f-]{36}$")] | None = None
+
+
+class ClaimPage(BaseModel):
+    items: list[IdentityClaim] = Field(description="Pending claims, oldest first")
+    next: str | None = Field(description="Pass as `after` for the next page; null on the last")
+
+
+class ClaimDetail(BaseModel):
+    claim: IdentityClaim
+    claimant: Person = Field(description="The new, unlinked person the claiming account got")
+    existing: Person = Field(description="The person who holds the CURP (or the NSS)")
+
+
+class ConfirmClaim(BaseModel):
+    """Confirm that the claimant is the existing person. `in-person`/`consular`: the operator saw the person with an
+    official photo ID (give what it says, and where); `documents`: papers reviewed remotely (for a beneficiary, the
+    documents that prove the relationship)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    checked: Literal["in-person", "consular", "documents"]
+    why: Reason
+    place: Annotated[str, Field(min_length=2, max_length=120)] | None = None
+    id_document: DeclaredIdentity | None = None
+
+    @model_validator(mode="after")
+    def _seen_needs_document(self) -> "ConfirmClaim":
+        if self.checked != "documents" and (self.id_document is None or self.place is None):
+            raise PydanticCustomError("in_person_needs_document", "An in-person check gives place and id_document.")
+        return self
+
+
+class RejectClaim(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    why: Reason
+
+
+def _identity(member_id: str) -> tuple[Person, datetime]:
+    member = member_store.registered_member(member_id)
+    return persons.golden(member.person_id), member.linked_at
+
+
+@router.route("/v1/me/identity", "GET", roles=MEMBER, response=IdentityOut, extra_statuses=[404],
+              summary="Who I am in the patient index and how sure we are of it (assurance level)")
+def my_identity(caller: Caller) -> IdentityOut:
+    person, linked_at = _identity(caller.user_id)
+    return IdentityOut(person_id=person.person_id, assurance=person.assurance, linked_at=linked_at)
+
+
+@router.route("/v1/me/identity/verification", "POST", roles=MEMBER, body=DeclaredIdentity, response=VerificationOut,
+              extra_statuses=[404], summary="Prove my identity against the CURP registry (names and birth date)")
+def verify_my_identity(caller: Caller, body: DeclaredIdentity, now: datetime) -> VerificationOut:
+    person, linked_at = _identity(caller.user_id)
+    registry = wiring.curp_registry()
+    person, evidence = persons.prove(person, RegistryVerifier(registry), body, f"registry:{registry.name}", now)
+    _log.info("identity checked", extra={"member_id": caller.user_id, "result": evidence.result})
+    return VerificationOut(person_id=person.person_id, assurance=person.assurance, linked_at=linked_at,
+                           result=evidence.result)
+
+
+@router.route("/v1/operators/identity-claims", "GET", roles=OPERATOR, query=ClaimsQuery, response=ClaimPage,
+              summary="Pending identity claims, oldest first: accounts that named a CURP or NSS someone holds")
+def pending_claims(query: ClaimsQuery) -> ClaimPage:
+    claims, after = persons.pending_claims(query.limit, query.after)
+    return ClaimPage(items=claims, next=after)
+
+
+@router.route("/v1/operators/identity-claims/{claim_id}", "GET", roles=OPERATOR, response=ClaimDetail,
+              extra_statuses=[404], summary="A claim with its evidence and both persons")
+def claim_detail(caller: Caller, claim_id: str) -> ClaimDetail:
+    claim = persons.get_claim(claim_id)
+    _log.info("operator read identity claim", extra={"operator_id": caller.user_id, "claim_id": claim.claim_id})
+    return ClaimDetail(claim=claim, claimant=persons.golden(claim.claimant_person_id),
+                       existing=persons.golden(claim.existing_person_id))
+
+
+@router.route("/v1/operators/identity-claims/{claim_id}/confirm", "POST", roles=OPERATOR, body=ConfirmClaim,
+              response=IdentityClaim, extra_statuses=[404, 409],
+              summary="Confirm the claimant is the existing person: linked from now on, history visible per assurance")
+def confirm_claim(caller: Caller, claim_id: str, body: ConfirmClaim, now: datetime) -> IdentityClaim:
+    decision = ClaimDecision(action="confirm", by=caller.user_id, at=now, why=body.why, checked=body.checked)
+    in_person = None
+    if body.id_document is not None:
+        in_person = (InPersonVerifier(caller.user_id, body.place, body.checked), body.id_document)
+    claim = persons.decide(claim_id, decision, in_person, now)
+    _log.info("operator decided identity claim", extra={"operator_id": caller.user_id, "claim_id": claim.claim_id,
+                                                        "action": "confirm", "checked": body.checked})
+    return claim
+
+
+@router.route("/v1/operators/identity-claims/{claim_id}/reject", "POST", roles=OPERATOR, body=RejectClaim,
+              response=IdentityClaim, extra_statuses=[404, 409],
+              summary="Reject a claim: the claimant stays a separate person for good")
+def reject_claim(caller: Caller, claim_id: str, body: RejectClaim, now: datetime) -> IdentityClaim:
+    decision = ClaimDecision(action="reject", by=caller.user_id, at=now, why=body.why, checked="none")
+    claim = persons.decide(claim_id, decision, None, now)
+    _log.info("operator decided identity claim", extra={"operator_id": caller.user_id, "claim_id": claim.claim_id,
+                                                        "action": "reject"})
+    return claim
