@@ -29,7 +29,7 @@ def table_definitions(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     resources = template["Resources"]
     definitions = {}
     for variable, value in variables.items():
-        if isinstance(value, dict) and "Ref" in value and resources[value["Ref"]]["Type"] == "AWS::DynamoDB::Table":
+        if isinstance(value, dict) and resources.get(value.get("Ref"), {}).get("Type") == "AWS::DynamoDB::Table":
             definitions[variable] = resources[value["Ref"]]["Properties"]
     return definitions
 

@@ -77,3 +77,19 @@ def test_lambda_cold_start_fails_fast_with_the_list_of_bad_variables():
     )
     assert result.returncode != 0
     assert "SettingsError" in result.stderr and "MEMBERS_TABLE: missing" in result.stderr
+
+
+def test_prod_needs_a_real_curp_registry_provider():
+    aws_only = {k: v for k, v in VALID.items() if not k.startswith("AWS_ENDPOINT")} | {"STAGE": "prod",
+                                                                                       "VIDEO_PROVIDER": "chime"}
+    with pytest.raises(SettingsError, match="CURP_REGISTRY=provider"):
+        load_settings(aws_only)
+    with pytest.raises(SettingsError, match="needs CURP_REGISTRY_URL and CURP_REGISTRY_SECRET"):
+        load_settings(aws_only | {"CURP_REGISTRY": "provider"})
+    with pytest.raises(SettingsError, match="https"):
+        load_settings(aws_only | {"CURP_REGISTRY": "provider", "CURP_REGISTRY_URL": "http://registry.example",
+                                  "CURP_REGISTRY_SECRET": "pti-migrante/prod/curp-registry"})
+    settings = load_settings(aws_only | {"CURP_REGISTRY": "provider", "CURP_REGISTRY_URL": "https://registry.example/v1",
+                                         "CURP_REGISTRY_SECRET": "pti-migrante/prod/curp-registry"})
+    assert settings.curp_registry == "provider"
+    assert load_settings(VALID).curp_registry == "demo"  # local runs and tests: the synthetic demo people
