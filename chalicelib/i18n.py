@@ -98,6 +98,12 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Esa solicitud de identidad ya se resolvió; recargue para ver la decisión.",
         "That identity claim has already been decided; reload to see the decision.",
     ),
+    "claim-changed": (
+        "Las personas o la beneficiaria cambiaron mientras se decidía (otra decisión, una baja); recargue y vuelva a "
+        "decidir.",
+        "The persons or the beneficiary changed while this was being decided (another decision, a removal); reload and "
+        "decide again.",
+    ),
     "claim-not-same-curp": (
         "Las dos personas tienen CURP distintas (la coincidencia es de NSS): solo puede rechazarse.",
         "The two persons have different CURPs (the match is on the NSS): it can only be rejected.",
@@ -318,8 +324,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "field.curp_or_actor": ("Indique curp o actor_id, uno de los dos.", "Give either curp or actor_id."),
     "field.in_person_needs_document": (
-        "Una revisión en persona o consular indica el lugar (place) y lo que dice la identificación (id_document).",
-        "An in-person or consular check gives the place and what the ID says (id_document).",
+        "Una revisión en persona o consular indica el lugar (place) y lo que dice la identificación (id_document); "
+        "una de documentos, ninguno de los dos.",
+        "An in-person or consular check gives the place and what the ID says (id_document); a documents check, neither.",
     ),
     "field.date_in_past": ("La fecha ya pasó (hora de la Ciudad de México).", "That date has passed (Mexico City time)."),
     "field.waitlist_range": (
@@ -453,6 +460,12 @@ _TEXT: dict[str, tuple[str, str]] = {
         "y el importe exacto.",
         "Send a SPEI transfer to CLABE {clabe} ({bank}), beneficiary {beneficiary}, with your NSS {nss} as the "
         "reference and the exact amount.",
+    ),
+    "pay.spei_reference": (
+        "Transfiera por SPEI a la CLABE {clabe} ({bank}), beneficiario {beneficiary}, con su línea de captura "
+        "{reference} como referencia y el importe exacto.",
+        "Send a SPEI transfer to CLABE {clabe} ({bank}), beneficiary {beneficiary}, with your payment reference "
+        "{reference} as the reference and the exact amount.",
     ),
     "pay.finabien": (
         "En la app de Finabien, pague al IMSS con la línea de captura {reference}.",

@@ -36,6 +36,17 @@ class Assurance(BaseModel):
     method: str = Field(description="How it was reached: registration, registry:<provider>, in-person:<place>")
 
 
+class Evidence(BaseModel):
+    """What a check found: `match` or `no-match` with the fields that differed; never shown to the claimant."""
+
+    kind: Literal["registry", "in-person"]
+    at: datetime
+    result: Literal["match", "no-match", "not-found"]
+    mismatched: list[str] = []
+    by: str = Field(description="The provider, or the operator who checked")
+    detail: str | None = None
+
+
 class Person(BaseModel):
     """Someone we know, member or beneficiary. `merged_into` is set when a confirmed claim made this provisional
     person one with an existing one (the golden person); `merged` lists the persons merged into this one."""
@@ -49,23 +60,13 @@ class Person(BaseModel):
     merged_into: str | None = None
     merged: list[str] = []
     claim_id: str | None = Field(None, description="The claim this person was created with, if its CURP was held")
+    last_check: Evidence | None = Field(None, description="The latest identity check of this person")
 
 
 class ClaimStatus(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     REJECTED = "rejected"
-
-
-class Evidence(BaseModel):
-    """What a check found: `match` or `no-match` with the fields that differed; never shown to the claimant."""
-
-    kind: Literal["registry", "in-person"]
-    at: datetime
-    result: Literal["match", "no-match", "not-found"]
-    mismatched: list[str] = []
-    by: str = Field(description="The provider, or the operator who checked")
-    detail: str | None = None
 
 
 class ClaimDecision(BaseModel):
@@ -205,11 +206,13 @@ def raised(current: Assurance, verification: Verification, method: str) -> Assur
     return Assurance(level=verification.reached, at=verification.evidence.at, method=method)
 
 
-class RecordSource(BaseModel):
-    """One person's record as part of what a reader sees, and from when (None: all of it)."""
+class ReadScope(BaseModel):
+    """What a reader sees of a person's history: the records of the (golden) person and of the persons merged into
+    it, and, when `account` is set, only what was written for that account's own consults and the reads made in
+    their context."""
 
-    person_id: str
-    visible_from: datetime | None
+    person_ids: list[str]
+    account: str | None
 
 
 def sees_history_before_link(assurance: AssuranceLevel) -> bool:
@@ -217,11 +220,10 @@ def sees_history_before_link(assurance: AssuranceLevel) -> bool:
     return assurance.rank > AssuranceLevel.SELF_ASSERTED.rank
 
 
-def record_sources(persons: list[Person], reader_id: str | None, linked_at: datetime | None,
-                   sees_earlier: bool) -> list[RecordSource]:
-    """The records a reader sees of a (golden) person and the persons merged into it: all of those the reader's own
-    account created; of the others, what was written from the reader's link on, unless the link is strong enough
-    (`sees_earlier`) to show what came before."""
-    return [RecordSource(person_id=p.person_id,
-                         visible_from=None if sees_earlier or p.created_by == reader_id else linked_at)
-            for p in persons]
+def read_scope(persons: list[Person], reader_id: str | None, proven: bool) -> ReadScope:
+    """A reader with a proven link (identity above self-assertion; a minor's relationship confirmed by an operator),
+    or a nurse (reader None), sees the whole history. Anyone else sees what was written for their own consults: all
+    there is while the person was never merged (only its own account's consults write to it), and never what another
+    account's consults wrote, before or after a merge."""
+    account = None if proven or reader_id is None or len(persons) == 1 else reader_id
+    return ReadScope(person_ids=[person.person_id for person in persons], account=account)

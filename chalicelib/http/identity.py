@@ -67,8 +67,11 @@ class ConfirmClaim(BaseModel):
 
     @model_validator(mode="after")
     def _seen_needs_document(self) -> "ConfirmClaim":
-        if self.checked != "documents" and (self.id_document is None or self.place is None):
-            raise PydanticCustomError("in_person_needs_document", "An in-person check gives place and id_document.")
+        seen = self.checked != "documents"
+        if seen != (self.id_document is not None and self.place is not None) or (
+                not seen and (self.id_document is not None or self.place is not None)):
+            raise PydanticCustomError("in_person_needs_document",
+                                      "An in-person or consular check gives place and id_document; documents, neither.")
         return self
 
 
@@ -123,8 +126,9 @@ def claim_detail(caller: Caller, claim_id: str) -> ClaimDetail:
 def confirm_claim(caller: Caller, claim_id: str, body: ConfirmClaim, now: datetime) -> IdentityClaim:
     decision = ClaimDecision(action="confirm", by=caller.user_id, at=now, why=body.why, checked=body.checked)
     in_person = None
-    if body.id_document is not None:
-        in_person = (InPersonVerifier(caller.user_id, body.place, body.checked), body.id_document)
+    if body.checked != "documents":
+        document = f"ID: {body.id_document.first_name} {body.id_document.last_name}, {body.id_document.birth_date}"
+        in_person = (InPersonVerifier(caller.user_id, f"{body.checked}: {body.place}", document), body.id_document)
     claim = persons.decide(claim_id, decision, in_person, now)
     _log.info("operator decided identity claim", extra={"operator_id": caller.user_id, "claim_id": claim.claim_id,
                                                         "action": "confirm", "checked": body.checked})

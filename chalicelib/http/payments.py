@@ -85,7 +85,7 @@ def list_references(caller: Caller, now: datetime) -> ReferenceList:
 
 
 @router.route("/v1/me/payment-instructions", "GET", roles=MEMBER, response=PaymentInstructions, extra_statuses=[404],
-              summary="How to pay my open reference: SPEI (NSS as reference), FINABIEN, bank window")
+              summary="How to pay my open reference: SPEI (my NSS as reference), FINABIEN, bank window")
 def payment_instructions(caller: Caller, language: Language, now: datetime) -> PaymentInstructions:
     member = member_store.registered_member(caller.user_id)
     reference = store.open_reference_of(member.member_id, member.open_reference, now)
@@ -96,11 +96,20 @@ def payment_instructions(caller: Caller, language: Language, now: datetime) -> P
         return text(f"pay.{channel}", language, **params) if code else text("pay.no_reference", language)
 
     spei = {k: SPEI_ACCOUNT[k] for k in ("clabe", "bank", "beneficiary")}
+    # SPEI transfers name the NSS, and a transfer naming an NSS reaches whoever holds it: a member whose typed NSS is
+    # someone else's (an identity claim, docs/identity.md) gives the payment reference instead.
+    holder = member_store.nss_holder(member.nss)
+    if holder is not None and holder.owner_id == member.member_id:
+        by_spei = Channel(channel="spei", payment_reference=member.nss, instructions=how("spei", nss=member.nss, **spei),
+                          **spei)
+    else:
+        by_spei = Channel(channel="spei", payment_reference=code,
+                          instructions=how("spei_reference", reference=shown, **spei), **spei)
     return PaymentInstructions(
         amount_mxn=f"{reference.amount_mxn:.2f}" if reference else None,
         reference=_out(reference, now) if reference else None,
         channels=[
-            Channel(channel="spei", payment_reference=member.nss, instructions=how("spei", nss=member.nss, **spei), **spei),
+            by_spei,
             Channel(channel="finabien", payment_reference=shown, instructions=how("finabien", reference=shown)),
             Channel(channel="bank_window", payment_reference=shown, instructions=how("bank_window", reference=shown)),
         ],

@@ -18,7 +18,7 @@ from chalicelib.domain.health_record import (
     new_entry,
 )
 from chalicelib.domain.identifiers import Curp, curp_facts
-from chalicelib.domain.identity import Person, RecordSource, record_sources, sees_history_before_link
+from chalicelib.domain.identity import Person, ReadScope, read_scope, sees_history_before_link
 from chalicelib.domain.members import Member
 from chalicelib.domain.teleconsult import Appointment
 from chalicelib.errors import Forbidden, NotFound
@@ -93,12 +93,14 @@ class FhirBundle(BaseModel):
 
 # --- Whose record, and who may read it --------------------------------------------------------------------------
 
-def _role_of(member: Member, beneficiaries: list[Beneficiary], person_ids: set[str]) -> Member | Beneficiary:
-    """The member themself or their (latest) beneficiary who is that person; 404 otherwise."""
+def _role_of(member: Member, beneficiaries: list[Beneficiary], person_ids: set[str],
+             removed_too: bool = False) -> Member | Beneficiary:
+    """The member themself or their (latest) beneficiary who is that person, an active one unless `removed_too`
+    (a consult booked before the removal still names its patient); 404 otherwise."""
     if member.person_id in person_ids:
         return member
     for beneficiary in reversed(beneficiaries):
-        if beneficiary.person_id in person_ids:
+        if beneficiary.person_id in person_ids and (removed_too or beneficiary.status == "active"):
             return beneficiary
     raise NotFound("patient-not-found")
 
@@ -113,9 +115,9 @@ def _facts(member: Member, role: Member | Beneficiary, golden: Person) -> Patien
                         family_name=" ".join(filter(None, [role.last_name, role.second_last_name])), is_member=False)
 
 
-def _members_patient(member_id: str, patient_id: str | None, now: datetime) -> tuple[PatientFacts, list[RecordSource]]:
-    """The member themself, or one of their beneficiaries while under 18 (404 for anyone else), and what of the
-    person's records they see: history from before their link only when the link is proven (docs/identity.md)."""
+def _members_patient(member_id: str, patient_id: str | None, now: datetime) -> tuple[PatientFacts, ReadScope]:
+    """The member themself, or one of their active beneficiaries while under 18 (404 for anyone else), and what of
+    the person's history they see: all of it when their link is proven, else their own consults' (docs/identity.md)."""
     member, beneficiaries = member_store.registered_partition(member_id)
     role = _role_of(member, beneficiaries, {patient_id or member.person_id})
     if isinstance(role, Beneficiary) and not is_minor(role.birth_date, mexico_city_today(now)):
@@ -123,24 +125,25 @@ def _members_patient(member_id: str, patient_id: str | None, now: datetime) -> t
     linked = persons.record_persons(role.person_id)
     proven = (sees_history_before_link(linked[0].assurance.level) if isinstance(role, Member)
               else role.relationship_confirmed_at is not None)
-    return _facts(member, role, linked[0]), record_sources(linked, member_id, role.linked_at, proven)
+    return _facts(member, role, linked[0]), read_scope(linked, member_id, proven)
 
 
-def _nurses_patient(nurse_id: str, patient_id: str, now: datetime) -> tuple[PatientFacts, list[RecordSource], Appointment]:
+def _nurses_patient(nurse_id: str, patient_id: str, now: datetime) -> tuple[PatientFacts, ReadScope, Appointment]:
     """The patient if the nurse holds a consult with them, from booking until 7 days after it (403 otherwise, the
     same whether the patient exists or not); she sees the person's whole history."""
     consult = consult_justifying(teleconsult_store.patient_appointments(patient_id), nurse_id, now)
     if consult is None:
         raise Forbidden("record-not-assigned")
-    patient, sources = _patient_of_consult(consult)
-    return patient, sources, consult
+    patient, scope = _patient_of_consult(consult)
+    return patient, scope, consult
 
 
-def _patient_of_consult(consult: Appointment) -> tuple[PatientFacts, list[RecordSource]]:
+def _patient_of_consult(consult: Appointment) -> tuple[PatientFacts, ReadScope]:
+    """The consult's patient and their whole history (what a nurse attending them sees)."""
     linked = persons.record_persons(consult.patient_id)
     member, beneficiaries = member_store.member_partition(consult.member_id)
-    role = _role_of(member, beneficiaries, {p.person_id for p in linked})
-    return _facts(member, role, linked[0]), record_sources(linked, None, None, sees_earlier=True)
+    role = _role_of(member, beneficiaries, {p.person_id for p in linked}, removed_too=True)
+    return _facts(member, role, linked[0]), read_scope(linked, None, proven=True)
 
 
 def _event(caller: Caller, role: str, action: str, patient: PatientFacts, now: datetime,
@@ -167,7 +170,7 @@ def end_with_note(caller: Caller, appointment_id: str, body: ConsultNote, now: d
     entry_id = str(uuid.uuid4())
     fulfilled = appointment.model_copy(update={"status": "fulfilled"})
     entry = store.append(
-        patient.patient_id,
+        patient.patient_id, appointment.member_id,
         lambda seq, previous: new_entry(entry_id=entry_id, seq=seq, previous_hash=previous, kind="consult-note",
                                         patient=patient, appointment_id=appointment.appointment_id, amends=None,
                                         signer=signer, content=body.model_dump(mode="json", exclude_none=True), now=now),
@@ -183,13 +186,13 @@ def end_with_note(caller: Caller, appointment_id: str, body: ConsultNote, now: d
               response=Entry, status=201, extra_statuses=[403, 404, 409],
               summary="Correct or complete an entry with a signed addendum (the entry itself never changes)")
 def add_addendum(caller: Caller, patient_id: str, entry_id: str, body: AddendumRequest, now: datetime) -> Reply:
-    patient, sources, consult = _nurses_patient(caller.user_id, patient_id, now)
-    if not store.entry_exists(sources, entry_id):
+    patient, scope, consult = _nurses_patient(caller.user_id, patient_id, now)
+    if not store.entry_exists(scope, entry_id):
         raise NotFound("entry-not-found")
     signer = _signer(caller.user_id)
     addendum_id = str(uuid.uuid4())
     entry = store.append(
-        patient.patient_id,
+        patient.patient_id, consult.member_id,
         lambda seq, previous: new_entry(entry_id=addendum_id, seq=seq, previous_hash=previous, kind="addendum",
                                         patient=patient, appointment_id=None, amends=entry_id, signer=signer,
                                         content=body.model_dump(mode="json"), now=now),
@@ -199,37 +202,38 @@ def add_addendum(caller: Caller, patient_id: str, entry_id: str, body: AddendumR
 
 # --- Reading (each read is audited before the data leaves) -------------------------------------------------------
 
-def _page(patient: PatientFacts, sources: list[RecordSource], event: AuditEvent, query: PageQuery) -> RecordPage:
-    store.record_access(patient.patient_id, event)
-    entries, before = store.page(sources, wiring.record_keys(), query.limit, query.before)
+def _page(patient: PatientFacts, scope: ReadScope, event: AuditEvent, account_id: str, query: PageQuery) -> RecordPage:
+    store.record_access(patient.patient_id, event, account_id)
+    entries, before = store.page(scope, wiring.record_keys(), query.limit, query.before)
     return RecordPage(items=entries, next=before)
 
 
 @router.route("/v1/me/record", "GET", roles=MEMBER, query=MyRecordQuery, response=RecordPage,
               extra_statuses=[403, 404], summary="My health record (or a minor beneficiary's), newest first")
 def my_record(caller: Caller, query: MyRecordQuery, now: datetime) -> RecordPage:
-    patient, sources = _members_patient(caller.user_id, query.patient_id, now)
-    return _page(patient, sources, _event(caller, "member", "read-record", patient, now), query)
+    patient, scope = _members_patient(caller.user_id, query.patient_id, now)
+    return _page(patient, scope, _event(caller, "member", "read-record", patient, now), caller.user_id, query)
 
 
 @router.route("/v1/nurse/patients/{patient_id}/record", "GET", roles=NURSE, query=PageQuery, response=RecordPage,
               extra_statuses=[403], summary="My patient's history, from booking until 7 days after our consult")
 def patient_record(caller: Caller, patient_id: str, query: PageQuery, now: datetime) -> RecordPage:
-    patient, sources, consult = _nurses_patient(caller.user_id, patient_id, now)
-    return _page(patient, sources, _event(caller, "nurse", "read-record", patient, now, consult.appointment_id), query)
+    patient, scope, consult = _nurses_patient(caller.user_id, patient_id, now)
+    return _page(patient, scope, _event(caller, "nurse", "read-record", patient, now, consult.appointment_id),
+                 consult.member_id, query)
 
 
 @router.route("/v1/records/{patient_id}/fhir", "GET", roles={Role.MEMBER, Role.NURSE}, response=FhirBundle,
               extra_statuses=[403, 404], summary="The record as a FHIR R4 Bundle, for the same readers")
 def fhir_export(caller: Caller, patient_id: str, now: datetime) -> FhirBundle:
     if Role.NURSE in caller.roles:
-        patient, sources, consult = _nurses_patient(caller.user_id, patient_id, now)
-        event = _event(caller, "nurse", "export-fhir", patient, now, consult.appointment_id)
+        patient, scope, consult = _nurses_patient(caller.user_id, patient_id, now)
+        event, account_id = _event(caller, "nurse", "export-fhir", patient, now, consult.appointment_id), consult.member_id
     else:
-        patient, sources = _members_patient(caller.user_id, patient_id, now)
-        event = _event(caller, "member", "export-fhir", patient, now)
-    store.record_access(patient.patient_id, event)
-    entries, encounters = store.whole(sources, wiring.record_keys())
+        patient, scope = _members_patient(caller.user_id, patient_id, now)
+        event, account_id = _event(caller, "member", "export-fhir", patient, now), caller.user_id
+    store.record_access(patient.patient_id, event, account_id)
+    entries, encounters = store.whole(scope, wiring.record_keys())
     consent = teleconsult_store.consent_of(patient.patient_id)
     return FhirBundle.model_validate(record_bundle(patient, entries, encounters, consent, now))
 
@@ -237,8 +241,8 @@ def fhir_export(caller: Caller, patient_id: str, now: datetime) -> FhirBundle:
 @router.route("/v1/me/record/access-log", "GET", roles=MEMBER, query=LogQuery, response=AuditPage,
               extra_statuses=[403, 404], summary="Who read or wrote my record (or a minor beneficiary's), newest first")
 def my_access_log(caller: Caller, query: LogQuery, now: datetime) -> AuditPage:
-    _, sources = _members_patient(caller.user_id, query.patient_id, now)
-    events, before = store.access_log(sources, query.limit, query.before)
+    _, scope = _members_patient(caller.user_id, query.patient_id, now)
+    events, before = store.access_log(scope, query.limit, query.before)
     return AuditPage(items=events, next=before)
 
 
@@ -251,6 +255,6 @@ def record_audit(caller: Caller, body: AuditQuery) -> AuditPage:
     holder = persons.curp_owner(body.curp)
     if holder is None:
         return AuditPage(items=[], next=None)
-    sources = record_sources(persons.record_persons(holder), None, None, sees_earlier=True)
-    events, before = store.access_log(sources, body.limit, body.before)
+    scope = read_scope(persons.record_persons(holder), None, proven=True)
+    events, before = store.access_log(scope, body.limit, body.before)
     return AuditPage(items=events, next=before)

@@ -7,6 +7,7 @@
 registry. A provider with another shape gets an adapter of its own beside these two.
 """
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -54,8 +55,10 @@ class ProviderCurpRegistry:
             if error.code == 404:
                 return None
             raise ServiceUnavailable() from error
-        except (urllib.error.URLError, TimeoutError, json.JSONDecodeError) as error:
-            raise ServiceUnavailable() from error
+        except (urllib.error.URLError, http.client.HTTPException, OSError, json.JSONDecodeError) as error:
+            raise ServiceUnavailable() from error  # unreachable, reset, cut short, or not JSON: the provider's fault
+        if not isinstance(body, dict):
+            raise ServiceUnavailable()
         try:
             return RegistryRecord.model_validate({**body, "curp": curp})
         except ValidationError as error:

@@ -55,6 +55,7 @@ class PersonItem(MemberItem, discriminator="person"):
     merged_into = UnicodeAttribute(null=True)
     merged = ListAttribute(of=UnicodeAttribute, null=True)
     claim_id = UnicodeAttribute(null=True)  # the claim this person was created with, while it names a held CURP
+    last_check = UnicodeAttribute(null=True)  # the latest identity check's evidence (JSON), for the operators
 
 
 class ClaimItem(MemberItem, discriminator="claim"):
@@ -93,6 +94,7 @@ def _person(item: PersonItem) -> Person:
     return Person(person_id=item.person_id, curp=item.curp, created_at=item.created_at, created_by=item.created_by,
                   member_id=item.member_id, merged_into=item.merged_into, merged=list(item.merged or []),
                   claim_id=item.claim_id,
+                  last_check=Evidence.model_validate_json(item.last_check) if item.last_check else None,
                   assurance=Assurance(level=item.assurance_level, at=item.assurance_at, method=item.assurance_method))
 
 
@@ -157,20 +159,24 @@ def person_writes(person: Person, curp_owner_id: str | None) -> list[Write]:
     return writes
 
 
-def save_assurance(person_id: str, assurance: Assurance) -> bool:
-    """Raise a person's assurance: one UpdateItem, only over a lower level (a weaker check finishing later never
-    lowers it). False when the person already stood as high."""
-    lower = [level.value for level in AssuranceLevel if level.rank < assurance.level.rank]
-    try:
-        PersonItem(person_key(person_id), "PERSON").update(
-            actions=[PersonItem.assurance_level.set(assurance.level.value), PersonItem.assurance_at.set(assurance.at),
-                     PersonItem.assurance_method.set(assurance.method)],
-            condition=PersonItem.assurance_level.is_in(*lower))
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        return False
-    return True
+def save_check(person_id: str, evidence: Evidence, assurance: Assurance | None) -> None:
+    """Keep a check's evidence on the person and, when it passed, raise the assurance: one UpdateItem whoever the
+    person is (no claim, or a claim, looks the same from outside). The raise is conditioned on a lower level, so a
+    weaker check finishing later never lowers it; then only the evidence is kept."""
+    item = PersonItem(person_key(person_id), "PERSON")
+    kept = PersonItem.last_check.set(evidence.model_dump_json())
+    if assurance is not None:
+        lower = [level.value for level in AssuranceLevel if level.rank < assurance.level.rank]
+        try:
+            item.update(actions=[kept, PersonItem.assurance_level.set(assurance.level.value),
+                                 PersonItem.assurance_at.set(assurance.at),
+                                 PersonItem.assurance_method.set(assurance.method)],
+                        condition=PersonItem.assurance_level.is_in(*lower))
+            return
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+    item.update(actions=[kept], condition=PersonItem.pk.exists())
 
 
 # --- Naming a person: registration and beneficiaries -----------------------------------------------------------
@@ -297,17 +303,6 @@ def pending_claims(limit: int, after: str | None) -> tuple[list[IdentityClaim], 
     return claims, last["claim_sk"]["S"] if last else None
 
 
-def add_evidence(claim_id: str, evidence: Evidence) -> None:
-    """Append a check's evidence to a pending claim for the operators (a decided claim keeps what it was decided on)."""
-    try:
-        ClaimItem(f"CLAIM#{claim_id}", "CLAIM").update(
-            actions=[ClaimItem.evidence.set(ClaimItem.evidence.append([evidence.model_dump(mode="json")]))],
-            condition=ClaimItem.status == ClaimStatus.PENDING.value)
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-
-
 def _decided(claim: IdentityClaim, decision: ClaimDecision, evidence: Evidence | None) -> Write:
     status = ClaimStatus.CONFIRMED if decision.action == "confirm" else ClaimStatus.REJECTED
     actions = [ClaimItem.status.set(status.value), ClaimItem.claim_queue.remove(), ClaimItem.claim_sk.remove(),
@@ -337,7 +332,9 @@ def confirm(claim: IdentityClaim, claimant: Person, existing: Person, decision: 
                         PersonItem.assurance_level.set(assurance.level.value),
                         PersonItem.assurance_at.set(assurance.at),
                         PersonItem.assurance_method.set(assurance.method)]
-    existing_condition = PersonItem.merged_into.does_not_exist()
+    # Not merged meanwhile, and its level as read (so this never lowers a level raised meanwhile).
+    existing_condition = PersonItem.merged_into.does_not_exist() & (
+        PersonItem.assurance_level == existing.assurance.level.value)
     if claim.context == "registration":
         existing_actions.append(PersonItem.member_id.set(claim.account_id))
         existing_condition &= PersonItem.member_id.does_not_exist()
@@ -362,31 +359,27 @@ def confirm(claim: IdentityClaim, claimant: Person, existing: Person, decision: 
             beneficiary, actions=[BeneficiaryItem.person_id.set(existing.person_id),
                                   BeneficiaryItem.linked_at.set(now),
                                   BeneficiaryItem.relationship_confirmed_at.set(now)],
-            condition=BeneficiaryItem.person_id == claimant.person_id)))
+            condition=(BeneficiaryItem.person_id == claimant.person_id) & (BeneficiaryItem.status == "active"))))
     try:
         commit(writes)
     except ConditionFailed as failed:
         if "claim" in failed.labels:
             raise Conflict("claim-decided") from None
-        if "existing" in failed.labels:
+        if "existing" in failed.labels and claim.context == "registration" and existing.member_id:
             raise Conflict("claim-person-has-account") from None
-        raise Conflict("claim-decided") from None
+        raise Conflict("claim-changed") from None
 
 
 # --- Decisions and proofing ----------------------------------------------------------------------------------------
 
 def prove(person: Person, verifier: IdentityVerifier, declared: DeclaredIdentity, method: str,
           now: datetime) -> tuple[Person, Evidence]:
-    """Run a check on a person: raise their assurance when it passes, and leave its evidence on the claim the person
-    was created with (for the operators; the claimant is never told a claim exists)."""
+    """Run a check on a person: keep its evidence on the person (the operators see it with any claim) and raise the
+    assurance when it passes. The same single write for every person, so a claim cannot be told from outside."""
     verification = verifier.verify(person, declared, now)
     assurance = raised(person.assurance, verification, method)
-    if assurance != person.assurance:
-        save_assurance(person.person_id, assurance)
-        person = person.model_copy(update={"assurance": assurance})
-    if person.claim_id:
-        add_evidence(person.claim_id, verification.evidence)
-    return person, verification.evidence
+    save_check(person.person_id, verification.evidence, assurance if assurance != person.assurance else None)
+    return person.model_copy(update={"assurance": assurance, "last_check": verification.evidence}), verification.evidence
 
 
 def decide(claim_id: str, decision: ClaimDecision, in_person: tuple[IdentityVerifier, DeclaredIdentity] | None,
@@ -401,8 +394,12 @@ def decide(claim_id: str, decision: ClaimDecision, in_person: tuple[IdentityVeri
         reject(claim, decision)
         return get_claim(claim_id)
     claimant, existing = get_person(claim.claimant_person_id), get_person(claim.existing_person_id)
+    if existing is not None and existing.merged_into:  # the holder's own person was merged by an earlier claim
+        existing = get_person(existing.merged_into)
     if claimant is None or existing is None or claimant.curp != existing.curp:
         raise Conflict("claim-not-same-curp")
+    if claim.context == "registration" and existing.member_id:
+        raise Conflict("claim-person-has-account")
     assurance, evidence = strongest(existing.assurance, claimant.assurance), None
     if in_person is not None and claim.context == "registration":
         verifier, declared = in_person

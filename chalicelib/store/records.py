@@ -9,7 +9,8 @@ key, encounters, and the audit trail. No TTL, no delete path (the IAM policy gra
 | audit     | AUDIT#<person>   | <at>#<event id>          | by_actor: ACTOR#<sub> / <at>#<event id>      |
 
 Keyed by the person id we issue (store/persons.py), never by a typed identifier. A reader sees a person's record and
-the records of persons merged into it (`RecordSource`s), each possibly from a date on (docs/identity.md).
+the records of persons merged into it, all of it or only what concerns their own consults (`ReadScope`,
+docs/identity.md): entries and audit items carry the account whose consult (or read) they belong to.
 
 Appending reads the head, then one transaction: head moved from seq n to n+1 (condition: still n), the entry put
 (condition: absent — the store never overwrites an entry), the audit item, and whatever the caller adds (the
@@ -32,7 +33,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.domain.health_record import GENESIS_HASH, AuditEvent, Encounter, Entry
-from chalicelib.domain.identity import RecordSource
+from chalicelib.domain.identity import ReadScope
 from chalicelib.errors import Conflict
 from chalicelib.store.transactions import ConditionFailed, Write, commit
 
@@ -80,6 +81,7 @@ class EntryItem(RecordItem, discriminator="entry"):
     entry_kind = UnicodeAttribute()
     patient_id = UnicodeAttribute()
     curp = UnicodeAttribute()  # as signed: the chain's hash covers it
+    account_id = UnicodeAttribute(null=True)  # the member whose consult this entry belongs to (not in the hash)
     appointment_id = UnicodeAttribute(null=True)
     amends = UnicodeAttribute(null=True)
     occurred_at = UTCDateTimeAttribute()
@@ -111,6 +113,7 @@ class AuditItem(RecordItem, discriminator="audit"):
     action = UnicodeAttribute()
     patient_id = UnicodeAttribute()
     appointment_id = UnicodeAttribute(null=True)
+    account_id = UnicodeAttribute(null=True)  # the member in whose context it happened (their read, their consult)
 
 
 def _record_key(person_id: str) -> str:
@@ -128,16 +131,16 @@ def _aad(record_id: str, entry_id: str) -> bytes:
 
 # --- Audit -----------------------------------------------------------------------------------------------------------
 
-def _audit_item(person_id: str, event: AuditEvent) -> AuditItem:
+def _audit_item(person_id: str, event: AuditEvent, account_id: str) -> AuditItem:
     order = f"{event.at.isoformat()}#{event.event_id}"
     return AuditItem(f"AUDIT#{person_id}", order, actor_pk=f"ACTOR#{event.actor_id}", actor_sk=order,
-                     **event.model_dump())
+                     account_id=account_id, **event.model_dump())
 
 
-def record_access(person_id: str, event: AuditEvent) -> None:
+def record_access(person_id: str, event: AuditEvent, account_id: str) -> None:
     """Append an audit event on its own (reads): written before the data is returned, so no read goes unlogged."""
     try:
-        _audit_item(person_id, event).save(condition=RecordItem.pk.does_not_exist())
+        _audit_item(person_id, event, account_id).save(condition=RecordItem.pk.does_not_exist())
     except PutError as error:
         # The key holds a fresh random event id, so a failed condition means botocore resent a put whose answer was
         # lost (a timeout) and the event is already stored: done, not a 500.
@@ -149,22 +152,21 @@ def _event(item: AuditItem) -> AuditEvent:
     return AuditEvent.model_validate({name: getattr(item, name) for name in AuditEvent.model_fields})
 
 
-def access_log(sources: list[RecordSource], limit: int, before: str | None = None) -> tuple[list[AuditEvent], str | None]:
-    """Who read or wrote these records, newest first: one Query per source (one, unless persons were merged), each
-    from its `visible_from` on. Returns the page and the cursor for the next."""
-    items, more = [], False
-    for source in sources:
-        condition = AuditItem.sk < before if before else None
-        if source.visible_from is not None:
-            since = AuditItem.sk >= source.visible_from.isoformat()
-            condition = since if condition is None else (AuditItem.sk.between(source.visible_from.isoformat(), before))
-        result = AuditItem.query(f"AUDIT#{source.person_id}", condition, scan_index_forward=False, limit=limit)
-        items += [item for item in result if isinstance(item, AuditItem) and (before is None or item.sk < before)]
-        more |= result.last_evaluated_key is not None
+def access_log(scope: ReadScope, limit: int, before: str | None = None) -> tuple[list[AuditEvent], str | None]:
+    """Who read or wrote these records, newest first, and the cursor for the next page. One person seen whole: one
+    Query. Merged persons, or only one account's part: each audit partition read and merged (rare and small)."""
+    condition = AuditItem.sk < before if before else None
+    if len(scope.person_ids) == 1 and scope.account is None:
+        result = AuditItem.query(f"AUDIT#{scope.person_ids[0]}", condition, scan_index_forward=False, limit=limit)
+        events = [_event(item) for item in result if isinstance(item, AuditItem)]
+        last = result.last_evaluated_key
+        return events, last["sk"]["S"] if last else None
+    items = [item for person_id in scope.person_ids
+             for item in AuditItem.query(f"AUDIT#{person_id}", condition, scan_index_forward=False)
+             if isinstance(item, AuditItem) and scope.account in (None, item.account_id)]
     items.sort(key=lambda item: item.sk, reverse=True)
-    page = items[:limit]
-    more |= len(items) > limit
-    return [_event(item) for item in page], (page[-1].sk if more and page else None)
+    shown = items[:limit]
+    return [_event(item) for item in shown], (shown[-1].sk if len(items) > limit else None)
 
 
 def actions_of(actor_id: str, limit: int, before: str | None = None) -> tuple[list[AuditEvent], str | None]:
@@ -195,8 +197,8 @@ def _opened(items: list[EntryItem], head: HeadItem, keys: "RecordKeys") -> list[
             for item in items]
 
 
-def append(person_id: str, draft: Callable[[int, str], Entry], keys: "RecordKeys", audit: AuditEvent,
-           now: datetime, extra: list[Write] = (), encounter: Encounter | None = None) -> Entry:
+def append(person_id: str, account_id: str, draft: Callable[[int, str], Entry], keys: "RecordKeys",
+           audit: AuditEvent, now: datetime, extra: list[Write] = (), encounter: Encounter | None = None) -> Entry:
     """Append the entry `draft(seq, previous_hash)` makes, with its audit event, `extra` writes and the encounter,
     all in one transaction. Refuses to overwrite anything; a concurrent append is retried on the new head."""
     for attempt in range(_APPEND_ATTEMPTS):
@@ -216,7 +218,7 @@ def append(person_id: str, draft: Callable[[int, str], Entry], keys: "RecordKeys
         content = json.dumps(entry.content, ensure_ascii=False).encode()
         item = EntryItem(
             _record_key(person_id), _entry_sk(seq), entry_id=entry.entry_id, seq=seq, entry_kind=entry.kind,
-            patient_id=entry.patient_id, curp=entry.curp, appointment_id=entry.appointment_id, amends=entry.amends,
+            patient_id=entry.patient_id, curp=entry.curp, account_id=account_id, appointment_id=entry.appointment_id, amends=entry.amends,
             occurred_at=entry.occurred_at, time_zone=entry.time_zone, recorded_at=entry.recorded_at,
             signer_id=entry.signed_by.user_id, signer_name=entry.signed_by.full_name,
             signer_cedula=entry.signed_by.cedula_profesional, previous_hash=entry.previous_hash, hash=entry.hash,
@@ -227,7 +229,8 @@ def append(person_id: str, draft: Callable[[int, str], Entry], keys: "RecordKeys
         writes = [
             Write("head", "save", lambda tx, h=new_head, c=head_condition: tx.save(h, condition=c)),
             Write("entry", "save", lambda tx, i=item: tx.save(i, condition=RecordItem.pk.does_not_exist())),
-            Write("audit", "save", lambda tx: tx.save(_audit_item(person_id, audit), condition=RecordItem.pk.does_not_exist())),
+            Write("audit", "save", lambda tx: tx.save(_audit_item(person_id, audit, account_id),
+                                                        condition=RecordItem.pk.does_not_exist())),
             *extra,
         ]
         if encounter:
@@ -268,14 +271,13 @@ def _newest_page(person_id: str, keys: "RecordKeys", limit: int, before_seq: int
     return entries, (last_seq if last_seq > 1 and len(entries) == limit else None)
 
 
-def page(sources: list[RecordSource], keys: "RecordKeys", limit: int,
-         before: int | None = None) -> tuple[list[Entry], int | None]:
-    """Entries newest first and the cursor for older ones (None at the start). One whole record is read a page at a
-    time; merged records, or a record seen from a date on, are read whole (rare and small) and numbered in time
-    order, the cursor being that number."""
-    if len(sources) == 1 and sources[0].visible_from is None:
-        return _newest_page(sources[0].person_id, keys, limit, before)
-    entries, _ = whole(sources, keys)
+def page(scope: ReadScope, keys: "RecordKeys", limit: int, before: int | None = None) -> tuple[list[Entry], int | None]:
+    """Entries newest first and the cursor for older ones (None at the start). One person seen whole is read a page
+    at a time; merged persons, or one account's part, are read whole (rare and small) and numbered in time order,
+    the cursor being that number."""
+    if len(scope.person_ids) == 1 and scope.account is None:
+        return _newest_page(scope.person_ids[0], keys, limit, before)
+    entries, _ = whole(scope, keys)
     numbered = list(enumerate(entries, start=1))
     if before is not None:
         numbered = [(n, e) for n, e in numbered if n < before]
@@ -284,28 +286,28 @@ def page(sources: list[RecordSource], keys: "RecordKeys", limit: int,
     return [e for _, e in shown], (last if last > 1 and len(shown) == limit else None)
 
 
-def whole(sources: list[RecordSource], keys: "RecordKeys") -> tuple[list[Entry], list[Encounter]]:
-    """Every entry and encounter the sources show, oldest first: one Query of each record's partition and one KMS
+def whole(scope: ReadScope, keys: "RecordKeys") -> tuple[list[Entry], list[Encounter]]:
+    """Every entry and encounter in the scope, oldest first: one Query of each record's partition and one KMS
     Decrypt per record."""
     entries, encounters = [], []
-    for source in sources:
-        items = list(RecordItem.query(_record_key(source.person_id), consistent_read=True))
+    for person_id in scope.person_ids:
+        items = list(RecordItem.query(_record_key(person_id), consistent_read=True))
         head = next((i for i in items if isinstance(i, HeadItem)), None)
         if head is None:
             continue
-        since = source.visible_from
-        entries += [e for e in _opened([i for i in items if isinstance(i, EntryItem)], head, keys)
-                    if since is None or e.recorded_at >= since]
+        mine = [i for i in items if isinstance(i, EntryItem) and scope.account in (None, i.account_id)]
+        consults = {i.appointment_id for i in mine}
+        entries += _opened(mine, head, keys)
         encounters += [Encounter.model_validate(i, from_attributes=True) for i in items
-                       if isinstance(i, EncounterItem) and (since is None or i.ended_at >= since)]
+                       if isinstance(i, EncounterItem) and (scope.account is None or i.appointment_id in consults)]
     entries.sort(key=lambda e: (e.recorded_at, e.seq))
     encounters.sort(key=lambda e: e.start)
     return entries, encounters
 
 
-def entry_exists(sources: list[RecordSource], entry_id: str) -> bool:
+def entry_exists(scope: ReadScope, entry_id: str) -> bool:
     """Whether the records hold this entry (addenda must point at one): a Query of the entries' metadata only."""
     return any(isinstance(item, EntryItem) and item.entry_id == entry_id
-               for source in sources
-               for item in RecordItem.query(_record_key(source.person_id), RecordItem.sk.startswith("ENTRY#"),
+               for person_id in scope.person_ids
+               for item in RecordItem.query(_record_key(person_id), RecordItem.sk.startswith("ENTRY#"),
                                             attributes_to_get=["kind", "entry_id"], consistent_read=True))

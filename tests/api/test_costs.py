@@ -208,7 +208,7 @@ BUDGETS: dict[str, int | Callable[[dict], int]] = {
     "POST /v1/me/beneficiaries": 3,  # `POST /v1/me/beneficiaries` (no Idempotency-Key): 2 + 1
     "POST /v1/me/beneficiaries (CURP held)": 3,  # the same row
     "GET /v1/me/identity": 2,  # `GET /v1/me/identity`
-    "POST /v1/me/identity/verification": 2,  # `POST /v1/me/identity/verification`: 2 (no match: nothing written)
+    "POST /v1/me/identity/verification": 3,  # `POST /v1/me/identity/verification`: 2 + 1, whatever the result
     "GET /v1/operators/identity-claims": 1,  # `GET /v1/operators/identity-claims`
     "GET /v1/operators/identity-claims/{id}": 3,  # `GET /v1/operators/identity-claims/{id}`
     "POST /v1/operators/identity-claims/{id}/reject": 3,  # `POST …/reject`: 1 + 1, then the claim read back
@@ -219,7 +219,7 @@ BUDGETS: dict[str, int | Callable[[dict], int]] = {
     "GET /v1/me/quote": 1,  # `GET /v1/me/quote`
     "POST /v1/me/payment-references": 2,  # `POST /v1/me/payment-references` (no Idempotency-Key)
     "GET /v1/me/payment-references": 1,  # `GET /v1/me/payment-references`
-    "GET /v1/me/payment-instructions": 2,  # `GET /v1/me/payment-instructions`
+    "GET /v1/me/payment-instructions": 3,  # `GET /v1/me/payment-instructions`
     # `POST /v1/webhooks/{partner}` … unknown event type: 1 (documented as a PutItem; the code sends a one-item
     # TransactWriteItems, which is still 1 round trip but twice the write units)
     "webhook: unknown event type (first delivery)": 1,

@@ -24,7 +24,8 @@ def provider():
         def do_POST(self):  # noqa: N802 (http.server's name)
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             seen.append((self.headers["Authorization"], body))
-            answers = {CURP: (200, json.dumps(PERSON)), "GARBAGE": (200, "not json"), "DOWN": (503, "{}")}
+            answers = {CURP: (200, json.dumps(PERSON)), "GARBAGE": (200, "not json"), "LIST": (200, "[1, 2]"),
+                       "PARTIAL": (200, json.dumps({"first_name": "Luis"})), "DOWN": (503, "{}")}
             status, text = answers.get(body["curp"], (404, "{}"))
             self.send_response(status)
             self.end_headers()
@@ -49,7 +50,7 @@ def test_a_found_curp_is_its_registry_record_and_the_key_is_sent(provider):
 def test_an_unknown_curp_is_none_and_a_broken_provider_is_a_503(provider):
     registry, _ = provider
     assert registry.lookup(make_curp(consonants="ZZZ")) is None
-    for curp in ("GARBAGE", "DOWN"):
+    for curp in ("GARBAGE", "LIST", "PARTIAL", "DOWN"):
         with pytest.raises(ServiceUnavailable):
             registry.lookup(curp)
     with pytest.raises(ServiceUnavailable):

@@ -32,7 +32,7 @@ from moto.core.models import botocore_stubber
 
 from chalicelib import wiring
 from chalicelib.domain.teleconsult import CONSENT_VERSION
-from chalicelib.domain.identity import RecordSource
+from chalicelib.domain.identity import ReadScope
 from chalicelib.http.auth import Role
 from chalicelib.store import records as record_store
 from chalicelib.store import teleconsult as teleconsult_store
@@ -275,8 +275,8 @@ def test_a_throttled_audit_put_in_a_read_route_is_retried_and_never_doubled(api,
 
     with faults.inject("dynamodb", "PutItem", error("ThrottlingException"), times=3):
         assert api.http.get("/v1/me/record", headers=headers).status_code == 200
-    sources = [RecordSource(person_id=_json(api.http.get("/v1/me", headers=headers))["person_id"], visible_from=None)]
-    events, _ = record_store.access_log(sources, 10)
+    scope = ReadScope(person_ids=[_json(api.http.get("/v1/me", headers=headers))["person_id"]], account=None)
+    events, _ = record_store.access_log(scope, 10)
     assert [e.action for e in events] == ["read-record"]
 
     # The put is applied but its answer is lost: botocore sends it again, and finds its own event already there.
@@ -284,7 +284,7 @@ def test_a_throttled_audit_put_in_a_read_route_is_retried_and_never_doubled(api,
         read = api.http.get("/v1/me/record", headers=headers)
     assert read.status_code == 200, read.body
     assert len(fault.attempts) == 2
-    events, _ = record_store.access_log(sources, 10)
+    events, _ = record_store.access_log(scope, 10)
     assert [e.action for e in events] == ["read-record", "read-record"]  # one per read, not per attempt
     _no_unhandled_errors(service_logs)
 
@@ -426,8 +426,8 @@ def test_kms_faults_leave_the_consult_arrived_and_the_record_unwritten(api, faul
     for item in new["records"]:
         event = AuditItem.get(item["pk"]["S"], item["sk"]["S"])
         assert (event.action, event.actor_role, event.patient_id) == ("read-record", "member", scene["patient_id"])
-    sources = [RecordSource(person_id=scene["patient_id"], visible_from=None)]
-    assert record_store.page(sources, wiring.record_keys(), 10)[0][0].entry_id == _json(ended)["entry_id"]
+    scope = ReadScope(person_ids=[scene["patient_id"]], account=None)
+    assert record_store.page(scope, wiring.record_keys(), 10)[0][0].entry_id == _json(ended)["entry_id"]
 
     read = api.http.get("/v1/me/record", headers=scene["member"])
     assert read.status_code == 200 and [e["entry_id"] for e in _json(read)["items"]] == [_json(ended)["entry_id"]]

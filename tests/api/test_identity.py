@@ -248,3 +248,58 @@ def test_member_routes_never_mention_claims(api, son, stranger):
     for path in ("/v1/me", "/v1/me/identity", "/v1/me/export", "/v1/me/beneficiaries"):
         body = api.http.get(path, headers=stranger).body.decode()
         assert "claim" not in body.lower(), path
+
+
+def test_a_squatter_who_named_the_child_first_never_sees_the_real_familys_consults(api, clock, son, member, operator):
+    """Member M adds a stranger's minor as his child first (nothing is proven: M holds the CURP). The real parent's
+    claim is confirmed on documents; her consults after that are written to the same person, and M, whose link is
+    unproven, sees none of them, nor who read them."""
+    minor = make_curp("PEGS", date(2015, 8, 20), "M", "JC", "RMF")
+    squatter, _ = member()
+    held = _json(_add(api, squatter, relationship="child", curp=minor, first_name="Sofía"))
+    parent = son["member"]  # member A, covered in December, with nurse ana's slots
+    claimed = _json(_add(api, parent, relationship="child", curp=minor, first_name="Sofía"))
+    claim = _claim_of(api, operator, claimed["person_id"])
+    assert _confirm(api, operator, claim["claim_id"], checked="documents").status_code == 200
+    (linked,) = [b for b in _get(api, "/v1/me/beneficiaries", parent)["beneficiaries"] if b["curp"] == minor]
+    assert linked["person_id"] == held["person_id"]
+
+    assert _consent(api, parent, patient_id=held["person_id"]).status_code == 201
+    clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    slot = next(s for s in _slots(api, parent, "2026-12-03", "2026-12-03") if s["nurse"]["nurse_id"] == son["ana_id"])
+    consult = _json(_book(api, parent, slot["slot_id"], patient_id=held["person_id"]))
+    assert _attend(api, clock, son["ana"], consult).status_code == 201
+
+    mine = _get(api, f"/v1/me/record?patient_id={held['person_id']}", parent)["items"]
+    assert [e["appointment_id"] for e in mine] == [consult["appointment_id"]]  # the proven parent
+    assert _get(api, f"/v1/me/record?patient_id={held['person_id']}", squatter)["items"] == []
+    assert _no_note(_get(api, f"/v1/records/{held['person_id']}/fhir", squatter))
+    log = _get(api, f"/v1/me/record/access-log?patient_id={held['person_id']}", squatter)["items"]
+    assert {e["actor_id"] for e in log} <= {_get(api, "/v1/me", squatter)["member_id"]}
+    assert _get(api, f"/v1/me/record/access-log?patient_id={held['person_id']}&before=0", squatter)["items"] == []
+
+
+def test_a_member_whose_nss_someone_holds_is_told_to_pay_spei_by_reference(api, member):
+    _, first = member()
+    headers, body = member(nss=first["nss"])
+    issued = issue(api, headers)
+    spei = _get(api, "/v1/me/payment-instructions", headers)["channels"][0]
+    assert spei["channel"] == "spei" and spei["payment_reference"] == issued["reference"]
+    assert first["nss"] not in json.dumps(spei) and "línea de captura" in spei["instructions"]
+
+
+def test_a_documents_check_carries_no_id_and_an_in_person_one_needs_it(api, son, stranger, operator):
+    claim = _claim_of(api, operator, _get(api, "/v1/me", stranger)["person_id"])
+    mixed = _confirm(api, operator, claim["claim_id"], checked="documents", id_document=ID_DOCUMENT)
+    assert mixed.status_code == 422
+    assert _get(api, "/v1/me/identity", stranger)["assurance"]["level"] == "self-asserted"
+
+
+def test_every_identity_check_is_one_write_and_kept_for_the_operators(api, son, stranger, operator):
+    verify = "/v1/me/identity/verification"
+    for _ in range(3):
+        api.http.post(verify, headers=stranger, body=json.dumps({**ID_DOCUMENT, "first_name": "Lucas"}))
+    claim = _claim_of(api, operator, _get(api, "/v1/me", stranger)["person_id"])
+    detail = _get(api, f"/v1/operators/identity-claims/{claim['claim_id']}", operator)
+    assert detail["claimant"]["last_check"]["result"] == "no-match"
+    assert detail["claimant"]["last_check"]["mismatched"] == ["first_name"] and detail["claim"]["evidence"] == []

@@ -12,7 +12,7 @@ from fhirclient.models.bundle import Bundle
 
 from chalicelib import wiring
 from chalicelib.domain.health_record import GENESIS_HASH, broken_links
-from chalicelib.domain.identity import RecordSource
+from chalicelib.domain.identity import ReadScope
 from chalicelib.store import records as record_store
 from chalicelib.store.outbox import OutboxItem
 from chalicelib.store.records import EntryItem
@@ -163,16 +163,16 @@ def test_the_stored_item_holds_ciphertext_and_tampering_is_detected(api, clock, 
     assert "RECORD#" + scene["patient_id"] in keys and not any(word in keys for word in NOTE_WORDS)
     assert scene["curp"] not in keys  # keyed by our person id, never by a typed identifier
 
-    sources = [RecordSource(person_id=scene["patient_id"], visible_from=None)]
-    entries, _ = record_store.whole(sources, wiring.record_keys())
+    scope = ReadScope(person_ids=[scene["patient_id"]], account=None)
+    entries, _ = record_store.whole(scope, wiring.record_keys())
     assert broken_links(entries) == []
     stored = EntryItem.get(f"RECORD#{scene['patient_id']}", "ENTRY#00000001")
     stored.update(actions=[EntryItem.signer_name.set("Enf. Otra Persona")])  # someone edits the table directly
-    entries, _ = record_store.whole(sources, wiring.record_keys())
+    entries, _ = record_store.whole(scope, wiring.record_keys())
     assert broken_links(entries) == [entry["entry_id"]]
     stored.update(actions=[EntryItem.sealed.set(stored.sealed[:-1] + bytes([stored.sealed[-1] ^ 1]))])
     with pytest.raises(InvalidTag):
-        record_store.whole(sources, wiring.record_keys())
+        record_store.whole(scope, wiring.record_keys())
 
 
 def test_the_store_never_overwrites_an_entry(api, clock, scene):

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from chalicelib.domain.identity import (
     Assurance, AssuranceLevel, DeclaredIdentity, Evidence, InPersonVerifier, Person, RegistryRecord, RegistryVerifier,
-    Verification, raised, record_sources, registry_mismatches, sees_history_before_link, strongest,
+    Verification, raised, read_scope, registry_mismatches, sees_history_before_link, strongest,
 )
 from tests.people import make_curp
 
@@ -91,12 +91,10 @@ def test_only_more_than_self_assertion_sees_history_from_before_a_link():
     assert [sees_history_before_link(level) for level in AssuranceLevel] == [False, True, True]
 
 
-def test_a_reader_sees_its_own_persons_whole_and_the_others_from_its_link_unless_proven():
-    linked_at = NOW - timedelta(days=1)
-    golden, mine = _person("golden", created_by="parent"), _person("mine", created_by="acct-1")
-    sources = record_sources([golden, mine], "acct-1", linked_at, sees_earlier=False)
-    assert [(s.person_id, s.visible_from) for s in sources] == [("golden", linked_at), ("mine", None)]
-    proven = record_sources([golden, mine], "acct-1", linked_at, sees_earlier=True)
-    assert [s.visible_from for s in proven] == [None, None]
-    nurse = record_sources([golden, mine], None, None, sees_earlier=True)
-    assert [s.visible_from for s in nurse] == [None, None]
+def test_an_unproven_reader_of_a_merged_history_sees_only_its_own_consults():
+    golden, merged = _person("golden", created_by="parent"), _person("claimant", created_by="acct-1")
+    unproven = read_scope([golden, merged], "acct-1", proven=False)
+    assert unproven.person_ids == ["golden", "claimant"] and unproven.account == "acct-1"
+    assert read_scope([golden, merged], "acct-1", proven=True).account is None
+    assert read_scope([golden, merged], None, proven=True).account is None  # a nurse
+    assert read_scope([golden], "parent", proven=False).account is None  # never merged: all of it is its own
