@@ -100,8 +100,8 @@ def payment_instructions(caller: Caller, language: Language, now: datetime) -> P
     # someone else's (an identity claim, docs/identity.md) gives the payment reference instead.
     holder = member_store.nss_holder(member.nss)
     if holder is not None and holder.owner_id == member.member_id:
-        by_spei = Channel(channel="spei", payment_reference=member.nss, instructions=how("spei", nss=member.nss, **spei),
-                          **spei)
+        by_spei = Channel(channel="spei", payment_reference=member.nss,
+                          instructions=how("spei", nss=member.nss, **spei), **spei)
     else:
         by_spei = Channel(channel="spei", payment_reference=code,
                           instructions=how("spei_reference", reference=shown, **spei), **spei)

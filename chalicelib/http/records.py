@@ -228,10 +228,12 @@ def patient_record(caller: Caller, patient_id: str, query: PageQuery, now: datet
 def fhir_export(caller: Caller, patient_id: str, now: datetime) -> FhirBundle:
     if Role.NURSE in caller.roles:
         patient, scope, consult = _nurses_patient(caller.user_id, patient_id, now)
-        event, account_id = _event(caller, "nurse", "export-fhir", patient, now, consult.appointment_id), consult.member_id
+        event = _event(caller, "nurse", "export-fhir", patient, now, consult.appointment_id)
+        account_id = consult.member_id
     else:
         patient, scope = _members_patient(caller.user_id, patient_id, now)
-        event, account_id = _event(caller, "member", "export-fhir", patient, now), caller.user_id
+        event = _event(caller, "member", "export-fhir", patient, now)
+        account_id = caller.user_id
     store.record_access(patient.patient_id, event, account_id)
     entries, encounters = store.whole(scope, wiring.record_keys())
     consent = teleconsult_store.consent_of(patient.patient_id)
@@ -247,7 +249,7 @@ def my_access_log(caller: Caller, query: LogQuery, now: datetime) -> AuditPage:
 
 
 @router.route("/v1/operators/record-audit/search", "POST", roles=OPERATOR, body=AuditQuery, response=AuditPage,
-              summary="The health-record audit trail by patient (CURP, in the body) or by actor; never clinical content")
+              summary="The health-record audit trail by patient (CURP in the body) or by actor; no clinical content")
 def record_audit(caller: Caller, body: AuditQuery) -> AuditPage:
     if body.actor_id:
         events, before = store.actions_of(body.actor_id, body.limit, body.before)

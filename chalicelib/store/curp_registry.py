@@ -49,7 +49,7 @@ class ProviderCurpRegistry:
             self._url, data=json.dumps({"curp": curp}).encode(), method="POST",
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {self._api_key}"})
         try:
-            with urllib.request.urlopen(request, timeout=self.TIMEOUT_SECONDS) as response:  # noqa: S310 (https in prod)
+            with urllib.request.urlopen(request, timeout=self.TIMEOUT_SECONDS) as response:  # https in prod
                 body = json.loads(response.read(65536))
         except urllib.error.HTTPError as error:
             if error.code == 404:

@@ -124,7 +124,8 @@ def record_persons(person_id: str) -> list[Person]:
     if not first.merged:
         return [first]
     keys = [(person_key(merged), "PERSON") for merged in first.merged]
-    others = [_person(item) for item in MemberItem.batch_get(keys, consistent_read=True) if isinstance(item, PersonItem)]
+    others = [_person(item) for item in MemberItem.batch_get(keys, consistent_read=True)
+              if isinstance(item, PersonItem)]
     return [first, *sorted(others, key=lambda p: p.created_at)]
 
 
@@ -379,7 +380,8 @@ def prove(person: Person, verifier: IdentityVerifier, declared: DeclaredIdentity
     verification = verifier.verify(person, declared, now)
     assurance = raised(person.assurance, verification, method)
     save_check(person.person_id, verification.evidence, assurance if assurance != person.assurance else None)
-    return person.model_copy(update={"assurance": assurance, "last_check": verification.evidence}), verification.evidence
+    checked = person.model_copy(update={"assurance": assurance, "last_check": verification.evidence})
+    return checked, verification.evidence
 
 
 def decide(claim_id: str, decision: ClaimDecision, in_person: tuple[IdentityVerifier, DeclaredIdentity] | None,

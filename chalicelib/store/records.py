@@ -218,8 +218,8 @@ def append(person_id: str, account_id: str, draft: Callable[[int, str], Entry], 
         content = json.dumps(entry.content, ensure_ascii=False).encode()
         item = EntryItem(
             _record_key(person_id), _entry_sk(seq), entry_id=entry.entry_id, seq=seq, entry_kind=entry.kind,
-            patient_id=entry.patient_id, curp=entry.curp, account_id=account_id, appointment_id=entry.appointment_id, amends=entry.amends,
-            occurred_at=entry.occurred_at, time_zone=entry.time_zone, recorded_at=entry.recorded_at,
+            patient_id=entry.patient_id, curp=entry.curp, account_id=account_id, appointment_id=entry.appointment_id,
+            amends=entry.amends, occurred_at=entry.occurred_at, time_zone=entry.time_zone, recorded_at=entry.recorded_at,
             signer_id=entry.signed_by.user_id, signer_name=entry.signed_by.full_name,
             signer_cedula=entry.signed_by.cedula_profesional, previous_hash=entry.previous_hash, hash=entry.hash,
             sealed=keys.seal(data_key, content, _aad(record_id, entry.entry_id)))
@@ -249,7 +249,8 @@ def append(person_id: str, account_id: str, draft: Callable[[int, str], Entry], 
     raise AssertionError("unreachable")
 
 
-def _newest_page(person_id: str, keys: "RecordKeys", limit: int, before_seq: int | None) -> tuple[list[Entry], int | None]:
+def _newest_page(person_id: str, keys: "RecordKeys", limit: int,
+                 before_seq: int | None) -> tuple[list[Entry], int | None]:
     """One whole record, newest first. The first page is one Query (the head sorts after the entries) and one KMS
     Decrypt; later pages add a GetItem of the head."""
     if before_seq is None:
