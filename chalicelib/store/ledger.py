@@ -189,7 +189,7 @@ def _reverse_unseen(target: str, partner: str, webhook_id: str, event: PaymentRe
 def _reverse(payment: Payment, event: PaymentReversed, delivery: Write, now: datetime) -> Outcome:
     item = PaymentRecordItem(*payment_key(payment.payment_id))
     centavos = _centavos(payment)
-    counts = {"payments_reversed": 1, "reversed_centavos": centavos}
+    counted = [(this_month(now), {"payments_reversed": 1, "reversed_centavos": centavos})]
     writes = [delivery]
     taken_back: list[str] = []
     if payment.status == "applied":
@@ -200,12 +200,12 @@ def _reverse(payment: Payment, event: PaymentReversed, delivery: Write, now: dat
         writes += [
             _profile_update(member.member_id, _coverage_actions(member.member_id, remaining, status),
                             version=member.version),
-            *stats.add(stats.ALL_TIME, stats.status_change(member.status, status)),
             outbox.enqueue(Notification("payment-reversed", member.member_id, payment.payment_id,
                                         {"months": taken_back}), now),
         ]
+        counted.append((stats.ALL_TIME, stats.status_change(member.status, status)))
     elif payment.status == "unmatched":  # no longer waiting, in the month it was counted as received
-        writes += stats.add(this_month(payment.paid_at), {"payments_unmatched": -1, "unmatched_centavos": -centavos})
+        counted.append((this_month(payment.paid_at), {"payments_unmatched": -1, "unmatched_centavos": -centavos}))
     actions = [PaymentRecordItem.status.set("reversed"), PaymentRecordItem.reversed_months.set(taken_back),
                PaymentRecordItem.reversed_at.set(event.reversed_at), PaymentRecordItem.waiting_pk.remove(),
                PaymentRecordItem.waiting_sk.remove()]
@@ -214,7 +214,7 @@ def _reverse(payment: Payment, event: PaymentReversed, delivery: Write, now: dat
     writes += [
         Write("payment", "update", lambda tx: tx.update(item, actions=actions,
                                                         condition=PaymentRecordItem.status == payment.status)),
-        *stats.add(this_month(now), counts),
+        *stats.add_merged(counted),
     ]
     commit(writes)
     return Outcome("reversed", payment.payment_id, months=taken_back)

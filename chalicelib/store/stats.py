@@ -12,7 +12,7 @@ all shards: one BatchGetItem of 32 keys.
 
 import random
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -70,8 +70,18 @@ def _key(scope: str, shard: int) -> str:
     return f"{scope}#{shard:02d}"
 
 
+def add_merged(changes: Iterable[tuple[str, Mapping[str, int]]]) -> list[Write]:
+    """`add` for several (scope, deltas) of one transaction, merged per scope first: two items for one scope could pick
+    the same shard, and DynamoDB refuses two operations on one item in a transaction."""
+    merged: dict[str, Counter] = {}
+    for scope, deltas in changes:
+        merged.setdefault(scope, Counter()).update(deltas)
+    return [write for scope, deltas in merged.items() for write in add(scope, deltas)]
+
+
 def add(scope: str, deltas: Mapping[str, int]) -> list[Write]:
-    """The transaction item that adds `deltas` to one random shard of `scope` (no item when nothing changes)."""
+    """The transaction item that adds `deltas` to one random shard of `scope` (no item when nothing changes). One per
+    scope and transaction: several changes to one scope go through `add_merged`."""
     deltas = {name: delta for name, delta in deltas.items() if delta}
     if not deltas:
         return []

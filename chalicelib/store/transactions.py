@@ -38,6 +38,15 @@ class Write:
     apply: Callable[[TransactWrite], None]
 
 
+class _Attempt(TransactWrite):
+    """One attempt of a transaction. PynamoDB appends the version action (`version ADD 1`) to the `actions` list it is
+    given, so a list shared by the writes' closures would grow on every retry until DynamoDB refuses the repeated path;
+    each attempt gets its own copy and is rebuilt from the same inputs."""
+
+    def update(self, model, actions, condition=None, return_values=None, *, add_version_condition=True) -> None:
+        super().update(model, list(actions), condition, return_values, add_version_condition=add_version_condition)
+
+
 class ConditionFailed(Exception):
     """Some items' conditions failed; nothing was written."""
 
@@ -54,7 +63,7 @@ def commit(writes: list[Write]) -> None:
     sent = sorted(writes, key=lambda write: _SENT_ORDER.index(write.kind))
     for attempt in range(ATTEMPTS):
         try:
-            with TransactWrite(connection=_connection) as transaction:
+            with _Attempt(connection=_connection) as transaction:
                 for write in sent:
                     write.apply(transaction)
             return
