@@ -31,6 +31,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "The body is not valid JSON (line {line}, column {column}).",
     ),
     "body-not-utf8": ("El cuerpo debe estar codificado en UTF-8.", "The body must be UTF-8 encoded."),
+    "json-limits": (
+        "El JSON anida más de {depth} niveles o tiene un número de más de {digits} caracteres.",
+        "The JSON nests deeper than {depth} levels or has a number longer than {digits} characters.",
+    ),
     "unauthenticated": (
         "Inicie sesión y envíe su token en el encabezado Authorization: Bearer <token>.",
         "Sign in and send your token in the Authorization: Bearer <token> header.",
@@ -322,6 +326,23 @@ _TEXT: dict[str, tuple[str, str]] = {
         "La presión sistólica debe ser mayor que la diastólica.",
         "Systolic pressure must be above diastolic.",
     ),
+    "field.hidden_characters": (
+        "Contiene caracteres de control o de cambio de dirección del texto; escríbalo sin ellos.",
+        "Contains control or text-direction characters; write it without them.",
+    ),
+    "field.before_programme": (
+        "El programa comenzó en enero de 2021; revise la fecha.",
+        "The programme began in January 2021; check the date.",
+    ),
+    "field.apply_needs_member_and_months": (
+        "Para aplicar el pago indique member_id y los meses (months).",
+        "To apply the payment, give member_id and months.",
+    ),
+    "field.refund_takes_no_target": (
+        "Una devolución no lleva member_id ni meses.",
+        "A refund takes no member_id or months.",
+    ),
+    "field.months_repeated": ("Cada mes una sola vez.", "Each month once."),
     "field.curp_or_actor": ("Indique curp o actor_id, uno de los dos.", "Give either curp or actor_id."),
     "field.in_person_needs_document": (
         "Una revisión en persona o consular indica el lugar (place) y lo que dice la identificación (id_document); "

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.clock import mexico_city_today, now_from
@@ -64,10 +64,10 @@ class BeneficiaryRequest(BaseModel):
     first_name: Name
     last_name: Name
     second_last_name: Annotated[str, Field(max_length=80)] | None = None
-    student: bool = False
+    student: StrictBool = False
     # Declarations required by relationship; validate_default so that leaving one out is caught too.
-    lives_with_member: bool | None = Field(None, validate_default=True)
-    economically_dependent: bool | None = Field(None, validate_default=True)
+    lives_with_member: StrictBool | None = Field(None, validate_default=True)
+    economically_dependent: StrictBool | None = Field(None, validate_default=True)
     custody_resolution: Annotated[str, Field(min_length=3, max_length=80)] | None = Field(None, validate_default=True)
     curp: Curp
 

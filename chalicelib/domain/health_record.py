@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.clock import MEXICO_CITY
@@ -54,7 +54,7 @@ class VitalSigns(BaseModel):
 class Referral(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    to_family_medicine_unit: bool
+    to_family_medicine_unit: StrictBool
     why: Text
 
 

@@ -9,7 +9,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from decimal import Decimal
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import AfterValidator, BeforeValidator
 from pydantic_core import PydanticCustomError
@@ -188,12 +190,35 @@ check_us_state = _in_catalogue(US_STATES, "us_state_unknown", "Use the two-lette
 check_country = _in_catalogue(COUNTRIES, "country_unknown", "Use the two-letter ISO country code, e.g. US, CA.")
 
 
+@cache
+def _place_zones() -> frozenset[str]:
+    """IANA's Area/Location zones: not the aliases a system file adds (localtime, posixrules, Factory) nor the
+    POSIX-style Etc/ ones."""
+    return frozenset(zone for zone in available_timezones()
+                     if "/" in zone and not zone.startswith(("Etc/", "posix/", "right/", "SystemV/")))
+
+
 def check_time_zone(value: str) -> str:
+    if value not in _place_zones():
+        raise _error("time_zone_unknown", "Use an IANA time zone, e.g. America/Los_Angeles.")
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise _error("time_zone_unknown", "Use an IANA time zone, e.g. America/Los_Angeles.") from None
     return value
+
+
+def decimal_string(places: int) -> BeforeValidator:
+    """Money and rates only as decimal strings with at most `places` decimals: a JSON number may already have lost
+    centavos, "9e3" is a number in disguise, and "1931.210" claims a precision the contract does not have."""
+    pattern = re.compile(rf"\s*[0-9]{{1,12}}(\.[0-9]{{1,{places}}})?\s*")
+
+    def check(value: Any) -> Any:
+        if isinstance(value, Decimal) or (isinstance(value, str) and pattern.fullmatch(value)):
+            return value  # a Decimal comes from our own code, never from JSON
+        raise PydanticCustomError("decimal_string", "Send amounts as decimal strings, e.g. \"1766.90\".")
+
+    return BeforeValidator(check)
 
 
 def _upper_code(value: Any) -> Any:

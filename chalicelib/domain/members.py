@@ -6,13 +6,15 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel, ConfigDict, Field, StrictBool, ValidationError, ValidationInfo, field_validator, model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.clock import mexico_city_today, now_from
 from chalicelib.domain.identifiers import (
     Country, Curp, Email, MexicanPhone, MexicanState, Nss, Phone, PostalCode, Rfc, TimeZoneName, age_on, check_us_state,
-    curp_facts, normalize_identifier, rfc_matches_curp, rfc_warnings,
+    curp_facts, decimal_string, normalize_identifier, rfc_matches_curp, rfc_warnings,
 )
 from chalicelib.errors import FieldError, field_errors
 
@@ -31,7 +33,7 @@ SENSITIVE_DATA_CONSENT_TEXT = (
     "mis teleconsultas, conforme al aviso de privacidad versión 1."
 )
 
-Money = Annotated[Decimal, Field(gt=0, le=Decimal("1000000"), max_digits=9, decimal_places=2)]
+Money = Annotated[Decimal, decimal_string(2), Field(gt=0, le=Decimal("1000000"), max_digits=9, decimal_places=2)]
 Zone = Literal["general", "zlfn"]
 ShortText = Annotated[str, Field(min_length=1, max_length=120)]
 
@@ -89,9 +91,9 @@ class RegistrationRequest(_Strict):
     zone: Zone
     residence: Residence
     relative_in_mexico: RelativeInMexico
-    auto_renewal: bool
+    auto_renewal: StrictBool
     accepted_terms_version: str
-    sensitive_data_consent: bool
+    sensitive_data_consent: StrictBool
 
     @field_validator("curp")
     @classmethod
@@ -225,7 +227,7 @@ class ProfileChanges(_Strict):
     relative_in_mexico: RelativeInMexico = None  # type: ignore[assignment]
     monthly_income_mxn: Money = None  # type: ignore[assignment]
     zone: Zone = None  # type: ignore[assignment]
-    auto_renewal: bool = None  # type: ignore[assignment]
+    auto_renewal: StrictBool = None  # type: ignore[assignment]
 
     @model_validator(mode="after")
     def _something_to_change(self) -> "ProfileChanges":

@@ -5,24 +5,36 @@ fields without warning); unknown event types are acknowledged and kept. Amounts 
 so no centavo is lost between the partner's ledger and ours.
 """
 
-import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator,
+    AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.clock import now_from
-from chalicelib.domain.identifiers import is_valid_nss, normalize_identifier
+from chalicelib.domain.identifiers import decimal_string, is_valid_nss, normalize_identifier
 from chalicelib.domain.payments import PaymentReference, is_valid_reference, normalize_reference
 
 PAYMENT_SUCCEEDED = "payment.succeeded"
 PAYMENT_REVERSED = "payment.reversed"
 CLOCK_SKEW = timedelta(minutes=5)  # as the signature's timestamp tolerance
+# The PTI pilot began operating in January 2021 (../shared/reference/imss-pti-rules.md): no payment for it is older.
+PROGRAMME_START = datetime(2021, 1, 1, tzinfo=timezone(timedelta(hours=-6)))
+
+
+def _within_programme(instant: datetime, info: ValidationInfo) -> datetime:
+    if instant < PROGRAMME_START:
+        raise PydanticCustomError("before_programme", "The programme began in January 2021; check the date.")
+    if instant > now_from(info.context) + CLOCK_SKEW:
+        raise PydanticCustomError("paid_at_in_future", "The payment time is in the future.")
+    return instant
+
+
+ProgrammeInstant = Annotated[AwareDatetime, AfterValidator(_within_programme)]
 
 # Payment ids derive from (partner, partner transaction id), so the payment item itself is the "same partner
 # transaction" guard: a second delivery of one transfer, under any webhook-id, maps to the same key.
@@ -33,21 +45,13 @@ def payment_id(partner: str, partner_transaction_id: str) -> str:
     return uuid.uuid5(_PAYMENT_NAMESPACE, f"{partner}\n{partner_transaction_id}").hex
 
 
-def _decimal_string(value: Any) -> Any:
-    # A JSON number may already have lost centavos; "1E+2" is a number in disguise.
-    if isinstance(value, Decimal) or (isinstance(value, str) and re.fullmatch(r"\s*[0-9]+(\.[0-9]+)?\s*", value)):
-        return value
-    raise PydanticCustomError("decimal_string", "Send amounts as decimal strings, e.g. \"1766.90\".")
-
-
 def _reference_or_none(value: Any) -> Any:
     """Spaces, dots and dashes people type are dropped; nothing left means no reference."""
     return (normalize_reference(value) or None) if isinstance(value, str) else value
 
 
-DecimalString = BeforeValidator(_decimal_string)
-Amount = Annotated[Decimal, DecimalString, Field(gt=0, max_digits=12, decimal_places=2)]
-Rate = Annotated[Decimal, DecimalString, Field(gt=0, max_digits=12, decimal_places=6)]
+Amount = Annotated[Decimal, decimal_string(2), Field(gt=0, max_digits=12, decimal_places=2)]
+Rate = Annotated[Decimal, decimal_string(6), Field(gt=0, max_digits=12, decimal_places=6)]
 Text = Annotated[str, Field(min_length=1, max_length=128)]
 
 
@@ -77,18 +81,11 @@ class PaymentSucceeded(_Tolerant):
     nss: Annotated[str, BeforeValidator(normalize_identifier), Field(min_length=1, max_length=30)] | None = None
     amount_mxn: Amount
     currency: Literal["MXN"] = "MXN"
-    paid_at: AwareDatetime
+    paid_at: ProgrammeInstant
     channel: Annotated[str, Field(min_length=1, max_length=40)]
     partner_transaction_id: Text
     usd: UsdLeg | None = None
     spei: SpeiTrace | None = None
-
-    @field_validator("paid_at")
-    @classmethod
-    def _not_in_future(cls, paid_at: datetime, info: ValidationInfo) -> datetime:
-        if paid_at > now_from(info.context) + CLOCK_SKEW:
-            raise PydanticCustomError("paid_at_in_future", "The payment time is in the future.")
-        return paid_at
 
     @model_validator(mode="after")
     def _payer_identified(self) -> "PaymentSucceeded":
@@ -99,7 +96,7 @@ class PaymentSucceeded(_Tolerant):
 
 class PaymentReversed(_Tolerant):
     partner_transaction_id: Text
-    reversed_at: AwareDatetime
+    reversed_at: ProgrammeInstant
     reason: Annotated[str, Field(max_length=200)] | None = None
 
 

@@ -10,6 +10,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -18,7 +19,7 @@ SECRET_PREFIX = "whsec_"
 
 
 class SignatureRejected(Exception):
-    """Why a delivery is not trusted: missing-headers, bad-timestamp, stale, future or no-match."""
+    """Why a delivery is not trusted: missing-headers, bad-id, bad-timestamp, stale, future or no-match."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -39,13 +40,19 @@ def signature(body: bytes, message_id: str, timestamp: int, secret: str) -> str:
     return "v1," + base64.b64encode(hmac.new(secret_key(secret), content, hashlib.sha256).digest()).decode()
 
 
+_MESSAGE_ID = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII: it is part of our keys and logs
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+
+
 def verify(body: bytes, headers: Mapping[str, str], secrets: Sequence[str], now: datetime) -> str:
     """Return the delivery's webhook-id when some signature matches some secret; raise SignatureRejected otherwise."""
     lowered = {name.lower(): value for name, value in headers.items()}
     message_id, stamp, signatures = (lowered.get(h, "") for h in ("webhook-id", "webhook-timestamp", "webhook-signature"))
     if not (message_id and stamp and signatures):
         raise SignatureRejected("missing-headers")
-    if not stamp.isascii() or not stamp.isdigit():
+    if not _MESSAGE_ID.fullmatch(message_id):
+        raise SignatureRejected("bad-id")
+    if not _TIMESTAMP.fullmatch(stamp):  # seconds since 1970: ten digits until 2286, so twelve is plenty
         raise SignatureRejected("bad-timestamp")
     offset = timedelta(seconds=int(stamp) - now.timestamp())
     if offset < -TOLERANCE:

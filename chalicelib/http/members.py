@@ -1,5 +1,6 @@
 """Member routes: registration, profile, export, beneficiaries, and the operators' lookup."""
 
+import re
 from datetime import date, datetime
 from typing import Any, Mapping
 
@@ -122,13 +123,18 @@ def change_profile(caller: Caller, body: ProfileChanges, headers: Mapping[str, s
     return _with_etag(_profile(member, language))
 
 
+_STRONG_VERSION_TAG = re.compile(r'"([0-9]{1,12})"')
+
+
 def _if_match_version(header: str | None) -> int:
+    """The version an If-Match names. RFC 9110 compares If-Match strongly, so a weak tag (W/"1") never matches; nor
+    does anything but our own tag shape (ASCII digits, bounded: a version is a DynamoDB number)."""
     if not header:
         raise PreconditionRequired()
-    tag = header.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
+    tag = _STRONG_VERSION_TAG.fullmatch(header.strip())
+    if tag is None:
         raise PreconditionFailed("profile-changed")
-    return int(tag)
+    return int(tag.group(1))
 
 
 @router.route("/v1/me/export", "GET", roles=MEMBER, response=MemberExport, extra_statuses=[404],

@@ -39,7 +39,7 @@ def test_public_quote_shape(api):
 
 
 def test_defaults_are_next_month_one_month_no_infonavit(api):
-    body = json.loads(_post(api, {"monthly_income_mxn": 12000, "zone": "zlfn"}).body)
+    body = json.loads(_post(api, {"monthly_income_mxn": "12000", "zone": "zlfn"}).body)
     expected = next_month(mexico_city_today(datetime.now(timezone.utc))).strftime("%Y-%m")
     assert [m["month"] for m in body["months"]] == [expected]
     assert body["total_usd"] is None

@@ -154,7 +154,10 @@ def test_profile_changes_need_the_current_version(api, member):
     assert _json(api.http.get("/v1/me", headers=headers))["zone"] == "zlfn"
     moved = {"residence": {"country": "US", "state": "tx", "time_zone": "America/Chicago"},
              "relative_in_mexico": {**registration()["relative_in_mexico"], "name": "Tomás Prueba"}}
-    nested = api.http.patch("/v1/me", headers={**headers, "If-Match": 'W/"2"'}, body=json.dumps(moved))
+    for tag in ('W/"2"', '"²"', '"2', "2", '"' + "9" * 40 + '"', '"2", "3"'):  # RFC 9110: strong, exact tags only
+        refused = api.http.patch("/v1/me", headers={**headers, "If-Match": tag}, body=json.dumps(moved))
+        assert refused.status_code == 412, (tag, refused.body)
+    nested = api.http.patch("/v1/me", headers={**headers, "If-Match": '"2"'}, body=json.dumps(moved))
     assert nested.status_code == 200, nested.body
     profile = _json(api.http.get("/v1/me", headers=headers))
     assert profile["residence"] == {"country": "US", "state": "TX", "time_zone": "America/Chicago"}

@@ -32,3 +32,35 @@ def test_text_formats_parameters_in_each_language():
 def test_unknown_key_and_missing_parameter_never_raise():
     assert text("field.no-such-key", "es") == "El valor no es válido."
     assert "{min_length}" in text("field.string_too_short", "en")
+
+
+def _keys_used_in_code() -> set[str]:
+    """Every message key the code raises: custom field errors (`field.<type>`) and problem detail keys."""
+    import ast
+    from pathlib import Path
+
+    problems = {"Conflict", "NotFound", "Forbidden", "PreconditionFailed", "Unauthenticated", "MalformedRequest",
+                "ServiceUnavailable", "PayloadTooLarge", "UnsupportedMediaType", "MethodNotAllowed", "FieldError"}
+    keys = set()
+    for path in (Path(__file__).resolve().parents[2] / "chalicelib").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            if name == "PydanticCustomError":
+                keys.add(f"field.{node.args[0].value}")
+            elif name in problems and name != "FieldError":
+                keys.add(node.args[0].value)
+            elif name == "FieldError" and len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
+                keys.add(f"field.{node.args[1].value}")
+    return keys
+
+
+def test_every_key_the_code_raises_has_spanish_and_english_text():
+    from chalicelib.i18n import _TEXT
+
+    missing = sorted(key for key in _keys_used_in_code() if key not in _TEXT)
+    assert missing == [], missing
+    empty = [key for key, pair in _TEXT.items() if len(pair) != 2 or not all(isinstance(t, str) and t for t in pair)]
+    assert empty == []

@@ -52,9 +52,10 @@ def test_working_age_is_judged_on_mexico_city_calendar():
         ({"residence": {"country": "US", "state": "ZZ", "time_zone": "America/Chicago"}}, ("residence", "us_state_unknown")),
         ({"residence": {"country": "CA", "state": "Ontario", "time_zone": "America/Toronto"}}, None),
         ({"residence": {"country": "MX", "time_zone": "America/Mexico_City"}}, ("residence.country", "residence_in_mexico")),
-        ({"monthly_income_mxn": "9000.001"}, ("monthly_income_mxn", "decimal_max_places")),
+        ({"monthly_income_mxn": "9000.001"}, ("monthly_income_mxn", "decimal_string")),
         ({"monthly_income_mxn": "0"}, ("monthly_income_mxn", "greater_than")),
-        ({"monthly_income_mxn": 9000}, None),
+        ({"monthly_income_mxn": 9000}, ("monthly_income_mxn", "decimal_string")),  # money only as decimal strings
+        ({"monthly_income_mxn": "9000"}, None),
         ({"accepted_terms_version": "0"}, ("accepted_terms_version", "terms_version_outdated")),
         ({"sensitive_data_consent": False}, ("sensitive_data_consent", "sensitive_consent_required")),
         ({"unexpected": 1}, ("unexpected", "extra_forbidden")),
