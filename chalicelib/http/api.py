@@ -26,7 +26,8 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib import wiring
 from chalicelib.errors import (
-    AppError, FieldError, Forbidden, InvalidInput, MalformedRequest, ServiceUnavailable, field_errors,
+    AppError, FieldError, Forbidden, InvalidInput, MalformedRequest, ServiceUnavailable, UnsupportedMediaType,
+    field_errors,
 )
 from chalicelib.http import request_scope
 from chalicelib.http.auth import Caller, Role
@@ -139,6 +140,9 @@ class Router:
             caller = None
             if operation.roles is not None:
                 caller = _authorize(request.headers.get("authorization"), operation.roles, language)
+            if (operation.body is not None or "raw_body" in wanted) and not request.headers.get("content-type"):
+                # Chalice refuses a wrong Content-Type itself (415) but lets a missing one through.
+                raise UnsupportedMediaType(content_type="—")
             context = {"now": now}
             available: dict[str, Any] = {**path_params, "caller": caller, "language": language, "now": now,
                                          "headers": request.headers, "raw_body": request.raw_body or b""}

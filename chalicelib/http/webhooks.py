@@ -33,7 +33,8 @@ class WebhookAck(BaseModel):
     months: list[str] = Field([], description="Months applied (or taken back by a reversal), YYYY-MM")
 
 
-@router.route("/v1/webhooks/{partner}", "POST", roles=PUBLIC, response=WebhookAck, extra_statuses=[400, 401, 422, 503],
+@router.route("/v1/webhooks/{partner}", "POST", roles=PUBLIC, response=WebhookAck,
+              extra_statuses=[400, 401, 413, 415, 422, 503],
               headers=SIGNATURE_HEADERS,
               summary="A partner's signed event (Standard Webhooks): payment.succeeded, payment.reversed, others kept")
 def receive_event(partner: str, headers: Mapping[str, str], raw_body: bytes, now: datetime) -> WebhookAck:

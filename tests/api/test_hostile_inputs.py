@@ -113,3 +113,13 @@ def test_signed_payments_with_impossible_values_are_final_422s(api, partner, clo
     answer = partner.send(event)
     assert answer.status_code == 422, answer.body
     assert [e["field"] for e in _json(answer)["errors"]] == [field]
+
+
+def test_a_body_without_content_type_is_a_415_even_when_signed(api, partner, clock):
+    raw = json.dumps(paid("123456789012345678", "100.00", tx="no-type", paid_at=clock.now())).encode()
+    headers = signed_headers(raw, partner.secret(), "msg_no_type", int(clock.now().timestamp()))
+    del headers["Content-Type"]
+    answer = api.http.post("/v1/webhooks/finabien", headers=headers, body=raw)
+    assert answer.status_code == 415, answer.body
+    quote = api.http.post("/v1/quotes", headers={"Accept-Language": "en"}, body=json.dumps(QUOTE))
+    assert quote.status_code == 415 and _json(quote)["title"] == "Unsupported media type"
