@@ -88,6 +88,7 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Aún no completa su registro; regístrese primero.",
         "You have not registered yet; register first.",
     ),
+    "resource-not-found": ("No existe ese recurso.", "There is no such resource."),
     "member-not-found": ("No hay una persona asegurada con ese dato.", "No member has that identifier."),
     "partner-exists": (
         "Ya tiene registrado(a) a su cónyuge o concubino(a); solo se permite uno.",

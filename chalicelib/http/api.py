@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib import wiring
 from chalicelib.errors import (
-    AppError, FieldError, Forbidden, InvalidInput, MalformedRequest, ServiceUnavailable, UnsupportedMediaType,
+    AppError, FieldError, Forbidden, InvalidInput, MalformedRequest, NotFound, ServiceUnavailable, UnsupportedMediaType,
     field_errors,
 )
 from chalicelib.http import request_scope
@@ -42,6 +42,10 @@ PUBLIC = None  # `roles=PUBLIC`: no sign-in; stated at each route so that no rou
 ANY_ROLE: frozenset[Role] = frozenset()  # `roles=ANY_ROLE`: signed in, whatever the role
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+# Every id a path carries (UUIDs, hex payment ids, slot ids, partner names) fits this; anything else is answered 404
+# before any lookup (a 2,000-character id used to reach DynamoDB's key-size limit as a 500).
+PATH_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"
+_PATH_ID = re.compile(PATH_ID_PATTERN)
 _log = service_logger()
 
 
@@ -140,6 +144,8 @@ class Router:
             caller = None
             if operation.roles is not None:
                 caller = _authorize(request.headers.get("authorization"), operation.roles, language)
+            if not all(_PATH_ID.fullmatch(value) for value in path_params.values()):
+                raise NotFound("resource-not-found")
             if (operation.body is not None or "raw_body" in wanted) and not request.headers.get("content-type"):
                 # Chalice refuses a wrong Content-Type itself (415) but lets a missing one through.
                 raise UnsupportedMediaType(content_type="—")

@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.http.api import _IDEMPOTENCY_KEY, Operation
+from chalicelib.http.api import _IDEMPOTENCY_KEY, PATH_ID_PATTERN, Operation
 from chalicelib.http.problems import PROBLEM_CONTENT_TYPE
 
 _PATH_PARAM = re.compile(r"{(\w+)}")
@@ -102,12 +102,16 @@ def build_document(operations: list[Operation], *, title: str, version: str) -> 
 
 def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     parameters = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in _PATH_PARAM.findall(op.path)
+        {"name": name, "in": "path", "required": True,
+         "schema": {"type": "string", "pattern": PATH_ID_PATTERN, "maxLength": 128}}
+        for name in _PATH_PARAM.findall(op.path)
     ]
     if op.query is not None:
         parameters += _query_parameters(op.query)
     parameters += [_header_parameter(name) for name in op.headers]
     statuses = {500}
+    if _PATH_PARAM.search(op.path):
+        statuses.add(404)  # an id of the wrong shape, or one that names nothing of the caller's
     if op.body is not None:
         statuses |= {400, 413, 415, 422}
     if op.query is not None:

@@ -123,3 +123,16 @@ def test_a_body_without_content_type_is_a_415_even_when_signed(api, partner, clo
     assert answer.status_code == 415, answer.body
     quote = api.http.post("/v1/quotes", headers={"Accept-Language": "en"}, body=json.dumps(QUOTE))
     assert quote.status_code == 415 and _json(quote)["title"] == "Unsupported media type"
+
+
+@pytest.mark.parametrize("path", [
+    "/v1/me/payments/{id}/receipt", "/v1/me/beneficiaries/{id}", "/v1/me/appointments/{id}/cancel",
+    "/v1/teleconsult/appointments/{id}/join", "/v1/operators/payments/{id}/resolve",
+])
+def test_path_ids_of_the_wrong_shape_are_404s_before_any_lookup(api, member, operator, path):
+    headers = operator if "operators" in path else member()[0]
+    method = "DELETE" if path.endswith("beneficiaries/{id}") else ("GET" if path.endswith("receipt") else "POST")
+    body = json.dumps({"action": "refund", "note": "Devolver"}) if "resolve" in path else None
+    for bad in ("x" * 2100, "a%00b", "%E2%80%AEid"):
+        answer = api.http.request(method, path.format(id=bad), headers=headers, body=body)
+        assert answer.status_code == 404, (path, bad[:10], answer.body[:200])
