@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from chalicelib import wiring
 from chalicelib.http.api import PUBLIC, Reply, Router
+from chalicelib.http.auth import Role
 from chalicelib.http.openapi import build_document, operations_of
 from chalicelib.store.tables import table_statuses
 
@@ -20,6 +21,12 @@ class TableHealth(BaseModel):
     status: str
 
 
+class Liveness(BaseModel):
+    status: Literal["ok"]
+    service: str
+    stage: str
+
+
 class Health(BaseModel):
     status: Literal["ok", "degraded"]
     service: str
@@ -27,12 +34,19 @@ class Health(BaseModel):
     tables: list[TableHealth]
 
 
+@router.route("/v1/health", "GET", roles=PUBLIC, response=Liveness,
+              summary="The service answers (no database call: anyone may ask, as often as they like)")
+def liveness() -> Liveness:
+    settings = wiring.settings()
+    return Liveness(status="ok", service=settings.service_name, stage=settings.stage)
+
+
 @router.route(
-    "/v1/health",
+    "/v1/operators/health",
     "GET",
-    roles=PUBLIC,
+    roles={Role.OPERATOR},
     response=Health,
-    summary="Service and table status (503 when a table is not ACTIVE)",
+    summary="Service and table status (503 when a table is not ACTIVE): one DescribeTable per table",
     extra_statuses=[503],
     reply_statuses=[503],  # the 503 is the same Health report (which table is not ACTIVE), not a problem
 )

@@ -76,6 +76,7 @@ RUN_ORDER = ("anonymous", "expired", "foreign_pool", "partner", "member_b", "sam
 EXPECTED: dict[str, tuple[int, ...]] = {
     #                                                          anon memA memB nurA nurO oper part expd forn same
     "GET /v1/health":                                         (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /v1/operators/health":                               (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
     "GET /v1/openapi.json":                                   (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "GET /v1/session":                                        (401, 200, 200, 200, 200, 200, 401, 401, 401, 200),
     # members: their own data only; B's answers are about B (409: both accounts are already registered)
@@ -352,6 +353,7 @@ def _fresh_child() -> dict:
 
 CALLS: dict[str, Callable[[World, str], Call]] = {
     "GET /v1/health": lambda w, c: Call(),
+    "GET /v1/operators/health": lambda w, c: Call(),
     "GET /v1/openapi.json": lambda w, c: Call(),
     "GET /v1/session": lambda w, c: Call(),
     "POST /v1/registrations": lambda w, c: Call(body=registration()),

@@ -16,8 +16,17 @@ def _headers(response):
     return {name.lower(): value for name, value in response.headers.items()}
 
 
-def test_health_reports_service_and_tables(api):
-    response = api.http.get("/v1/health")
+def test_anyone_may_ask_whether_the_service_answers_without_a_database_call(api):
+    from tests.costs import aws_requests
+
+    with aws_requests() as requests:
+        response = api.http.get("/v1/health")
+    assert response.status_code == 200 and requests.round_trips == 0
+    assert _json(response) == {"status": "ok", "service": "pti-migrante", "stage": "local"}
+
+
+def test_operators_health_reports_service_and_tables(api, operator):
+    response = api.http.get("/v1/operators/health", headers=operator)
     assert response.status_code == 200
     assert _json(response) == {
         "status": "ok",
@@ -30,13 +39,13 @@ def test_health_reports_service_and_tables(api):
     }
 
 
-def test_health_is_503_when_a_table_is_missing(api, aws):
+def test_health_is_503_when_a_table_is_missing(api, aws, operator):
     import boto3
 
     dynamodb = boto3.client("dynamodb")
     dynamodb.update_table(TableName="pti-local-members", DeletionProtectionEnabled=False)
     dynamodb.delete_table(TableName="pti-local-members")
-    response = api.http.get("/v1/health")
+    response = api.http.get("/v1/operators/health", headers=operator)
     assert response.status_code == 503
     assert {"name": "members", "status": "UNREACHABLE"} in _json(response)["tables"]
 

@@ -27,9 +27,9 @@ def _assert_problem(response, status, language):
     return body
 
 
-def test_health_with_a_member_token_from_make_token(stack):
-    token = stack.token("member")
-    response = stack.request("GET", "/v1/health", headers={"Authorization": f"Bearer {token}"})
+def test_health_with_an_operator_token_from_make_token(stack):
+    token = stack.token("operator")
+    response = stack.request("GET", "/v1/operators/health", headers={"Authorization": f"Bearer {token}"})
     assert response.status == 200
     assert {t["name"]: t["status"] for t in response.json()["tables"]} == dict.fromkeys(
         ["members", "idempotency", "payments", "stats", "outbox", "teleconsult", "records"], "ACTIVE")
