@@ -116,8 +116,9 @@ def pending_claims(query: ClaimsQuery) -> ClaimPage:
 def claim_detail(caller: Caller, claim_id: str) -> ClaimDetail:
     claim = persons.get_claim(claim_id)
     _log.info("operator read identity claim", extra={"operator_id": caller.user_id, "claim_id": claim.claim_id})
-    return ClaimDetail(claim=claim, claimant=persons.golden(claim.claimant_person_id),
-                       existing=persons.golden(claim.existing_person_id))
+    # Each person as it is (a confirmed claim's claimant shows it was merged), not resolved to the golden one.
+    return ClaimDetail(claim=claim, claimant=persons.person_or_404(claim.claimant_person_id),
+                       existing=persons.person_or_404(claim.existing_person_id))
 
 
 @router.route("/v1/operators/identity-claims/{claim_id}/confirm", "POST", roles=OPERATOR, body=ConfirmClaim,

@@ -4,7 +4,7 @@
 |-------------|---------------------|---------|--------------------------------------------------------------------|
 | person      | PERSON#<person id>  | PERSON  | –                                                                  |
 | CURP guard  | CURP#<curp>         | PERSON  | –  (owner_id = the person; one per CURP, members and beneficiaries, never deleted) |
-| claim       | CLAIM#<claim id>    | CLAIM   | identity_claims: claim_queue=PENDING / claim_sk=<created_at>#<id>, while pending |
+| claim       | CLAIM#<claim id>    | CLAIM   | identity_claims: claim_queue=PENDING / claim_sk=<UTC instant>Z_<id>, while pending |
 
 Which person a CURP belongs to is the guard's; an account that names a CURP someone holds gets a new person and a
 claim in the same transaction that creates its profile or beneficiary (docs/identity.md).
@@ -105,11 +105,16 @@ def get_person(person_id: str) -> Person | None:
         return None
 
 
-def golden(person_id: str) -> Person:
-    """The person a patient id stands for now: itself, or the person a confirmed claim merged it into."""
+def person_or_404(person_id: str) -> Person:
     person = get_person(person_id)
     if person is None:
         raise NotFound("patient-not-found")
+    return person
+
+
+def golden(person_id: str) -> Person:
+    """The person a patient id stands for now: itself, or the person a confirmed claim merged it into."""
+    person = person_or_404(person_id)
     if person.merged_into:
         merged_into = get_person(person.merged_into)
         if merged_into is not None:

@@ -118,6 +118,8 @@ def test_a_stranger_with_the_sons_curp_sees_nothing_until_an_operator_confirms_i
     assert decided["evidence"][-1]["kind"] == "in-person" and decided["evidence"][-1]["result"] == "match"
     assert _confirm(api, operator, claim["claim_id"], checked="documents").status_code == 409  # decided once
 
+    after = _get(api, f"/v1/operators/identity-claims/{claim['claim_id']}", operator)
+    assert after["claimant"]["person_id"] == me["person_id"] and after["claimant"]["merged_into"] == son["son"]
     identity = _get(api, "/v1/me/identity", stranger)
     assert identity["person_id"] == son["son"] and identity["assurance"]["level"] == "verified-in-person"
     mine = _get(api, "/v1/me/record", stranger)["items"]
