@@ -43,6 +43,7 @@ class Call:
     operation: str  # GetItem, TransactWriteItems, Decrypt, Publish, ...
     error: str | None = None  # the error code when the call failed (e.g. TransactionCanceledException)
     capacity: float | None = None  # CapacityUnits the response reported, summed over its tables; None if absent
+    items: int | None = None  # how many items a TransactWriteItems carried
 
     @property
     def label(self) -> str:
@@ -120,20 +121,21 @@ def _recording_make_api_call(self: BaseClient, operation_name: str, api_params: 
     service = self.meta.service_model.service_name
     if service == DYNAMODB and "ReturnConsumedCapacity" not in api_params and _accepts_capacity(self, operation_name):
         api_params = {**api_params, "ReturnConsumedCapacity": "TOTAL"}
+    items = len(api_params.get("TransactItems", [])) if operation_name == "TransactWriteItems" else None
     try:
         response = original(self, operation_name, api_params)
     except ClientError as error:
         call = Call(service, operation_name, error.response.get("Error", {}).get("Code", "ClientError"),
-                    _consumed(error.response))
+                    _consumed(error.response), items)
         for requests in listeners:
             requests.add(call)
         raise
     except Exception as error:  # no parsed answer (a connection error, say): kept, named by the exception
-        call = Call(service, operation_name, type(error).__name__)
+        call = Call(service, operation_name, type(error).__name__, items=items)
         for requests in listeners:
             requests.add(call)
         raise
-    call = Call(service, operation_name, None, _consumed(response))
+    call = Call(service, operation_name, None, _consumed(response), items)
     for requests in listeners:
         requests.add(call)
     return response

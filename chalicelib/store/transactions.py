@@ -1,4 +1,5 @@
-"""All-or-nothing writes: one DynamoDB TransactWriteItems, with the item that broke a condition named."""
+"""All-or-nothing writes: one DynamoDB TransactWriteItems, with the item that broke a condition named; a lone item is
+one conditional PutItem/UpdateItem/DeleteItem instead (half the write units of a one-item transaction)."""
 
 import random
 import time
@@ -8,7 +9,7 @@ from typing import Literal
 
 from botocore.exceptions import ClientError, ConnectionError as BotocoreConnectionError, HTTPClientError
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.errors import ServiceUnavailable
@@ -47,6 +48,20 @@ class _Attempt(TransactWrite):
         super().update(model, list(actions), condition, return_values, add_version_condition=add_version_condition)
 
 
+class _Single:
+    """Applies one Write as the plain conditional operation it describes, with the same arguments a transaction
+    takes (the version attribute is checked and incremented the same way by PynamoDB)."""
+
+    def save(self, model, condition=None, return_values=None) -> None:
+        model.save(condition)
+
+    def update(self, model, actions, condition=None, return_values=None, *, add_version_condition=True) -> None:
+        model.update(list(actions), condition, add_version_condition=add_version_condition)
+
+    def delete(self, model, condition=None, *, add_version_condition=True) -> None:
+        model.delete(condition, add_version_condition=add_version_condition)
+
+
 class ConditionFailed(Exception):
     """Some items' conditions failed; nothing was written."""
 
@@ -60,6 +75,8 @@ def commit(writes: list[Write]) -> None:
     transaction and throttling are retried with jittered backoff, then reported as 503; anything else propagates."""
     if _connection is None:
         raise RuntimeError("store.tables.bind() was not called")
+    if len(writes) == 1 and writes[0].kind != "condition_check":
+        return _write_one(writes[0])
     sent = sorted(writes, key=lambda write: _SENT_ORDER.index(write.kind))
     for attempt in range(ATTEMPTS):
         try:
@@ -81,6 +98,16 @@ def commit(writes: list[Write]) -> None:
             if attempt == ATTEMPTS - 1:
                 raise ServiceUnavailable() from error
             time.sleep(random.uniform(0, 0.05 * 2**attempt))
+
+
+def _write_one(write: Write) -> None:
+    """botocore retries a throttled single-item write itself; a failed condition is reported as in a transaction."""
+    try:
+        write.apply(_Single())
+    except (PutError, UpdateError, DeleteError) as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            raise ConditionFailed({write.label}) from error
+        raise
 
 
 def transient_cause(error: BaseException) -> str | None:

@@ -222,9 +222,7 @@ BUDGETS: dict[str, int | Callable[[dict], int]] = {
     "POST /v1/me/payment-references": 2,  # `POST /v1/me/payment-references` (no Idempotency-Key)
     "GET /v1/me/payment-references": 1,  # `GET /v1/me/payment-references`
     "GET /v1/me/payment-instructions": 3,  # `GET /v1/me/payment-instructions`
-    # `POST /v1/webhooks/{partner}` … unknown event type: 1 (documented as a PutItem; the code sends a one-item
-    # TransactWriteItems, which is still 1 round trip but twice the write units)
-    "webhook: unknown event type (first delivery)": 1,
+    "webhook: unknown event type (first delivery)": 1,  # `POST /v1/webhooks/{partner}` … unknown event type
     "webhook: payment by reference (common path)": 2,  # `POST /v1/webhooks/{partner}` payment by reference: 1 + 1
     "GET /v1/me/coverage": 1,  # `GET /v1/me/coverage`
     "GET /v1/me/payments": 1,  # `GET /v1/me/payments`
@@ -313,3 +311,10 @@ def test_each_operation_makes_the_documented_number_of_aws_requests(walked, oper
         f"{operation}: {requests.round_trips} DynamoDB requests {dict(requests.dynamodb())}, "
         f"documented {budget(operation, step.body)}")
     assert dict(requests.others()) == OTHER_CALLS.get(operation, {}), operation
+
+
+def test_no_operation_pays_for_a_transaction_of_one_item(walked):
+    """A one-item TransactWriteItems costs twice the write units of the conditional PutItem/UpdateItem it stands for."""
+    lone = {operation: call.items for operation, step in walked.items() for call in step.requests.dynamodb_calls()
+            if call.operation == "TransactWriteItems" and call.items < 2}
+    assert lone == {}
