@@ -82,6 +82,24 @@ def test_operators_add_nurses_once_and_only_operators_may(api, nurses, operator,
     assert api.http.post("/v1/operators/nurses", headers=member_headers, body="{}").status_code == 403
 
 
+def test_a_username_already_taken_by_someone_else_is_never_made_a_nurse(api, aws, operator):
+    """Only an unused invitation of the same e-mail outside other groups is taken up by a retry (test_faults)."""
+    def add(username: str, email: str):
+        return api.http.post("/v1/operators/nurses", headers=operator, body=json.dumps({
+            "username": username, "email": email, "full_name": "Enf. Otra", "cedula_profesional": "1234567"}))
+
+    aws.cognito.admin_create_user(UserPoolId=aws.pool_id, Username="invited",
+                                  UserAttributes=[{"Name": "email", "Value": "invited@example.com"}])
+    assert add("invited", "someone.else@example.com").status_code == 409
+    aws.cognito.admin_add_user_to_group(UserPoolId=aws.pool_id, Username="invited", GroupName=Role.OPERATOR.group)
+    assert add("invited", "invited@example.com").status_code == 409
+    aws.token(Role.MEMBER, "member-1")  # a member who set a password and signed in
+    taken = add("member-1", "member-1@example.com")
+    assert taken.status_code == 409
+    groups = aws.cognito.admin_list_groups_for_user(UserPoolId=aws.pool_id, Username="member-1")["Groups"]
+    assert [g["GroupName"] for g in groups] == [Role.MEMBER.group]
+
+
 def test_availability_is_checked_against_the_programme_hours(api, nurses):
     headers, _ = nurses("bea")
     bad = api.http.put("/v1/nurse/availability", headers=headers, body=json.dumps(
