@@ -15,12 +15,15 @@ a write whose answer we faked. Everything above the wire is real: botocore's ret
 HTTP layer. Retry back-off is recorded, not slept.
 """
 
+import ast
 import itertools
 import json
+import pathlib
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
 from typing import Any
 
@@ -30,7 +33,8 @@ import pytest
 from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 from moto.core.models import botocore_stubber
 
-from chalicelib import wiring
+import chalicelib
+from chalicelib import scheduled, wiring
 from chalicelib.domain.teleconsult import CONSENT_VERSION
 from chalicelib.domain.identity import ReadScope
 from chalicelib.http.auth import Role
@@ -40,9 +44,11 @@ from chalicelib.store import transactions
 from chalicelib.store.records import AuditItem
 from local.aws import REGION
 from tests.api.conftest import issue, paid
+from tests.api.test_beneficiaries import _add, _child_curp
 from tests.api.test_records import scene  # noqa: F401 (fixture)
+from tests.api.test_teleconsult import MX, _book, _consent, _publish, _slots
 from tests.api.test_teleconsult import nurses  # noqa: F401 (fixture used by scene)
-from tests.people import consult_note, registration
+from tests.people import consult_note, make_curp, registration
 
 AMZ_JSON = "application/x-amz-json-1.0"
 _TARGET_PREFIX = {"dynamodb": "DynamoDB_20120810.", "kms": "TrentService.", "secretsmanager": "secretsmanager."}
@@ -478,4 +484,321 @@ def test_kms_faults_leave_the_consult_arrived_and_the_record_unwritten(api, faul
 
     read = api.http.get("/v1/me/record", headers=scene["member"])
     assert read.status_code == 200 and [e["entry_id"] for e in _json(read)["items"]] == [_json(ended)["entry_id"]]
+    _no_unhandled_errors(service_logs)
+
+
+# --- 6. Every commit the service makes, under a conflict and under throttling ---------------------------------------
+
+@dataclass(frozen=True)
+class Drive:
+    act: Callable[[], Any]  # the request (or daily job) that commits; repeatable
+    expected: Any  # its success: an HTTP status, or a job's count
+    job: bool = False
+
+
+@dataclass(frozen=True)
+class Site:
+    """A function in chalicelib that calls `transactions.commit` (`module.function`), driven the way its user
+    drives it. `prepare` builds what the write needs; `single` sites write one item (a conditional PutItem or
+    UpdateItem, not a transaction), so only throttling applies to them."""
+    name: str
+    prepare: Callable[[SimpleNamespace], Drive]
+    single: str | None = None  # the operation of a one-item write
+
+
+def _post(w, path, headers, body=None):
+    return lambda: w.api.http.post(path, headers=headers, body=json.dumps(body) if body is not None else None)
+
+
+def _paid_member(w) -> tuple[dict, dict]:
+    """A member who paid for December on 5 November."""
+    w.clock(datetime(2026, 11, 5, 9, tzinfo=MX).astimezone(timezone.utc))
+    headers, body = w.member()
+    reference = issue(w.api, headers)
+    w.partner.send(paid(reference["reference"], reference["amount_mxn"], tx=f"fault-{body['curp']}",
+                        paid_at=w.clock.now()))
+    return headers, body
+
+
+def _booked(w) -> tuple[dict, dict, dict]:
+    """The member's consult with a nurse on 1 December, booked on 25 November: (member, nurse, consult)."""
+    headers, _ = _paid_member(w)
+    nurse, _ = w.nurses(f"nurse{next(_usernames)}")
+    w.clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    _publish(w.api, nurse)
+    _consent(w.api, headers)
+    slot = _slots(w.api, headers, "2026-12-01", "2026-12-01")[0]
+    return headers, nurse, _json(_book(w.api, headers, slot["slot_id"]))
+
+
+def _unmatched(w, tx: str) -> dict:
+    return _json(w.partner.send(paid("123456789012345678", "100.00", tx=tx, paid_at=w.clock.now())))
+
+
+def _claim(w) -> str:
+    """A member's adult son, a beneficiary, registers an account of his own: his pending claim."""
+    parent, _ = w.member()
+    born = date(2005, 4, 10)
+    son = make_curp("PEGL", born, "H", "JC", "RMS")
+    assert _add(w.api, parent, relationship="child", student=True, curp=son).status_code == 201
+    claimant, _ = w.member(curp=son)
+    person_id = _json(w.api.http.get("/v1/me", headers=claimant))["person_id"]
+    queue = _json(w.api.http.get("/v1/operators/identity-claims?limit=100", headers=w.operator))["items"]
+    return next(c["claim_id"] for c in queue if c["claimant_person_id"] == person_id)
+
+
+def _registration(w):
+    headers, body = _signed_in(w.aws), registration()
+    return Drive(lambda: _register(w.api, headers, body), 201)
+
+
+def _add_beneficiary(w):
+    headers, _ = w.member()
+    return Drive(lambda: _add(w.api, headers, relationship="child", curp=_child_curp(date(2015, 3, 1))), 201)
+
+
+def _remove_beneficiary(w):
+    headers, _ = w.member()
+    child = _json(_add(w.api, headers, relationship="child", curp=_child_curp(date(2015, 3, 1))))
+    return Drive(lambda: w.api.http.delete(f"/v1/me/beneficiaries/{child['beneficiary_id']}", headers=headers), 200)
+
+
+def _lapse(w):
+    _paid_member(w)
+    return Drive(lambda: scheduled.lapse_ended_coverage(w.clock(datetime(2027, 1, 1, 12, tzinfo=MX))), 1, job=True)
+
+
+def _issue_reference(w):
+    headers, _ = w.member()
+    return Drive(_post(w, "/v1/me/payment-references", headers, {"months": 1}), 201)
+
+
+def _apply_payment(w):
+    headers, _ = w.member()
+    reference = issue(w.api, headers)
+    event = paid(reference["reference"], reference["amount_mxn"], tx="fault-apply", paid_at=w.clock.now())
+    return Drive(lambda: w.partner.send(event, message_id="msg_fault_apply"), 200)
+
+
+def _keep_unmatched(w):
+    event = paid("123456789012345678", "100.00", tx="fault-unmatched", paid_at=w.clock.now())
+    return Drive(lambda: w.partner.send(event, message_id="msg_fault_unmatched"), 200)
+
+
+def _reverse_unseen(w):
+    return Drive(lambda: w.partner.send(_reversal("fault-never-seen", w.clock.now()), message_id="msg_fault_rev0"), 200)
+
+
+def _reverse(w):
+    headers, body = _paid_member(w)
+    return Drive(lambda: w.partner.send(_reversal(f"fault-{body['curp']}", w.clock.now()), message_id="msg_fault_rev"),
+                 200)
+
+
+def _resolve(w):
+    payment = _unmatched(w, "fault-resolve")
+    return Drive(_post(w, f"/v1/operators/payments/{payment['payment_id']}/resolve", w.operator,
+                       {"action": "refund", "note": "Sin referencia: se devuelve"}), 200)
+
+
+def _unknown_event(w):
+    return Drive(lambda: w.partner.send({"type": "payout.updated", "data": {}}, message_id="msg_fault_unknown"), 200)
+
+
+def _confirm_claim(w):
+    claim_id = _claim(w)
+    return Drive(_post(w, f"/v1/operators/identity-claims/{claim_id}/confirm", w.operator,
+                       {"why": "Acta de nacimiento y pasaporte revisados", "checked": "documents"}), 200)
+
+
+def _reject_claim(w):
+    claim_id = _claim(w)
+    return Drive(_post(w, f"/v1/operators/identity-claims/{claim_id}/reject", w.operator,
+                       {"why": "No es la persona: otra fecha de nacimiento en su acta"}), 200)
+
+
+def _end_consult(w):
+    _, nurse, consult = _booked(w)
+    w.clock(datetime.fromisoformat(consult["start"]))
+    assert _post(w, f"/v1/nurse/appointments/{consult['appointment_id']}/start", nurse)().status_code == 200
+    return Drive(_post(w, f"/v1/nurse/appointments/{consult['appointment_id']}/end", nurse, consult_note()), 201)
+
+
+def _create_nurse(w):
+    username = f"nurse{next(_usernames)}"
+    return Drive(_post(w, "/v1/operators/nurses", w.operator, {
+        "username": username, "email": f"{username}@example.com", "full_name": "Enf. Rosa Prueba",
+        "cedula_profesional": "12345678", "languages": ["es"]}), 201)
+
+
+def _book_consult(w):
+    headers, _ = _paid_member(w)
+    nurse, _ = w.nurses(f"nurse{next(_usernames)}")
+    w.clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    _publish(w.api, nurse)
+    _consent(w.api, headers)
+    slot = _slots(w.api, headers, "2026-12-01", "2026-12-01")[0]
+    return Drive(lambda: _book(w.api, headers, slot["slot_id"]), 201)
+
+
+def _noshow(w):
+    _, nurse, consult = _booked(w)
+    w.clock(datetime.fromisoformat(consult["start"]) + timedelta(minutes=15))
+    return Drive(_post(w, f"/v1/nurse/appointments/{consult['appointment_id']}/noshow", nurse), 200)
+
+
+def _nurse_cancel(w):
+    _, nurse, consult = _booked(w)
+    return Drive(_post(w, f"/v1/nurse/appointments/{consult['appointment_id']}/cancel", nurse,
+                       {"reason": "Incapacidad médica"}), 200)
+
+
+def _member_cancel(w):
+    headers, _, consult = _booked(w)
+    return Drive(_post(w, f"/v1/me/appointments/{consult['appointment_id']}/cancel", headers), 200)
+
+
+def _consenting(w) -> dict:
+    headers, _ = _paid_member(w)
+    w.clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    assert _consent(w.api, headers).status_code == 201
+    return headers
+
+
+WAIT_DAYS = {"from": "2026-12-01", "to": "2026-12-02"}
+
+
+def _join_waitlist(w):
+    return Drive(_post(w, "/v1/teleconsult/waitlist", _consenting(w), WAIT_DAYS), 201)
+
+
+def _leave_waitlist(w):
+    headers = _consenting(w)
+    joined = _json(_post(w, "/v1/teleconsult/waitlist", headers, WAIT_DAYS)())
+    return Drive(lambda: w.api.http.delete(f"/v1/teleconsult/waitlist/{joined['patient_id']}", headers=headers), 200)
+
+
+def _reschedule(w):
+    headers, _, consult = _booked(w)
+    later = _slots(w.api, headers, "2026-12-02", "2026-12-02")[0]
+    return Drive(_post(w, f"/v1/me/appointments/{consult['appointment_id']}/reschedule", headers,
+                       {"slot_id": later["slot_id"]}), 200)
+
+
+def _remind_deadline(w):
+    w.clock(datetime(2026, 11, 5, 12, tzinfo=MX))
+    headers, _ = w.member()
+    issue(w.api, headers)  # due 15 November
+    return Drive(lambda: scheduled.remind_deadlines(w.clock(datetime(2026, 11, 12, 12, tzinfo=MX))), 1, job=True)
+
+
+def _remind_consult(w):
+    _, _, consult = _booked(w)
+    day_before = datetime.fromisoformat(consult["start"]) - timedelta(hours=23, minutes=30)
+    return Drive(lambda: scheduled.remind_consults(w.clock(day_before)), 1, job=True)
+
+
+SITES = [
+    Site("members.create_member", _registration),
+    Site("members.add_beneficiary", _add_beneficiary),
+    Site("members.remove_beneficiary", _remove_beneficiary),
+    Site("members.mark_lapsed", _lapse),
+    Site("payments.issue_reference", _issue_reference),
+    Site("payments.record_delivery", _unknown_event, single="PutItem"),
+    Site("ledger._apply", _apply_payment),
+    Site("ledger._keep_unmatched", _keep_unmatched),
+    Site("ledger._reverse_unseen", _reverse_unseen),
+    Site("ledger._reverse", _reverse),
+    Site("ledger._commit_resolution", _resolve),
+    Site("persons.confirm", _confirm_claim),
+    Site("persons.reject", _reject_claim, single="UpdateItem"),
+    Site("records.append", _end_consult),
+    Site("teleconsult.create_nurse", _create_nurse),
+    Site("teleconsult.book", _book_consult),
+    Site("teleconsult.move", _noshow),
+    Site("teleconsult.cancel", _nurse_cancel),
+    Site("teleconsult._release_to_waitlist", _member_cancel),
+    Site("teleconsult._release_to_waitlist", _reschedule),
+    Site("teleconsult.join_waitlist", _join_waitlist),
+    Site("teleconsult.leave_waitlist", _leave_waitlist),
+    Site("scheduled.remind_deadlines", _remind_deadline, single="PutItem"),
+    Site("scheduled.remind_consults", _remind_consult, single="PutItem"),
+]
+
+
+def _commit_sites_in_the_code() -> set[str]:
+    sites = set()
+    for path in pathlib.Path(chalicelib.__file__).parent.rglob("*.py"):
+        for function in ast.walk(ast.parse(path.read_text())):
+            if isinstance(function, ast.FunctionDef) and any(
+                    isinstance(call, ast.Call) and getattr(call.func, "id", None) == "commit"
+                    for call in ast.walk(function)):
+                sites.add(f"{path.stem}.{function.name}")
+    return sites
+
+
+def test_every_commit_in_the_code_has_a_fault_case():
+    assert {site.name for site in SITES} == _commit_sites_in_the_code()
+
+
+@pytest.fixture
+def committing(monkeypatch) -> list[str]:
+    """The commit sites that wrote while the fixture is active, named as SITES names them."""
+    sites: list[str] = []
+
+    def caller(depth: int) -> str:
+        frame = sys._getframe(depth)
+        return f"{frame.f_globals['__name__'].rsplit('.', 1)[-1]}.{frame.f_code.co_name}"
+
+    class Attempt(transactions._Attempt):
+        def __init__(self, *args, **kwargs):
+            sites.append(caller(3))  # caller() <- __init__ <- commit() <- the site
+            super().__init__(*args, **kwargs)
+
+    class Single(transactions._Single):
+        def __init__(self):
+            sites.append(caller(4))  # caller() <- __init__ <- _write_one() <- commit() <- the site
+            super().__init__()
+
+    monkeypatch.setattr(transactions, "_Attempt", Attempt)
+    monkeypatch.setattr(transactions, "_Single", Single)
+    return sites
+
+
+CASES = [pytest.param(site, fault, id=f"{site.name}[{site.prepare.__name__[1:]}]-{fault}")
+         for site in SITES for fault in (["throttled"] if site.single else ["conflict", "throttled"])]
+
+
+@pytest.mark.parametrize(("site", "fault"), CASES)
+def test_each_commit_survives_a_conflict_and_leaves_nothing_when_throttled(
+        request, api, aws, faults, member, partner, operator, clock, nurses, committing, service_logs, site, fault):
+    """A transaction cancelled once by a concurrent one is retried and goes through; throttled to the end, the caller
+    gets a 503 (a job raises, to be run again) with the tables exactly as before, and the same request then succeeds."""
+    w = SimpleNamespace(api=api, aws=aws, member=member, partner=partner, operator=operator, clock=clock,
+                        nurses=nurses)
+    drive = site.prepare(w)
+    operation = site.single or "TransactWriteItems"
+
+    def succeeded(result) -> None:
+        if drive.job:
+            assert result == drive.expected
+        else:
+            assert result.status_code == drive.expected, result.body
+
+    committing.clear()
+    if fault == "conflict":
+        with faults.inject("dynamodb", operation, cancelled("TransactionConflict"), times=1) as injected:
+            succeeded(drive.act())
+        assert len(injected.attempts) >= 2
+    else:
+        before = tables_now()
+        with faults.inject("dynamodb", operation, error("ThrottlingException")) as injected:
+            if drive.job:
+                with pytest.raises(Exception):
+                    drive.act()
+            else:
+                assert_unavailable(drive.act())
+        assert injected.attempts and tables_now() == before
+        succeeded(drive.act())
+    assert site.name in committing
     _no_unhandled_errors(service_logs)
