@@ -53,13 +53,26 @@ def cognito():
 
 
 @cache
-def record_keys():
-    import boto3  # loaded, with the cipher, when a health record is first read or written
+def kms():
+    import boto3  # loaded, with the cipher, when a health record or a sealed text is first read or written
 
+    return boto3.client("kms", region_name=settings().region)
+
+
+@cache
+def record_keys():
     from chalicelib.store.record_keys import RecordKeys
 
-    current = settings()
-    return RecordKeys(boto3.client("kms", region_name=current.region), current.records_key_id)
+    return RecordKeys(kms(), settings().records_key_id)
+
+
+@cache
+def booking_reasons():
+    """Seals and opens bookings' reasons (clinical free text) with the records' KMS key, context `text`."""
+    from chalicelib.store.record_keys import RecordKeys
+    from chalicelib.store.sealed_text import TextSealer
+
+    return TextSealer(RecordKeys(kms(), settings().records_key_id, context_name="text"), "booking-reason")
 
 
 @cache
@@ -92,6 +105,8 @@ def reset() -> None:
     cognito.cache_clear()
     curp_registry.cache_clear()
     record_keys.cache_clear()
+    booking_reasons.cache_clear()
+    kms.cache_clear()
     video_rooms.cache_clear()
     sns.cache_clear()
     partner_secrets.cache_clear()

@@ -152,14 +152,15 @@ class BookingRequest(BaseModel):
     reason: Annotated[str, Field(min_length=3, max_length=500)]
 
 
-class Appointment(BaseModel):
+class AppointmentFields(BaseModel):
+    """What an appointment shows to those entitled to see it; the booking's reason, clinical free text, is apart."""
+
     appointment_id: str
     slot_id: str
     nurse_id: str
     nurse_name: str
     member_id: str
     patient_id: str
-    reason: str
     status: AppointmentStatus
     start: datetime
     end: datetime
@@ -167,6 +168,20 @@ class Appointment(BaseModel):
     cancelled_by: Literal["member", "nurse"] | None = None
     cancel_reason: str | None = None
     noshow_party: Literal["patient", "nurse"] | None = None
+
+
+class SealedText(BaseModel):
+    """Free text kept encrypted at rest (store/sealed_text.py seals and opens it): the AES-GCM ciphertext and the
+    KMS-wrapped data key it was sealed under."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ciphertext: bytes
+    wrapped_key: bytes
+
+
+class Appointment(AppointmentFields):
+    reason: SealedText  # bound to the appointment id: opened only to show it to the member or the consult's nurse
 
 
 CANCEL_CUTOFF = timedelta(hours=2)  # members cancel up to 2 hours before; later it counts as a no-show

@@ -13,7 +13,7 @@ from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
 from chalicelib.domain.members import Member
 from chalicelib.domain.scheduling import Availability, parse_slot_id, slots_between
 from chalicelib.domain.teleconsult import (
-    CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, Appointment, BookingRequest, ConsentRequest, Nurse, NurseRequest,
+    CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, Appointment, AppointmentFields, BookingRequest, ConsentRequest, Nurse, NurseRequest,
     NOSHOW_AFTER, NurseCancellation, RescheduleRequest, Slot, SlotQuery, WaitlistEntry, WaitlistRequest, can_move,
     may_start,
 )
@@ -68,12 +68,16 @@ class ConsentOut(BaseModel):
     accepted_at: datetime
 
 
-class AppointmentOut(Appointment):
+class AppointmentOut(AppointmentFields):
     start_mexico_city: str
 
 
+class AppointmentWithReason(AppointmentOut):
+    reason: str = Field(description="The member's reason for booking: shown only in the member's and the nurse's lists")
+
+
 class AppointmentList(BaseModel):
-    items: list[AppointmentOut]
+    items: list[AppointmentWithReason]
 
 
 class AgendaQuery(BaseModel):
@@ -81,8 +85,17 @@ class AgendaQuery(BaseModel):
 
 
 def _out(appointment: Appointment) -> AppointmentOut:
-    return AppointmentOut(**appointment.model_dump(),
+    """Answers to a change (book, cancel, start...) leave the reason out: the client has it, and the booking's answer
+    is kept in clear as its idempotency record."""
+    return AppointmentOut(**appointment.model_dump(exclude={"reason"}),
                           start_mexico_city=appointment.start.astimezone(MEXICO_CITY).isoformat())
+
+
+def _listed(appointments: list[Appointment]) -> AppointmentList:
+    reasons = wiring.booking_reasons()
+    return AppointmentList(items=[
+        AppointmentWithReason(**_out(a).model_dump(), reason=reasons.open(a.reason, a.appointment_id))
+        for a in appointments])
 
 
 def nurse_profile(nurse_id: str) -> Nurse:
@@ -127,7 +140,7 @@ def my_availability(caller: Caller) -> Availability:
 @router.route("/v1/nurse/agenda", "GET", roles=NURSE, query=AgendaQuery, response=AppointmentList,
               summary="My appointments on a Mexico City day")
 def agenda(caller: Caller, query: AgendaQuery) -> AppointmentList:
-    return AppointmentList(items=[_out(a) for a in store.nurse_agenda(caller.user_id, query.date)])
+    return _listed(store.nurse_agenda(caller.user_id, query.date))
 
 
 def _slot_out(slot: Slot, zone: ZoneInfo, member_id: str, now: datetime) -> SlotOut:
@@ -201,10 +214,11 @@ def accept_consent(caller: Caller, body: ConsentRequest, now: datetime) -> Reply
 def book(caller: Caller, body: BookingRequest, idempotency: IdempotencyKey | None, now: datetime) -> Reply:
     member, patient_id = _patient_of(caller.user_id, body.patient_id, now)
     slot = _bookable_slot(body.slot_id, now)
+    appointment_id = str(uuid.uuid4())
     appointment = Appointment(
-        appointment_id=str(uuid.uuid4()), slot_id=slot.slot_id, nurse_id=slot.nurse_id, nurse_name=slot.nurse_name,
-        member_id=caller.user_id, patient_id=patient_id, reason=body.reason, status="booked", start=slot.start,
-        end=slot.end, created_at=now)
+        appointment_id=appointment_id, slot_id=slot.slot_id, nurse_id=slot.nurse_id, nurse_name=slot.nurse_name,
+        member_id=caller.user_id, patient_id=patient_id, status="booked", start=slot.start, end=slot.end,
+        created_at=now, reason=wiring.booking_reasons().seal(body.reason, appointment_id))
     out = _out(appointment)
     try:
         store.book(appointment, CONSENT_VERSION, [idempotency.record(201, out, now)] if idempotency else [])
@@ -221,7 +235,7 @@ def book(caller: Caller, body: BookingRequest, idempotency: IdempotencyKey | Non
 @router.route("/v1/me/appointments", "GET", roles=MEMBER, response=AppointmentList,
               summary="My and my beneficiaries' teleconsultations")
 def my_appointments(caller: Caller) -> AppointmentList:
-    return AppointmentList(items=[_out(a) for a in store.member_appointments(caller.user_id)])
+    return _listed(store.member_appointments(caller.user_id))
 
 
 def appointment_of(appointment_id: str, owner: str, field: str) -> Appointment:

@@ -24,7 +24,7 @@ import json
 from datetime import date, datetime, time, timedelta, timezone
 
 from pynamodb.attributes import (
-    DiscriminatorAttribute, ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute,
+    BinaryAttribute, DiscriminatorAttribute, ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute,
 )
 from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
@@ -33,7 +33,8 @@ from pynamodb.models import Model
 from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.scheduling import Availability, SlotTime, buckets, slot_id
 from chalicelib.domain.teleconsult import (
-    ENDED, MAX_UPCOMING, OFFER_HOLD, Appointment, ConsentRecord, Nurse, Slot, WaitlistEntry,
+    ENDED, MAX_UPCOMING, OFFER_HOLD, Appointment, AppointmentFields, ConsentRecord, Nurse, SealedText, Slot,
+    WaitlistEntry,
 )
 from chalicelib.errors import Conflict
 from chalicelib.store import outbox
@@ -171,7 +172,8 @@ class AppointmentItem(TeleconsultItem, discriminator="appointment"):
     nurse_name = UnicodeAttribute()
     member_id = UnicodeAttribute()
     patient_id = UnicodeAttribute()
-    reason = UnicodeAttribute()
+    reason_sealed = BinaryAttribute(legacy_encoding=False)  # clinical free text: store/sealed_text.py
+    reason_key = BinaryAttribute(legacy_encoding=False)  # the data key it was sealed under, wrapped by KMS
     status = UnicodeAttribute()
     start = UTCDateTimeAttribute()
     end = UTCDateTimeAttribute()
@@ -348,7 +350,8 @@ def record_consent(patient_id: str, version: str, text_sha256: str, accepted_by:
 def _appointment_item(appointment: Appointment) -> AppointmentItem:
     sort = f"{appointment.start.isoformat()}#{appointment.appointment_id}"
     return AppointmentItem(
-        f"APPOINTMENT#{appointment.appointment_id}", "APPOINTMENT", **appointment.model_dump(),
+        f"APPOINTMENT#{appointment.appointment_id}", "APPOINTMENT", **appointment.model_dump(exclude={"reason"}),
+        reason_sealed=appointment.reason.ciphertext, reason_key=appointment.reason.wrapped_key,
         member_pk=member_key(appointment.member_id), member_sk=sort,
         nurse_day=f"{appointment.nurse_id}#{appointment.start.astimezone(MEXICO_CITY).date().isoformat()}",
         nurse_sk=sort, remind_hour=start_hour(appointment.start), remind_sk=sort, patient_key=appointment.patient_id,
@@ -466,7 +469,8 @@ def book(appointment: Appointment, consent_version: str, extra: list[Write] = ()
 
 
 def _appointment(item: AppointmentItem) -> Appointment:
-    return Appointment.model_validate({name: getattr(item, name) for name in Appointment.model_fields})
+    fields = {name: getattr(item, name) for name in AppointmentFields.model_fields}
+    return Appointment(**fields, reason=SealedText(ciphertext=item.reason_sealed, wrapped_key=item.reason_key))
 
 
 def member_appointments(member_id: str) -> list[Appointment]:

@@ -257,11 +257,14 @@ BUDGETS: dict[str, int | Callable[[dict], int]] = {
 }
 
 # Calls to other services the same rows document (every other operation: none). Secrets Manager is read by a
-# container's first delivery and then every 5 minutes (the webhook rows); the record rows "+ 1 KMS".
+# container's first delivery and then every 5 minutes (the webhook rows); the record rows "+ 1 KMS"; bookings' reasons
+# "+ KMS once per container per 15 minutes".
 OTHER_CALLS: dict[str, dict[str, int]] = {
     "webhook: unknown event type (first delivery)": {"secretsmanager:GetSecretValue": 1},
     "POST /v1/operators/nurses": {"cognito-idp:AdminCreateUser": 1, "cognito-idp:AdminAddUserToGroup": 1},
     "POST /v1/nurse/appointments/{id}/end": {"kms:GenerateDataKey": 1},  # the record's first entry
+    # the container's first sealed reason; the walk's later bookings and both lists reuse that data key
+    "POST /v1/teleconsult/appointments": {"kms:GenerateDataKey": 1},
     "POST /v1/nurse/records/{patient_id}/entries/{entry_id}/addenda": {"kms:Decrypt": 1},
     "GET /v1/me/record": {"kms:Decrypt": 1},
     "GET /v1/nurse/patients/{patient_id}/record": {"kms:Decrypt": 1},

@@ -487,6 +487,20 @@ def test_kms_faults_leave_the_consult_arrived_and_the_record_unwritten(api, faul
     _no_unhandled_errors(service_logs)
 
 
+def test_kms_faults_on_a_booking_leave_the_slot_free(api, faults, nurses, member, partner, clock,  # noqa: F811
+                                                    service_logs):
+    """The reason is sealed before the booking's transaction: without KMS there is no booking, and no reason in clear."""
+    w = SimpleNamespace(api=api, member=member, partner=partner, clock=clock, nurses=nurses)
+    drive = _book_consult(w)
+    before = tables_now()
+    for answer in KMS_FAULTS:
+        with faults.inject("kms", "GenerateDataKey", answer) as fault:
+            assert_unavailable(drive.act())
+        assert len(fault.attempts) == BOTO3_ATTEMPTS and tables_now() == before
+    assert drive.act().status_code == 201
+    _no_unhandled_errors(service_logs)
+
+
 # --- 6. Every commit the service makes, under a conflict and under throttling ---------------------------------------
 
 @dataclass(frozen=True)

@@ -3,10 +3,14 @@
 import json
 from datetime import datetime, timedelta, timezone
 
+import boto3
 import pytest
 
+from chalicelib import wiring
 from chalicelib.domain.teleconsult import CONSENT_VERSION
 from chalicelib.http.auth import Role
+from chalicelib.store import teleconsult as teleconsult_store
+from local.aws import REGION
 from local.users import LOCAL_PASSWORD
 from tests.api.conftest import issue, paid
 from tests.people import consult_note
@@ -471,3 +475,40 @@ def test_booking_takes_the_patient_off_the_waitlist_and_stale_days_are_skipped(a
     api.http.post(f"/v1/me/appointments/{consult['appointment_id']}/cancel", headers=holder)
     (held,) = [s for s in _slots(api, still_waiting, "2026-12-01", "2026-12-01") if s["slot_id"] == freed["slot_id"]]
     assert held["held_for_you_until"] is not None
+
+
+def test_the_booking_reason_is_sealed_at_rest_and_shown_only_in_the_two_lists(api, aws, nurses, covered_member, clock):
+    """Clinical free text: ciphertext in the table (bound to its appointment), absent from the answers to changes and
+    so from the booking's idempotency record, opened for the member's list and the nurse's agenda."""
+    from cryptography.exceptions import InvalidTag
+
+    from chalicelib.store.teleconsult import AppointmentItem
+
+    nurse, _ = nurses("rosa")
+    clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    _publish(api, nurse)
+    _consent(api, covered_member)
+    first, second = _slots(api, covered_member, "2026-12-01", "2026-12-01")[:2]
+    reason = "Sangrado nasal recurrente"
+    booked = api.http.post("/v1/teleconsult/appointments", headers={**covered_member, "Idempotency-Key": "reason-1"},
+                           body=json.dumps({"slot_id": first["slot_id"], "reason": reason}))
+    assert booked.status_code == 201 and "reason" not in _json(booked)
+    other = _json(_book(api, covered_member, second["slot_id"]))
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    for table in wiring.settings().tables.values():  # a test may Scan: it reads everything on purpose
+        assert "Sangrado" not in json.dumps(dynamodb.scan(TableName=table)["Items"], default=str), table
+
+    mine = {a["appointment_id"]: a["reason"] for a in _json(api.http.get("/v1/me/appointments",
+                                                                         headers=covered_member))["items"]}
+    assert mine == {_json(booked)["appointment_id"]: reason, other["appointment_id"]: "Dolor de cabeza frecuente"}
+    agenda = _json(api.http.get("/v1/nurse/agenda?date=2026-12-01", headers=nurse))["items"]
+    assert {a["appointment_id"]: a["reason"] for a in agenda} == mine
+
+    # Someone with write access to the table moves one consult's reason onto another: it no longer opens.
+    moved = AppointmentItem.get(f"APPOINTMENT#{_json(booked)['appointment_id']}", "APPOINTMENT")
+    target = AppointmentItem.get(f"APPOINTMENT#{other['appointment_id']}", "APPOINTMENT")
+    target.update(actions=[AppointmentItem.reason_sealed.set(moved.reason_sealed),
+                           AppointmentItem.reason_key.set(moved.reason_key)])
+    with pytest.raises(InvalidTag):
+        wiring.booking_reasons().open(teleconsult_store.get_appointment(other["appointment_id"]).reason,
+                                      other["appointment_id"])

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from chalicelib.domain.health_record import (
     GENESIS_HASH, PatientFacts, Signer, broken_links, consult_justifying, is_minor, new_entry,
 )
-from chalicelib.domain.teleconsult import Appointment
+from chalicelib.domain.teleconsult import Appointment, SealedText
 
 NOW = datetime(2026, 12, 1, 16, tzinfo=timezone.utc)
 PATIENT = PatientFacts(patient_id="p-1", member_id="m-1", curp="GOMA850615MNELRR05", birth_date=date(1985, 6, 15),
@@ -56,7 +56,7 @@ def test_the_hash_covers_the_previous_hash():
 
 def _consult(status="booked", nurse_id="n-1", **changes) -> Appointment:
     return Appointment(appointment_id="a-1", slot_id="s", nurse_id=nurse_id, nurse_name="Ana", member_id="m-1",
-                       patient_id="p-1", reason="r", status=status, start=NOW, end=NOW + timedelta(minutes=20),
+                       patient_id="p-1", reason=SealedText(ciphertext=b"c", wrapped_key=b"k"), status=status, start=NOW, end=NOW + timedelta(minutes=20),
                        created_at=NOW - timedelta(days=3), **changes)
 
 
