@@ -13,9 +13,9 @@ from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
 from chalicelib.domain.members import Member
 from chalicelib.domain.scheduling import Availability, parse_slot_id, slots_between
 from chalicelib.domain.teleconsult import (
-    CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, Appointment, AppointmentFields, BookingRequest, ConsentRequest, Nurse, NurseRequest,
-    NOSHOW_AFTER, NurseCancellation, RescheduleRequest, Slot, SlotQuery, WaitlistEntry, WaitlistRequest, can_move,
-    may_start,
+    CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, Appointment, AppointmentFields, BookingRequest, ConsentRequest,
+    Nurse, NurseRequest, NOSHOW_AFTER, NurseCancellation, RescheduleRequest, Slot, SlotQuery, WaitlistEntry,
+    WaitlistRequest, can_move, may_start,
 )
 from chalicelib.errors import Conflict, FieldError, InvalidInput, NotFound
 from chalicelib.http.api import IdempotencyKey, Reply, Router
