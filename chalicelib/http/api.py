@@ -223,18 +223,26 @@ def _nesting(text: str) -> int:
 
 
 # C0 and C1 controls but tab, line feed and carriage return; bidirectional overrides and isolates, which can make an
-# operator's screen show text in another order than it was written.
-_HIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# operator's screen show text in another order than it was written; lone surrogates (JSON's "\ud800" parses to one,
+# which cannot even be encoded back to UTF-8).
+_HIDDEN_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _visible(key: str) -> str:
+    """A body's key as a field path may quote it: hidden characters written as \\uXXXX escapes."""
+    return _HIDDEN_CHARACTERS.sub(lambda match: f"\\u{ord(match.group()):04x}", key)
 
 
 def _hidden_characters(value: Any, path: str = "") -> list[FieldError]:
-    """Field errors for every string (or key) of a parsed body that holds a control or bidi-override character."""
+    """Field errors for every string (or key) of a parsed body that holds a control, bidi-override or lone surrogate
+    character."""
     if isinstance(value, str):
         return [FieldError(path or "body", "hidden_characters")] if _HIDDEN_CHARACTERS.search(value) else []
     if isinstance(value, dict):
         return [error for key, item in value.items()
-                for error in _hidden_characters(key, f"{path}.{key}" if path else str(key))
-                + _hidden_characters(item, f"{path}.{key}" if path else str(key))]
+                for field in [f"{path}.{_visible(key)}" if path else _visible(key)]
+                for error in _hidden_characters(key, field) or _hidden_characters(item, field)]
     if isinstance(value, list):
         return [error for index, item in enumerate(value) for error in _hidden_characters(item, f"{path}[{index}]")]
     return []
