@@ -18,8 +18,10 @@ $(STAMP): requirements.txt requirements-dev.txt package.json package-lock.json
 run: $(STAMP)
 	$(BIN)/python -m local.run $(if $(AT),--at $(AT))
 
+# A file's tests stay on one worker: module-scoped scenarios are built once, and each worker starts its own local AWS
+# for the end-to-end files it gets (on free ports).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 token:
 	@$(BIN)/python -m local.token --role $(ROLE) $(if $(filter command line,$(origin USER)),--user $(USER)) \
