@@ -6,10 +6,12 @@
     def my_profile(caller: Caller, language: Language) -> MemberProfile: ...
 
 A handler names what it needs and receives only that: its path parameters, `caller` (routes with sign-in), `body`
-and `query` (validated pydantic models, when declared), `headers`, `raw_body` (bytes, for signature checks), `language` (`es`/`en`), `now` (this request's UTC
-clock, also the validation context) and, on `idempotent` routes, `idempotency` (None without an Idempotency-Key
-header). It returns its response model, or a `Reply` to choose status and headers. Each view carries its `Operation`,
-from which the OpenAPI document is generated off the app's own route table.
+and `query` (validated pydantic models, when declared), `headers`, `raw_body` (bytes, for signature checks),
+`language` (`es`/`en`), `now` (this request's UTC clock, also the validation context) and, on `idempotent` routes,
+`idempotency`, whose `writes(...)` go into the effect's own transaction. A name it cannot be given fails the import,
+as does an idempotent route whose handler does not take `idempotency`. It returns its response model, or a `Reply`
+to choose status and headers. Each view carries its `Operation`, from which the OpenAPI document is generated off
+the app's own route table.
 """
 
 import hashlib
@@ -89,8 +91,21 @@ class IdempotencyKey:
     request_hash: str
 
     def record(self, status: int, body: BaseModel, now: datetime) -> Write:
-        """The write that stores this answer; put it in the same transaction as the effect."""
         return idempotency_store.record(self.record_key, self.request_hash, status, body.model_dump(mode="json"), now)
+
+
+@dataclass
+class Idempotency:
+    """What an idempotent route's handler receives, with or without an Idempotency-Key header."""
+
+    key: IdempotencyKey | None
+    written: bool = False
+
+    def writes(self, status: int, body: BaseModel, now: datetime) -> list[Write]:
+        """The write that stores this answer (none without a key): put it in the same transaction as the effect, so
+        the record exists exactly when the effect does."""
+        self.written = True
+        return [] if self.key is None else [self.key.record(status, body, now)]
 
 
 class Router:
@@ -123,6 +138,7 @@ class Router:
                 reply_statuses=tuple(reply_statuses),
             )
             wanted = frozenset(inspect.signature(handler).parameters)
+            _check_parameters(operation, handler, wanted)
 
             def view(**path_params: str) -> Response:
                 return self._serve(operation, handler, wanted, path_params)
@@ -162,12 +178,14 @@ class Router:
                 stored = idempotency_store.find(key.record_key, now)
                 if stored is not None:
                     return _replay(stored, key)
-            available["idempotency"] = key
+            available["idempotency"] = idempotency = Idempotency(key)
             try:
                 result = handler(**{name: available[name] for name in wanted})
             except idempotency_store.AlreadyAnswered:
                 # A concurrent request with the same key committed first: answer as it did.
                 return _replay(idempotency_store.find(key.record_key, now), key)
+            if operation.idempotent and not idempotency.written:
+                raise RuntimeError(f"{operation.name} stored no idempotency record")
         except AppError as error:
             return problem_response(error, language, instance=request.path, correlation_id=correlation_id)
         except Exception as error:
@@ -184,6 +202,23 @@ class Router:
         reply = result if isinstance(result, Reply) else Reply(result, operation.status)
         payload = reply.body.model_dump(mode="json") if isinstance(reply.body, BaseModel) else reply.body
         return json_response(payload, reply.status, reply.headers)
+
+
+_ALWAYS = frozenset({"language", "now", "headers", "raw_body"})
+
+
+def _check_parameters(operation: Operation, handler: Callable[..., Any], wanted: frozenset[str]) -> None:
+    """At import: every parameter the handler names is one the route can give it."""
+    given = _ALWAYS | set(re.findall(r"{(\w+)}", operation.path))
+    given |= {"caller"} if operation.roles is not None else set()
+    given |= {"body"} if operation.body is not None else set()
+    given |= {"query"} if operation.query is not None else set()
+    given |= {"idempotency"} if operation.idempotent else set()
+    if wanted - given:
+        raise TypeError(f"{handler.__qualname__} asks for {sorted(wanted - given)}, which {operation.method} "
+                        f"{operation.path} cannot give; it can give {sorted(given)}")
+    if operation.idempotent and "idempotency" not in wanted:
+        raise TypeError(f"{handler.__qualname__}: an idempotent route's handler must take `idempotency`")
 
 
 def _authorize(authorization: str | None, roles: frozenset[Role], language: Language) -> Caller:

@@ -13,7 +13,7 @@ from chalicelib.domain.members import (
     NEXT_STEP, Member, MemberLookup, ProfileChanges, RegistrationRequest, registration_warnings, review_draft,
 )
 from chalicelib.errors import FieldError, NotFound, PreconditionFailed, PreconditionRequired
-from chalicelib.http.api import IdempotencyKey, Reply, Router
+from chalicelib.http.api import Idempotency, Reply, Router
 from chalicelib.http.auth import Caller, Role
 from chalicelib.http.problems import field_messages
 from chalicelib.i18n import Language, text
@@ -92,11 +92,11 @@ def _view(beneficiary: Beneficiary, now: datetime) -> BeneficiaryView:
               summary="Register the signed-in user as a PTI member (once per account; the same answer whether or not "
                       "the CURP or NSS is already someone's)",
               extra_statuses=[409], idempotent=True)
-def register(caller: Caller, body: RegistrationRequest, idempotency: IdempotencyKey | None, language: Language,
+def register(caller: Caller, body: RegistrationRequest, idempotency: Idempotency, language: Language,
              now: datetime) -> Reply:
     warnings = registration_warnings(body)
     member = persons.register(caller.user_id, body, now, lambda m: (
-        [idempotency.record(201, _profile(m, language, warnings), now)] if idempotency else []))
+        idempotency.writes(201, _profile(m, language, warnings), now)))
     return _with_etag(_profile(member, language, warnings), 201)
 
 
@@ -147,10 +147,10 @@ def export_my_data(caller: Caller, now: datetime) -> MemberExport:
 @router.route("/v1/me/beneficiaries", "POST", roles=MEMBER, body=BeneficiaryRequest, response=BeneficiaryView,
               status=201, extra_statuses=[404, 409], idempotent=True,
               summary="Add a spouse or partner, child, parent or minor in custody")
-def add_beneficiary(caller: Caller, body: BeneficiaryRequest, idempotency: IdempotencyKey | None,
+def add_beneficiary(caller: Caller, body: BeneficiaryRequest, idempotency: Idempotency,
                     now: datetime) -> BeneficiaryView:
     beneficiary = persons.add_beneficiary(caller.user_id, body, now, lambda b: (
-        [idempotency.record(201, _view(b, now), now)] if idempotency else []))
+        idempotency.writes(201, _view(b, now), now)))
     return _view(beneficiary, now)
 
 

@@ -14,7 +14,7 @@ from chalicelib.domain.payments import (
     SPEI_ACCOUNT, PaymentReference, ReferenceRequest, grouped, new_reference,
 )
 from chalicelib.errors import NotFound
-from chalicelib.http.api import IdempotencyKey, Reply, Router
+from chalicelib.http.api import Idempotency, Reply, Router
 from chalicelib.http.auth import Caller, Role
 from chalicelib.http.members import NextStep, next_step
 from chalicelib.i18n import Language, text
@@ -68,13 +68,13 @@ def _out(reference: PaymentReference, now: datetime) -> ReferenceOut:
 @router.route("/v1/me/payment-references", "POST", roles=MEMBER, body=ReferenceRequest, response=ReferenceOut,
               status=201, extra_statuses=[404, 409], idempotent=True,
               summary="Issue a payment reference for my next uncovered months (replaces my open one)")
-def issue_reference(caller: Caller, body: ReferenceRequest, idempotency: IdempotencyKey | None,
+def issue_reference(caller: Caller, body: ReferenceRequest, idempotency: Idempotency,
                     now: datetime) -> Reply:
     member = member_store.registered_member(caller.user_id)
     reference = new_reference(member, body.months, now, wiring.settings().payment_deadline_day)
     out = _out(reference, now)
     store.issue_reference(reference, member.open_reference, member.version,
-                          [idempotency.record(201, out, now)] if idempotency else [])
+                          idempotency.writes(201, out, now))
     return Reply(out, 201)
 
 

@@ -18,7 +18,7 @@ from chalicelib.domain.teleconsult import (
     WaitlistRequest, can_move, may_start,
 )
 from chalicelib.errors import Conflict, FieldError, InvalidInput, NotFound
-from chalicelib.http.api import IdempotencyKey, Reply, Router
+from chalicelib.http.api import Idempotency, Reply, Router
 from chalicelib.http.auth import Caller, Role
 from chalicelib.store import identities, outbox
 from chalicelib.store import members as member_store
@@ -211,7 +211,7 @@ def accept_consent(caller: Caller, body: ConsentRequest, now: datetime) -> Reply
 @router.route("/v1/teleconsult/appointments", "POST", roles=MEMBER, body=BookingRequest, response=AppointmentOut,
               status=201, extra_statuses=[404, 409], idempotent=True,
               summary="Book a slot for me or a beneficiary; 409 with fresh alternatives when it was just taken")
-def book(caller: Caller, body: BookingRequest, idempotency: IdempotencyKey | None, now: datetime) -> Reply:
+def book(caller: Caller, body: BookingRequest, idempotency: Idempotency, now: datetime) -> Reply:
     member, patient_id = _patient_of(caller.user_id, body.patient_id, now)
     slot = _bookable_slot(body.slot_id, now)
     appointment_id = str(uuid.uuid4())
@@ -221,7 +221,7 @@ def book(caller: Caller, body: BookingRequest, idempotency: IdempotencyKey | Non
         created_at=now, reason=wiring.booking_reasons().seal(body.reason, appointment_id))
     out = _out(appointment)
     try:
-        store.book(appointment, CONSENT_VERSION, [idempotency.record(201, out, now)] if idempotency else [])
+        store.book(appointment, CONSENT_VERSION, idempotency.writes(201, out, now))
     except Conflict as conflict:
         if conflict.detail_key == "slot-taken":
             alternatives, _ = store.free_slots(slot.day, None, 10)

@@ -4,6 +4,7 @@ A probe app declares routes exactly as features do, so these tests pin the behav
 """
 
 import json
+import re
 from typing import Literal
 
 import pytest
@@ -171,3 +172,32 @@ def test_logs_never_contain_identifiers_or_bodies(client, member, service_logs):
     assert len(service_logs.lines) >= 5
     for secret in (SECRET_CURP, SECRET_NSS, SECRET_EMAIL, "06600", "maria.gomez"):
         assert secret not in text
+
+
+@pytest.mark.parametrize(("route", "handler", "complaint"), [
+    (dict(path="/probe/typo/{item_id}", method="GET", roles=PUBLIC), lambda itemid: None, "['itemid']"),
+    (dict(path="/probe/public", method="GET", roles=PUBLIC), lambda caller: None, "['caller']"),
+    (dict(path="/probe/nobody", method="POST", roles={Role.MEMBER}), lambda caller, body: None, "['body']"),
+    (dict(path="/probe/once", method="POST", roles={Role.MEMBER}, idempotent=True), lambda caller: None,
+     "must take `idempotency`"),
+], ids=["misspelt path parameter", "caller on a public route", "body without a model", "idempotent, unrecorded"])
+def test_a_handler_asking_for_what_its_route_cannot_give_fails_at_import(route, handler, complaint):
+    with pytest.raises(TypeError, match=re.escape(complaint)):
+        Router(__name__, tag="probe").route(**route, summary="probe", response=None)(handler)
+
+
+def test_an_idempotent_handler_that_forgets_its_record_is_a_500_not_a_silent_miss(aws, service_logs):
+    forgetful = Router(__name__, tag="probe")
+
+    @forgetful.route("/probe/once", "POST", roles={Role.MEMBER}, body=Page, response=None, idempotent=True,
+                     summary="probe")
+    def once(caller: Caller, body: Page, idempotency) -> dict:
+        return {"limit": body.limit}
+
+    app = Chalice("probe-forgetful")
+    app.register_blueprint(forgetful.blueprint)
+    headers = {"Authorization": f"Bearer {aws.token(Role.MEMBER)}", "Content-Type": "application/json",
+               "Idempotency-Key": "k-1"}
+    with Client(app, stage_name="local", project_dir=str(PROJECT)) as probe:
+        assert probe.http.post("/probe/once", headers=headers, body="{}").status_code == 500
+    assert [e for e in service_logs.entries() if e["message"] == "unhandled error"]
