@@ -6,7 +6,6 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel, RootModel
 
-from chalicelib import wiring
 from chalicelib.domain.beneficiaries import Beneficiary, BeneficiaryRequest, eligibility
 from chalicelib.domain.clock import mexico_city_today
 from chalicelib.domain.members import (
@@ -16,7 +15,8 @@ from chalicelib.errors import FieldError, NotFound, PreconditionFailed, Precondi
 from chalicelib.http.api import Idempotency, Reply, Router
 from chalicelib.http.auth import Caller, Role
 from chalicelib.http.problems import field_messages
-from chalicelib.i18n import Language, text
+from chalicelib.http.views import NextStep, next_step
+from chalicelib.i18n import Language
 from chalicelib.logs import service_logger
 from chalicelib.store import members as store
 from chalicelib.store import persons
@@ -28,11 +28,6 @@ MEMBER = {Role.MEMBER}
 
 class FieldMessage(BaseModel):
     field: str
-    message: str
-
-
-class NextStep(BaseModel):
-    code: str
     message: str
 
 
@@ -68,10 +63,6 @@ class MemberExport(BaseModel):
     exported_at: datetime
     member: Member
     beneficiaries: list[Beneficiary]
-
-
-def next_step(code: str, language: Language) -> NextStep:
-    return NextStep(code=code, message=text(f"next.{code}", language, day=wiring.settings().payment_deadline_day))
 
 
 def _profile(member: Member, language: Language, warnings: list[FieldError] = ()) -> MemberProfile:

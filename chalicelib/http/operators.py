@@ -12,7 +12,7 @@ from chalicelib.domain.payment_events import Decision, Payment
 from chalicelib.domain.quotes import Month
 from chalicelib.http.api import Router
 from chalicelib.http.auth import Caller, Role
-from chalicelib.http.payments import PaymentOut, payment_out
+from chalicelib.http.views import PaymentOut, payment_out
 from chalicelib.store import ledger, stats
 from chalicelib.store import payments as store
 

@@ -9,14 +9,14 @@ from chalicelib.domain.beneficiaries import eligibility
 from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
 from chalicelib.domain.coverage import this_month
 from chalicelib.domain.members import NEXT_STEP, MemberStatus
-from chalicelib.domain.payment_events import Decision, Payment, SpeiTrace, UsdLeg
+from chalicelib.domain.payment_events import Decision, SpeiTrace, UsdLeg
 from chalicelib.domain.payments import (
     SPEI_ACCOUNT, PaymentReference, ReferenceRequest, grouped, new_reference,
 )
 from chalicelib.errors import NotFound
 from chalicelib.http.api import Idempotency, Reply, Router
 from chalicelib.http.auth import Caller, Role
-from chalicelib.http.members import NextStep, next_step
+from chalicelib.http.views import NextStep, PaymentOut, next_step, payment_out
 from chalicelib.i18n import Language, text
 from chalicelib.store import members as member_store
 from chalicelib.store import payments as store
@@ -118,19 +118,6 @@ def payment_instructions(caller: Caller, language: Language, now: datetime) -> P
 
 # --- Payments, receipts and coverage ---------------------------------------------------------------------------------
 
-class PaymentOut(BaseModel):
-    payment_id: str
-    status: str = Field(description="applied, unmatched (waiting for an operator), refund_pending or reversed")
-    reason: str | None = Field(description="Why it could not be applied automatically")
-    amount_mxn: str | None
-    paid_at: datetime | None
-    received_at: datetime
-    channel: str
-    reference: str | None
-    months: list[str]
-    reversed_months: list[str]
-
-
 class PaymentList(BaseModel):
     payments: list[PaymentOut]
 
@@ -171,11 +158,6 @@ class Coverage(BaseModel):
     covered_now: bool = Field(description="Whether this month (Mexico City) is covered")
     beneficiaries: list[CoveredBeneficiary]
     next_steps: list[NextStep]
-
-
-def payment_out(payment: Payment) -> PaymentOut:
-    return PaymentOut(**payment.model_dump(exclude={"amount_mxn"}),
-                      amount_mxn=f"{payment.amount_mxn:.2f}" if payment.amount_mxn is not None else None)
 
 
 @router.route("/v1/me/payments", "GET", roles=MEMBER, response=PaymentList,

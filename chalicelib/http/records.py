@@ -24,7 +24,7 @@ from chalicelib.domain.teleconsult import Appointment
 from chalicelib.errors import Forbidden, NotFound
 from chalicelib.http.api import Reply, Router
 from chalicelib.http.auth import Caller, Role
-from chalicelib.http.teleconsult import appointment_of, nurse_profile, require_step
+from chalicelib.services import teleconsult as consults
 from chalicelib.store import members as member_store
 from chalicelib.store import persons
 from chalicelib.store import records as store
@@ -153,7 +153,7 @@ def _event(caller: Caller, role: str, action: str, patient: PatientFacts, now: d
 
 
 def _signer(nurse_id: str) -> Signer:
-    nurse = nurse_profile(nurse_id)
+    nurse = consults.nurse(nurse_id)
     return Signer(user_id=nurse.nurse_id, full_name=nurse.full_name, cedula_profesional=nurse.cedula_profesional)
 
 
@@ -163,8 +163,8 @@ def _signer(nurse_id: str) -> Signer:
               status=201, extra_statuses=[404, 409],
               summary="End my started consult with its signed note: note, encounter closed and `fulfilled` at once")
 def end_with_note(caller: Caller, appointment_id: str, body: ConsultNote, now: datetime) -> Reply:
-    appointment = appointment_of(appointment_id, caller.user_id, "nurse_id")
-    require_step(appointment, "fulfilled")
+    appointment = consults.appointment_of(appointment_id, caller.user_id, "nurse_id")
+    consults.require_step(appointment, "fulfilled")
     signer = _signer(caller.user_id)
     patient, _ = _patient_of_consult(appointment)
     entry_id = str(uuid.uuid4())

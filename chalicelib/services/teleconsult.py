@@ -1,0 +1,303 @@
+"""Teleconsultation: nurses and their availability, finding a time, consent, booking and every later step of a
+consult, the video room and the waitlist."""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from chalicelib import wiring
+from chalicelib.domain.beneficiaries import eligibility
+from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
+from chalicelib.domain.members import Member
+from chalicelib.domain.scheduling import Availability, parse_slot_id, slots_between
+from chalicelib.domain.teleconsult import (
+    CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, NOSHOW_AFTER, Appointment, ConsentRecord, Nurse, NurseRequest,
+    Slot, WaitlistEntry, WaitlistRequest, can_move, may_start,
+)
+from chalicelib.errors import Conflict, FieldError, InvalidInput, NotFound
+from chalicelib.store import identities, outbox
+from chalicelib.store import members as member_store
+from chalicelib.store import teleconsult as store
+from chalicelib.store.outbox import Notification
+from chalicelib.store.transactions import Write
+from chalicelib.store.video_rooms import JoinData
+
+ALTERNATIVES = 5  # free slots offered with a 409 when the chosen one was just taken
+NURSE_CANCEL_OFFERS = 3  # other slots that day offered to a member whose nurse cancelled
+
+
+# --- Nurses and availability -------------------------------------------------------------------------------------
+
+def add_nurse(request: NurseRequest, group: str, created_by: str, now: datetime) -> Nurse:
+    """A Cognito user in the nurses' `group` (invited by e-mail) and her profile."""
+    settings = wiring.settings()
+    nurse_id = identities.create_user(wiring.cognito(), settings.cognito_user_pool_id, request.username,
+                                      request.email, group)
+    nurse = Nurse(nurse_id=nurse_id, username=request.username, full_name=request.full_name,
+                  cedula_profesional=request.cedula_profesional, languages=request.languages, created_by=created_by,
+                  created_at=now)
+    store.create_nurse(nurse)
+    return nurse
+
+
+def nurse(nurse_id: str) -> Nurse:
+    found = store.get_nurse(nurse_id)
+    if found is None:
+        raise NotFound("nurse-not-found")
+    return found
+
+
+@dataclass(frozen=True)
+class Published:
+    added: int
+    removed: int
+    changed: int
+    through: date
+
+
+def publish(nurse_id: str, availability: Availability, now: datetime) -> Published:
+    """Her weekly pattern becomes slots up to the horizon; booked slots are never touched."""
+    today = mexico_city_today(now)
+    through = today + timedelta(weeks=availability.horizon_weeks)
+    added, removed, changed = store.publish(nurse(nurse_id), availability, slots_between(availability, today, through),
+                                            now)
+    return Published(added, removed, changed, through)
+
+
+def availability_of(nurse_id: str) -> Availability:
+    availability = store.get_availability(nurse_id)
+    if availability is None:
+        raise NotFound("availability-not-found")
+    return availability
+
+
+# --- Finding a time ------------------------------------------------------------------------------------------------
+
+def bookable(slot: Slot, member_id: str, now: datetime) -> bool:
+    """Far enough ahead for its lead time, and free for this member (not held for someone else)."""
+    return slot.start >= now + timedelta(minutes=slot.lead_minutes) and slot.open_to(member_id, now)
+
+
+@dataclass(frozen=True)
+class SlotsFound:
+    member: Member
+    slots: list[Slot]
+    resume_at: tuple[date, str | None] | None  # where the next page starts
+
+
+def find_slots(member_id: str, first: date, after: str | None, last: date, limit: int, now: datetime) -> SlotsFound:
+    """Free slots the member may book, day by day from `first` (after the slot key `after`) through `last`."""
+    member = member_store.registered_member(member_id)
+    day, found = first, []
+    while day <= last and len(found) < limit:
+        slots, after = store.free_slots(day, after, limit - len(found))
+        found += [slot for slot in slots if bookable(slot, member_id, now)]
+        if after is None:
+            day += timedelta(days=1)
+    return SlotsFound(member, found, (day, after) if day <= last and len(found) >= limit else None)
+
+
+def _patient_of(member_id: str, patient_id: str | None, now: datetime) -> tuple[Member, str]:
+    """The member and the patient (a person id): the member themself, or one of their active beneficiaries eligible
+    today."""
+    member, beneficiaries = member_store.registered_partition(member_id)
+    if patient_id is None or patient_id == member.person_id:
+        return member, member.person_id
+    for beneficiary in beneficiaries:
+        if beneficiary.person_id == patient_id and beneficiary.status == "active":
+            if not eligibility(beneficiary, mexico_city_today(now)).eligible:
+                raise Conflict("patient-not-eligible")
+            return member, patient_id
+    raise NotFound("patient-not-found")
+
+
+def _bookable_slot(slot_id: str, now: datetime) -> Slot:
+    """The slot, if it exists and is not too soon; whether it is free (or held for someone) is the booking
+    transaction's condition."""
+    nurse_id, start = parse_slot_id(slot_id)
+    slot = store.get_slot(nurse_id, start)
+    if slot is None:
+        raise NotFound("slot-not-found")
+    if slot.start < now + timedelta(minutes=slot.lead_minutes):
+        raise Conflict("slot-too-soon", minutes=slot.lead_minutes)
+    return slot
+
+
+# --- Consent and booking -------------------------------------------------------------------------------------------
+
+def accept_consent(member_id: str, patient_id: str | None, now: datetime) -> tuple[str, ConsentRecord]:
+    """The current consent text accepted for the member or a beneficiary: (the patient, the acceptance)."""
+    _, patient = _patient_of(member_id, patient_id, now)
+    store.record_consent(patient, CONSENT_VERSION, CONSENT_SHA256, member_id, now)
+    return patient, ConsentRecord(version=CONSENT_VERSION, text_sha256=CONSENT_SHA256, accepted_by=member_id,
+                                  accepted_at=now)
+
+
+class SlotTaken(Conflict):
+    """The slot was booked first by someone else; `alternatives` are free ones the same day."""
+
+    def __init__(self, member: Member, alternatives: list[Slot]) -> None:
+        super().__init__("slot-taken")
+        self.member = member
+        self.alternatives = alternatives
+
+
+def book(member_id: str, slot_id: str, patient_id: str | None, reason: str, now: datetime,
+         answer: Callable[[Appointment], list[Write]] = lambda appointment: []) -> Appointment:
+    """The slot taken for the patient, with coverage, consent and the patient's free time checked by the one
+    transaction (`answer`'s writes join it: the idempotency record). The reason is sealed before it is stored."""
+    member, patient = _patient_of(member_id, patient_id, now)
+    slot = _bookable_slot(slot_id, now)
+    appointment_id = str(uuid.uuid4())
+    appointment = Appointment(
+        appointment_id=appointment_id, slot_id=slot.slot_id, nurse_id=slot.nurse_id, nurse_name=slot.nurse_name,
+        member_id=member_id, patient_id=patient, status="booked", start=slot.start, end=slot.end, created_at=now,
+        reason=wiring.booking_reasons().seal(reason, appointment_id))
+    try:
+        store.book(appointment, CONSENT_VERSION, answer(appointment))
+    except Conflict as conflict:
+        if conflict.detail_key != "slot-taken":
+            raise
+        alternatives, _ = store.free_slots(slot.day, None, 10)
+        raise SlotTaken(member, [s for s in alternatives if bookable(s, member_id, now)][:ALTERNATIVES]) from None
+    return appointment
+
+
+def with_reasons(appointments: list[Appointment]) -> list[tuple[Appointment, str]]:
+    """Each appointment with its booking reason opened (for the member's list and the nurse's agenda only)."""
+    reasons = wiring.booking_reasons()
+    return [(a, reasons.open(a.reason, a.appointment_id)) for a in appointments]
+
+
+def appointments_of_member(member_id: str) -> list[tuple[Appointment, str]]:
+    return with_reasons(store.member_appointments(member_id))
+
+
+def agenda(nurse_id: str, day: date) -> list[tuple[Appointment, str]]:
+    return with_reasons(store.nurse_agenda(nurse_id, day))
+
+
+# --- After booking --------------------------------------------------------------------------------------------------
+
+def appointment_of(appointment_id: str, owner: str, field: str) -> Appointment:
+    """The appointment if `owner` is its member (field member_id) or its nurse (nurse_id); 404 for anyone else, so
+    that other people's consults do not even appear to exist."""
+    appointment = store.get_appointment(appointment_id)
+    if appointment is None or getattr(appointment, field) != owner:
+        raise NotFound("appointment-not-found")
+    return appointment
+
+
+def require_step(appointment: Appointment, to: str) -> None:
+    if not can_move(appointment.status, to):
+        raise Conflict("appointment-status", current=appointment.status, to=to)
+
+
+def _before_cutoff(appointment: Appointment, now: datetime) -> None:
+    """Members change a consult only up to CANCEL_CUTOFF before it starts."""
+    if now > appointment.start - CANCEL_CUTOFF:
+        raise Conflict("cancel-too-late", hours=int(CANCEL_CUTOFF.total_seconds() // 3600))
+
+
+def cancel_by_member(member_id: str, appointment_id: str, now: datetime) -> Appointment:
+    """Up to the cut-off; the slot is free again, offered first to whoever waits for its day."""
+    appointment = appointment_of(appointment_id, member_id, "member_id")
+    require_step(appointment, "cancelled")
+    _before_cutoff(appointment, now)
+    cancelled = appointment.model_copy(update={"status": "cancelled", "cancelled_by": "member"})
+    store.cancel(appointment, cancelled, reoffer=True, now=now)
+    return cancelled
+
+
+def reschedule(member_id: str, appointment_id: str, slot_id: str, now: datetime) -> Appointment:
+    appointment = appointment_of(appointment_id, member_id, "member_id")
+    if appointment.status != "booked":
+        raise Conflict("appointment-status", current=appointment.status, to="booked")
+    _before_cutoff(appointment, now)
+    return store.reschedule(appointment, _bookable_slot(slot_id, now), now)
+
+
+def start(nurse_id: str, appointment_id: str, now: datetime) -> Appointment:
+    """The nurse opens her consult (arrived), from JOIN_EARLY before its start until its end."""
+    appointment = appointment_of(appointment_id, nurse_id, "nurse_id")
+    require_step(appointment, "arrived")
+    if not may_start(appointment, now):
+        raise Conflict("outside-consult-window")
+    arrived = appointment.model_copy(update={"status": "arrived"})
+    store.move(appointment, arrived)
+    return arrived
+
+
+def cancel_by_nurse(nurse_id: str, appointment_id: str, reason: str, now: datetime) -> Appointment:
+    """The slot is withdrawn and the member told (no reason text in the notice), with other times that day."""
+    appointment = appointment_of(appointment_id, nurse_id, "nurse_id")
+    require_step(appointment, "cancelled")
+    cancelled = appointment.model_copy(update={"status": "cancelled", "cancelled_by": "nurse", "cancel_reason": reason})
+    offered, _ = store.free_slots(appointment.start.astimezone(MEXICO_CITY).date(), None, 10)
+    notice = Notification("appointment-cancelled-by-nurse", appointment.member_id, appointment.appointment_id, {
+        "appointment_id": appointment.appointment_id, "start": appointment.start.isoformat(),
+        "offered_slots": [s.slot_id for s in offered if bookable(s, appointment.member_id, now)][:NURSE_CANCEL_OFFERS]})
+    store.cancel(appointment, cancelled, reoffer=False, now=now, extra=[outbox.enqueue(notice, now)])
+    return cancelled
+
+
+def _noshow(appointment: Appointment, party: str, now: datetime) -> Appointment:
+    require_step(appointment, "noshow")
+    if now < appointment.start + NOSHOW_AFTER:
+        raise Conflict("noshow-too-early", minutes=int(NOSHOW_AFTER.total_seconds() // 60))
+    missed = appointment.model_copy(update={"status": "noshow", "noshow_party": party})
+    store.move(appointment, missed)
+    return missed
+
+
+def patient_missed(nurse_id: str, appointment_id: str, now: datetime) -> Appointment:
+    """The nurse records that the patient did not come."""
+    return _noshow(appointment_of(appointment_id, nurse_id, "nurse_id"), "patient", now)
+
+
+def nurse_missed(member_id: str, appointment_id: str, now: datetime) -> Appointment:
+    """The member records that the nurse did not come."""
+    return _noshow(appointment_of(appointment_id, member_id, "member_id"), "nurse", now)
+
+
+def join(user_id: str, appointment_id: str, now: datetime) -> tuple[Appointment, JoinData]:
+    """The video room for the patient's member or the consult's nurse, inside the consult's window."""
+    appointment = store.get_appointment(appointment_id)
+    if appointment is None or user_id not in (appointment.member_id, appointment.nurse_id):
+        raise NotFound("appointment-not-found")
+    if appointment.status not in ("booked", "arrived"):
+        raise Conflict("appointment-status", current=appointment.status, to="arrived")
+    if not may_start(appointment, now):
+        raise Conflict("outside-consult-window")
+    participant = appointment.nurse_id if user_id == appointment.nurse_id else appointment.patient_id
+    return appointment, wiring.video_rooms().join(appointment.appointment_id, participant, appointment.end)
+
+
+# --- The waitlist ----------------------------------------------------------------------------------------------------
+
+def wait(member_id: str, request: WaitlistRequest, now: datetime) -> WaitlistEntry:
+    """The patient waits for those days, if every month is covered and the consent accepted."""
+    if request.first < mexico_city_today(now):
+        raise InvalidInput([FieldError("from", "date_in_past")])
+    member, patient = _patient_of(member_id, request.patient_id, now)
+    for month in sorted({day.strftime("%Y-%m") for day in request.days()}):
+        if month not in member.covered_months:
+            raise Conflict("not-covered-that-month", month=month)
+    consent = store.consent_of(patient)
+    if consent is None or consent.version != CONSENT_VERSION:
+        raise Conflict("consent-required")
+    entry = WaitlistEntry(member_id=member_id, patient_id=patient, days=request.days(), joined_at=now)
+    store.join_waitlist(entry)
+    return entry
+
+
+def waiting(member_id: str) -> list[WaitlistEntry]:
+    return store.waitlist_of(member_id)
+
+
+def stop_waiting(member_id: str, patient_id: str) -> WaitlistEntry:
+    entry = store.leave_waitlist(member_id, patient_id)
+    if entry is None:
+        raise NotFound("not-waiting")
+    return entry
