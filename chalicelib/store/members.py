@@ -21,7 +21,6 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.exceptions import UpdateError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.domain.beneficiaries import PARTNERS, Beneficiary
@@ -30,6 +29,7 @@ from chalicelib.errors import Conflict, NotFound, PreconditionFailed
 from chalicelib.store.attributes import DecimalAttribute
 from chalicelib.store import stats
 from chalicelib.store.idempotency import AlreadyAnswered
+from chalicelib.store.indexes import index
 from chalicelib.store.transactions import ConditionFailed, Write, commit
 
 
@@ -50,25 +50,10 @@ def coverage_end_keys(month: str) -> list[str]:
     return [f"{month}#{shard:02d}" for shard in range(COVERAGE_END_SHARDS)]
 
 
-class ByCoverageEnd(GlobalSecondaryIndex):
-    """Profiles by the month their coverage ends (sparse: only members who ever paid). Daily jobs read it."""
-
-    class Meta:
-        index_name = "by_coverage_end"
-        projection = AllProjection()
-
-    coverage_end = UnicodeAttribute(hash_key=True)
-
-
-class IdentityClaims(GlobalSecondaryIndex):
-    """Pending identity claims, oldest first (sparse): the operators' queue."""
-
-    class Meta:
-        index_name = "identity_claims"
-        projection = AllProjection()
-
-    claim_queue = UnicodeAttribute(hash_key=True)
-    claim_sk = UnicodeAttribute(range_key=True)
+# Profiles by the month their coverage ends (sparse: only members who ever paid). Daily jobs read it.
+ByCoverageEnd = index("by_coverage_end", "coverage_end")
+# Pending identity claims, oldest first (sparse): the operators' queue.
+IdentityClaims = index("identity_claims", "claim_queue", "claim_sk")
 
 
 class MemberItem(Model):
@@ -160,6 +145,8 @@ def _profile_item(member: Member) -> ProfileItem:
 
 
 def _member(item: ProfileItem) -> Member:
+    # Not from_attributes: maps go in as dicts so the nested models' extra="forbid" still refuses unknown keys, and a
+    # null covered_months reads as [].
     fields = {name: _plain(getattr(item, name)) for name in Member.model_fields if name != "version"}
     return Member.model_validate({**fields, "covered_months": item.covered_months or [], "version": item.version})
 
@@ -258,7 +245,7 @@ def _beneficiary_item(member_id: str, beneficiary: Beneficiary) -> BeneficiaryIt
 
 
 def _beneficiary(item: BeneficiaryItem) -> Beneficiary:
-    return Beneficiary.model_validate({name: getattr(item, name) for name in Beneficiary.model_fields})
+    return Beneficiary.model_validate(item, from_attributes=True)
 
 
 def add_beneficiary(member_id: str, beneficiary: Beneficiary, identity: list[Write], extra: list[Write] = ()) -> None:

@@ -18,22 +18,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.attributes import MapAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from chalicelib.store.indexes import index
 from chalicelib.store.transactions import Write
 
 PENDING = "PENDING"
 KEEP_SENT = timedelta(days=30)
 
 
-class Pending(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "pending"
-        projection = AllProjection()
-
-    pending = UnicodeAttribute(hash_key=True)
-    created_at = UnicodeAttribute(range_key=True)
+Pending = index("pending", "pending", "created_at")
 
 
 class OutboxItem(Model):

@@ -17,7 +17,6 @@ from datetime import date, datetime
 from pynamodb.attributes import (
     BooleanAttribute, DiscriminatorAttribute, ListAttribute, MapAttribute, UnicodeAttribute, UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.domain.clock import mexico_city_today
@@ -26,6 +25,7 @@ from chalicelib.domain.payments import PaymentReference
 from chalicelib.errors import Conflict
 from chalicelib.store.attributes import DecimalAttribute
 from chalicelib.store.idempotency import AlreadyAnswered
+from chalicelib.store.indexes import index
 from chalicelib.store.members import ProfileItem, member_key
 from chalicelib.store.transactions import ConditionFailed, Write, commit
 
@@ -33,22 +33,8 @@ UNMATCHED = "UNMATCHED"
 OPEN_SHARDS = 16
 
 
-class ByMember(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_member"
-        projection = AllProjection()
-
-    member_pk = UnicodeAttribute(hash_key=True)
-    member_sk = UnicodeAttribute(range_key=True)
-
-
-class Waiting(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "waiting"
-        projection = AllProjection()
-
-    waiting_pk = UnicodeAttribute(hash_key=True)
-    waiting_sk = UnicodeAttribute(range_key=True)
+ByMember = index("by_member", "member_pk", "member_sk")
+Waiting = index("waiting", "waiting_pk", "waiting_sk")
 
 
 class PaymentItem(Model):
@@ -139,7 +125,7 @@ def _reference_item(reference: PaymentReference) -> ReferenceItem:
 
 
 def _reference(item: ReferenceItem) -> PaymentReference:
-    return PaymentReference.model_validate({name: getattr(item, name) for name in PaymentReference.model_fields})
+    return PaymentReference.model_validate(item, from_attributes=True)
 
 
 def close_reference(code: str, status: str, paid_by: str | None = None) -> Write:
@@ -225,6 +211,7 @@ def payment_sort_key(payment: Payment) -> str:
 
 
 def _payment(item: PaymentRecordItem) -> Payment:
+    # Not from_attributes: lists stored as null must read as [] (from_attributes would reject None).
     fields = {}
     for name in Payment.model_fields:
         value = getattr(item, name)

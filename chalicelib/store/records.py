@@ -29,12 +29,12 @@ from pynamodb.attributes import (
     BinaryAttribute, DiscriminatorAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute,
 )
 from pynamodb.exceptions import PutError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.domain.health_record import GENESIS_HASH, AuditEvent, Encounter, Entry
 from chalicelib.domain.identity import ReadScope
 from chalicelib.errors import Conflict
+from chalicelib.store.indexes import index
 from chalicelib.store.transactions import ConditionFailed, Write, commit
 
 if TYPE_CHECKING:  # the cipher loads on first use, not at cold start
@@ -43,15 +43,8 @@ if TYPE_CHECKING:  # the cipher loads on first use, not at cold start
 _APPEND_ATTEMPTS = 3  # two nurses writing to one record at once: the loser re-reads the head and tries again
 
 
-class ByActor(GlobalSecondaryIndex):
-    """Audit events by who acted, oldest first: operators' "what did this person read" query."""
-
-    class Meta:
-        index_name = "by_actor"
-        projection = AllProjection()
-
-    actor_pk = UnicodeAttribute(hash_key=True)
-    actor_sk = UnicodeAttribute(range_key=True)
+# Audit events by who acted, oldest first: operators' "what did this person read" query.
+ByActor = index("by_actor", "actor_pk", "actor_sk")
 
 
 class RecordItem(Model):
@@ -149,7 +142,7 @@ def record_access(person_id: str, event: AuditEvent, account_id: str) -> None:
 
 
 def _event(item: AuditItem) -> AuditEvent:
-    return AuditEvent.model_validate({name: getattr(item, name) for name in AuditEvent.model_fields})
+    return AuditEvent.model_validate(item, from_attributes=True)
 
 
 def access_log(scope: ReadScope, limit: int, before: str | None = None) -> tuple[list[AuditEvent], str | None]:

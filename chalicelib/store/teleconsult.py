@@ -27,7 +27,6 @@ from pynamodb.attributes import (
     BinaryAttribute, DiscriminatorAttribute, ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute,
 )
 from pynamodb.exceptions import DeleteError, UpdateError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.domain.clock import MEXICO_CITY
@@ -39,6 +38,7 @@ from chalicelib.domain.teleconsult import (
 from chalicelib.errors import Conflict
 from chalicelib.store import outbox
 from chalicelib.store.idempotency import AlreadyAnswered
+from chalicelib.store.indexes import index
 from chalicelib.store.members import ProfileItem, member_key
 from chalicelib.store.outbox import Notification
 from chalicelib.store.transactions import ConditionFailed, Write, commit
@@ -47,64 +47,15 @@ CONSENT_SK = "CONSENT#teleconsultation"
 NURSES = "NURSES"  # the directory partition: one entry per nurse
 
 
-class FreeSlots(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "free_slots"
-        projection = AllProjection()
-
-    free_day = UnicodeAttribute(hash_key=True)
-    free_sk = UnicodeAttribute(range_key=True)
-
-
-class ByMember(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_member"
-        projection = AllProjection()
-
-    member_pk = UnicodeAttribute(hash_key=True)
-    member_sk = UnicodeAttribute(range_key=True)
-
-
-class ByNurseDay(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_nurse_day"
-        projection = AllProjection()
-
-    nurse_day = UnicodeAttribute(hash_key=True)
-    nurse_sk = UnicodeAttribute(range_key=True)
-
-
-class ByStartHour(GlobalSecondaryIndex):
-    """Consults not ended yet, by the UTC hour they start: the reminders job reads the hours 24 h and 1 h ahead."""
-
-    class Meta:
-        index_name = "by_start_hour"
-        projection = AllProjection()
-
-    remind_hour = UnicodeAttribute(hash_key=True)
-    remind_sk = UnicodeAttribute(range_key=True)
-
-
-class ByPatient(GlobalSecondaryIndex):
-    """A patient's consults: which nurse may read their health record, and until when."""
-
-    class Meta:
-        index_name = "by_patient"
-        projection = AllProjection()
-
-    patient_key = UnicodeAttribute(hash_key=True)
-    patient_sk = UnicodeAttribute(range_key=True)
-
-
-class Waitlist(GlobalSecondaryIndex):
-    """Patients waiting for a Mexico City day, oldest first: who is offered a slot freed that day."""
-
-    class Meta:
-        index_name = "waitlist"
-        projection = AllProjection()
-
-    wait_day = UnicodeAttribute(hash_key=True)
-    wait_sk = UnicodeAttribute(range_key=True)
+FreeSlots = index("free_slots", "free_day", "free_sk")
+ByMember = index("by_member", "member_pk", "member_sk")
+ByNurseDay = index("by_nurse_day", "nurse_day", "nurse_sk")
+# Consults not ended yet, by the UTC hour they start: the reminders job reads the hours 24 h and 1 h ahead.
+ByStartHour = index("by_start_hour", "remind_hour", "remind_sk")
+# A patient's consults: which nurse may read their health record, and until when.
+ByPatient = index("by_patient", "patient_key", "patient_sk")
+# Patients waiting for a Mexico City day, oldest first: who is offered a slot freed that day.
+Waitlist = index("waitlist", "wait_day", "wait_sk")
 
 
 class TeleconsultItem(Model):
@@ -244,7 +195,7 @@ def create_nurse(nurse: Nurse) -> None:
 
 def all_nurses() -> list[Nurse]:
     """Every nurse: one Query of the directory partition (a few thousand small items at most)."""
-    return [Nurse.model_validate({name: getattr(item, name) for name in Nurse.model_fields})
+    return [Nurse.model_validate(item, from_attributes=True)
             for item in NurseItem.query(NURSES) if isinstance(item, NurseItem)]
 
 
@@ -253,7 +204,7 @@ def get_nurse(nurse_id: str) -> Nurse | None:
         item = NurseItem.get(nurse_key(nurse_id), "PROFILE")
     except NurseItem.DoesNotExist:
         return None
-    return Nurse.model_validate({name: getattr(item, name) for name in Nurse.model_fields})
+    return Nurse.model_validate(item, from_attributes=True)
 
 
 # --- Availability and slots ------------------------------------------------------------------------------------------
@@ -339,7 +290,7 @@ def consent_of(patient_id: str) -> ConsentRecord | None:
         item = ConsentItem.get(f"PATIENT#{patient_id}", CONSENT_SK, consistent_read=True)
     except ConsentItem.DoesNotExist:
         return None
-    return ConsentRecord.model_validate({name: getattr(item, name) for name in ConsentRecord.model_fields})
+    return ConsentRecord.model_validate(item, from_attributes=True)
 
 
 def record_consent(patient_id: str, version: str, text_sha256: str, accepted_by: str, now: datetime) -> None:
@@ -469,8 +420,8 @@ def book(appointment: Appointment, consent_version: str, extra: list[Write] = ()
 
 
 def _appointment(item: AppointmentItem) -> Appointment:
-    fields = {name: getattr(item, name) for name in AppointmentFields.model_fields}
-    return Appointment(**fields, reason=SealedText(ciphertext=item.reason_sealed, wrapped_key=item.reason_key))
+    fields = AppointmentFields.model_validate(item, from_attributes=True)  # the reason is sealed in two attributes
+    return Appointment(**dict(fields), reason=SealedText(ciphertext=item.reason_sealed, wrapped_key=item.reason_key))
 
 
 def member_appointments(member_id: str) -> list[Appointment]:
