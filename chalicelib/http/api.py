@@ -45,7 +45,7 @@ ANY_ROLE: frozenset[Role] = frozenset()  # `roles=ANY_ROLE`: signed in, whatever
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 # Every id a path carries (UUIDs, hex payment ids, slot ids, partner names) fits this; anything else is answered 404
-# before any lookup (a 2,000-character id used to reach DynamoDB's key-size limit as a 500).
+# before any lookup (a long one would otherwise reach DynamoDB's key-size limit).
 PATH_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"
 _PATH_ID = re.compile(PATH_ID_PATTERN)
 _log = service_logger()
@@ -192,7 +192,7 @@ class Router:
             cause = transient_cause(error)
             if cause:
                 # DynamoDB throttled or out of reach even after botocore's retries: a 503 the caller may retry, not a
-                # bug (it used to be a 500). A warning naming the cause, no traceback: there is nothing of ours to fix.
+                # bug. A warning naming the cause, no traceback: there is nothing of ours to fix.
                 _log.warning("dependency unavailable", extra={"route": operation.path, "correlation_id": correlation_id,
                                                               "cause": cause})
                 return problem_response(ServiceUnavailable(), language, instance=request.path,

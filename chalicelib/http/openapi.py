@@ -126,8 +126,8 @@ def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
             "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": _REF.format(model="Problem")}}},
         }
         if status in op.reply_statuses:
-            # Answered with the response model (health's 503 lists the tables), which this document used to call a
-            # problem; the wrapper's own problems (application/problem+json) stay possible.
+            # Answered with the response model (health's 503 lists the tables), not a problem; the wrapper's own
+            # problems (application/problem+json) stay possible.
             responses[str(status)]["content"] = {**_success(op, refs)["content"], **responses[str(status)]["content"]}
     document: dict[str, Any] = {
         "operationId": op.name,

@@ -89,8 +89,7 @@ def commit(writes: list[Write]) -> None:
             failed = {write.label for write, code in zip(sent, codes) if code == "ConditionalCheckFailed"}
             if failed:
                 raise ConditionFailed(failed) from error
-            # A whole TransactWriteItems can be throttled with ProvisionedThroughputExceededException too (it used to
-            # escape as a 500 instead of being retried like ThrottlingException).
+            # A whole TransactWriteItems can be throttled with ProvisionedThroughputExceededException too.
             throttled = {"ThrottlingException", "ProvisionedThroughputExceededException"}
             transient = bool(_TRANSIENT & set(codes)) or error.cause_response_code in _TRANSIENT | throttled
             if not transient:
