@@ -1,3 +1,5 @@
+import string
+
 import pytest
 
 from chalicelib.i18n import negotiate, text
@@ -62,5 +64,20 @@ def test_every_key_the_code_raises_has_spanish_and_english_text():
 
     missing = sorted(key for key in _keys_used_in_code() if key not in _TEXT)
     assert missing == [], missing
-    empty = [key for key, pair in _TEXT.items() if len(pair) != 2 or not all(isinstance(t, str) and t for t in pair)]
+    empty = [key for key, texts in _TEXT.items()
+             if set(texts) != {"es", "en"} or not all(isinstance(t, str) and t.strip() for t in texts.values())]
     assert empty == []
+
+
+def test_both_languages_of_a_text_take_the_same_placeholders():
+    from chalicelib.i18n import _TEXT
+
+    # A parameter given in each language: the day's name (domain/scheduling.py passes `dia` and `weekday`).
+    same_value = {"dia": "weekday"}
+
+    def placeholders(template: str) -> set[str]:
+        return {same_value.get(name, name) for _, name, _, _ in string.Formatter().parse(template) if name}
+
+    differing = {key: (placeholders(t["es"]), placeholders(t["en"])) for key, t in _TEXT.items()
+                 if placeholders(t["es"]) != placeholders(t["en"])}
+    assert differing == {}
