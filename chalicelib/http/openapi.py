@@ -78,6 +78,11 @@ def build_document(operations: list[Operation], *, title: str, version: str) -> 
         ref_template=_REF,
     )
     schemas = {**definitions.get("$defs", {}), "Problem": PROBLEM_SCHEMA}
+    for name, schema in schemas.items():
+        # pydantic splits a model read and written differently into X-Input and X-Output, both titled X: generators
+        # name models by title, so each gets its own (XInput, XOutput).
+        if name.endswith(("-Input", "-Output")):
+            schema["title"] = name.replace("-", "")
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, refs)
