@@ -8,18 +8,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from chalicelib import wiring
-from chalicelib.domain.identity import (
-    Assurance, ClaimDecision, DeclaredIdentity, IdentityClaim, InPersonVerifier, Person, RegistryVerifier,
-)
+from chalicelib.domain.identity import Assurance, DeclaredIdentity, IdentityClaim, Person
 from chalicelib.http.api import Router
 from chalicelib.http.auth import Caller, Role
-from chalicelib.logs import service_logger
-from chalicelib.store import members as member_store
-from chalicelib.store import persons
+from chalicelib.services import identity as service
 
 router = Router(__name__, tag="identity")
-_log = service_logger()
 MEMBER, OPERATOR = {Role.MEMBER}, {Role.OPERATOR}
 Reason = Annotated[str, Field(min_length=3, max_length=500)]
 
@@ -81,67 +75,45 @@ class RejectClaim(BaseModel):
     why: Reason
 
 
-def _identity(member_id: str) -> tuple[Person, datetime]:
-    member = member_store.registered_member(member_id)
-    return persons.golden(member.person_id), member.linked_at
-
-
 @router.route("/v1/me/identity", "GET", roles=MEMBER, response=IdentityOut, extra_statuses=[404],
               summary="Who I am in the patient index and how sure we are of it (assurance level)")
 def my_identity(caller: Caller) -> IdentityOut:
-    person, linked_at = _identity(caller.user_id)
-    return IdentityOut(person_id=person.person_id, assurance=person.assurance, linked_at=linked_at)
+    identity = service.identity_of(caller.user_id)
+    return IdentityOut(person_id=identity.person.person_id, assurance=identity.person.assurance,
+                       linked_at=identity.linked_at)
 
 
 @router.route("/v1/me/identity/verification", "POST", roles=MEMBER, body=DeclaredIdentity, response=VerificationOut,
               extra_statuses=[404], summary="Prove my identity against the CURP registry (names and birth date)")
 def verify_my_identity(caller: Caller, body: DeclaredIdentity, now: datetime) -> VerificationOut:
-    person, linked_at = _identity(caller.user_id)
-    registry = wiring.curp_registry()
-    person, evidence = persons.prove(person, RegistryVerifier(registry), body, f"registry:{registry.name}", now)
-    _log.info("identity checked", extra={"member_id": caller.user_id, "result": evidence.result})
-    return VerificationOut(person_id=person.person_id, assurance=person.assurance, linked_at=linked_at,
-                           result=evidence.result)
+    identity, evidence = service.verify(caller.user_id, body, now)
+    return VerificationOut(person_id=identity.person.person_id, assurance=identity.person.assurance,
+                           linked_at=identity.linked_at, result=evidence.result)
 
 
 @router.route("/v1/operators/identity-claims", "GET", roles=OPERATOR, query=ClaimsQuery, response=ClaimPage,
               summary="Pending identity claims, oldest first: accounts that named a CURP or NSS someone holds")
 def pending_claims(query: ClaimsQuery) -> ClaimPage:
-    claims, after = persons.pending_claims(query.limit, query.after)
+    claims, after = service.pending_claims(query.limit, query.after)
     return ClaimPage(items=claims, next=after)
 
 
 @router.route("/v1/operators/identity-claims/{claim_id}", "GET", roles=OPERATOR, response=ClaimDetail,
               extra_statuses=[404], summary="A claim with its evidence and both persons")
 def claim_detail(caller: Caller, claim_id: str) -> ClaimDetail:
-    claim = persons.get_claim(claim_id)
-    _log.info("operator read identity claim", extra={"operator_id": caller.user_id, "claim_id": claim.claim_id})
-    # Each person as it is (a confirmed claim's claimant shows it was merged), not resolved to the golden one.
-    return ClaimDetail(claim=claim, claimant=persons.person_or_404(claim.claimant_person_id),
-                       existing=persons.person_or_404(claim.existing_person_id))
+    case = service.claim_case(caller.user_id, claim_id)
+    return ClaimDetail(claim=case.claim, claimant=case.claimant, existing=case.existing)
 
 
 @router.route("/v1/operators/identity-claims/{claim_id}/confirm", "POST", roles=OPERATOR, body=ConfirmClaim,
               response=IdentityClaim, extra_statuses=[404, 409],
               summary="Confirm the claimant is the existing person: linked from now on, history visible per assurance")
 def confirm_claim(caller: Caller, claim_id: str, body: ConfirmClaim, now: datetime) -> IdentityClaim:
-    decision = ClaimDecision(action="confirm", by=caller.user_id, at=now, why=body.why, checked=body.checked)
-    in_person = None
-    if body.checked != "documents":
-        document = f"ID: {body.id_document.first_name} {body.id_document.last_name}, {body.id_document.birth_date}"
-        in_person = (InPersonVerifier(caller.user_id, f"{body.checked}: {body.place}", document), body.id_document)
-    claim = persons.decide(claim_id, decision, in_person, now)
-    _log.info("operator decided identity claim", extra={"operator_id": caller.user_id, "claim_id": claim.claim_id,
-                                                        "action": "confirm", "checked": body.checked})
-    return claim
+    return service.confirm_claim(caller.user_id, claim_id, body.checked, body.why, body.place, body.id_document, now)
 
 
 @router.route("/v1/operators/identity-claims/{claim_id}/reject", "POST", roles=OPERATOR, body=RejectClaim,
               response=IdentityClaim, extra_statuses=[404, 409],
               summary="Reject a claim: the claimant stays a separate person for good")
 def reject_claim(caller: Caller, claim_id: str, body: RejectClaim, now: datetime) -> IdentityClaim:
-    decision = ClaimDecision(action="reject", by=caller.user_id, at=now, why=body.why, checked="none")
-    claim = persons.decide(claim_id, decision, None, now)
-    _log.info("operator decided identity claim", extra={"operator_id": caller.user_id, "claim_id": claim.claim_id,
-                                                        "action": "reject"})
-    return claim
+    return service.reject_claim(caller.user_id, claim_id, body.why, now)

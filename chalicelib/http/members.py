@@ -8,21 +8,16 @@ from pydantic import BaseModel, RootModel
 
 from chalicelib.domain.beneficiaries import Beneficiary, BeneficiaryRequest, eligibility
 from chalicelib.domain.clock import mexico_city_today
-from chalicelib.domain.members import (
-    NEXT_STEP, Member, MemberLookup, ProfileChanges, RegistrationRequest, registration_warnings, review_draft,
-)
-from chalicelib.errors import FieldError, NotFound, PreconditionFailed, PreconditionRequired
+from chalicelib.domain.members import NEXT_STEP, Member, MemberLookup, ProfileChanges, RegistrationRequest
+from chalicelib.errors import FieldError, PreconditionFailed, PreconditionRequired
 from chalicelib.http.api import Idempotency, Reply, Router
 from chalicelib.http.auth import Caller, Role
 from chalicelib.http.problems import field_messages
 from chalicelib.http.views import NextStep, next_step
 from chalicelib.i18n import Language
-from chalicelib.logs import service_logger
-from chalicelib.store import members as store
-from chalicelib.store import persons
+from chalicelib.services import members as service
 
 router = Router(__name__, tag="members")
-_log = service_logger()
 MEMBER = {Role.MEMBER}
 
 
@@ -85,23 +80,22 @@ def _view(beneficiary: Beneficiary, now: datetime) -> BeneficiaryView:
               extra_statuses=[409], idempotent=True)
 def register(caller: Caller, body: RegistrationRequest, idempotency: Idempotency, language: Language,
              now: datetime) -> Reply:
-    warnings = registration_warnings(body)
-    member = persons.register(caller.user_id, body, now, lambda m: (
-        idempotency.writes(201, _profile(m, language, warnings), now)))
-    return _with_etag(_profile(member, language, warnings), 201)
+    registered = service.register(caller.user_id, body, now, answer=lambda r: (
+        idempotency.writes(201, _profile(r.member, language, r.warnings), now)))
+    return _with_etag(_profile(registered.member, language, registered.warnings), 201)
 
 
 @router.route("/v1/registrations/validation", "POST", roles=MEMBER, body=RegistrationDraft, response=DraftReview,
               summary="Check a whole or partial registration without saving it or revealing existing registrations")
 def validate_registration(body: RegistrationDraft, language: Language, now: datetime) -> DraftReview:
-    errors, warnings = review_draft(body.root, now)
+    errors, warnings = service.review(body.root, now)
     return DraftReview(errors=field_messages(errors, language), warnings=field_messages(warnings, language))
 
 
 @router.route("/v1/me", "GET", roles=MEMBER, response=MemberProfile, extra_statuses=[404],
               summary="My profile, status and next step; the ETag header is the version for PATCH")
 def my_profile(caller: Caller, language: Language) -> Reply:
-    return _with_etag(_profile(store.registered_member(caller.user_id), language))
+    return _with_etag(_profile(service.profile(caller.user_id), language))
 
 
 @router.route("/v1/me", "PATCH", roles=MEMBER, body=ProfileChanges, response=MemberProfile, headers=["If-Match"],
@@ -110,8 +104,7 @@ def my_profile(caller: Caller, language: Language) -> Reply:
 def change_profile(caller: Caller, body: ProfileChanges, headers: Mapping[str, str], language: Language,
                    now: datetime) -> Reply:
     version = _if_match_version(headers.get("if-match"))
-    member = store.update_member(caller.user_id, version, body.changes(), now)
-    return _with_etag(_profile(member, language))
+    return _with_etag(_profile(service.change_profile(caller.user_id, version, body, now), language))
 
 
 _STRONG_VERSION_TAG = re.compile(r'"([0-9]{1,12})"')
@@ -131,7 +124,7 @@ def _if_match_version(header: str | None) -> int:
 @router.route("/v1/me/export", "GET", roles=MEMBER, response=MemberExport, extra_statuses=[404],
               summary="Everything held about me and my beneficiaries (right of access)")
 def export_my_data(caller: Caller, now: datetime) -> MemberExport:
-    member, beneficiaries = store.registered_partition(caller.user_id)
+    member, beneficiaries = service.export(caller.user_id)
     return MemberExport(exported_at=now, member=member, beneficiaries=beneficiaries)
 
 
@@ -140,30 +133,24 @@ def export_my_data(caller: Caller, now: datetime) -> MemberExport:
               summary="Add a spouse or partner, child, parent or minor in custody")
 def add_beneficiary(caller: Caller, body: BeneficiaryRequest, idempotency: Idempotency,
                     now: datetime) -> BeneficiaryView:
-    beneficiary = persons.add_beneficiary(caller.user_id, body, now, lambda b: (
-        idempotency.writes(201, _view(b, now), now)))
+    beneficiary = service.add_beneficiary(caller.user_id, body, now,
+                                          answer=lambda b: idempotency.writes(201, _view(b, now), now))
     return _view(beneficiary, now)
 
 
 @router.route("/v1/me/beneficiaries", "GET", roles=MEMBER, response=BeneficiaryList, extra_statuses=[404],
               summary="My beneficiaries, removed ones included, each with whether and until when it is eligible")
 def list_beneficiaries(caller: Caller, now: datetime) -> BeneficiaryList:
-    _, beneficiaries = store.registered_partition(caller.user_id)
-    return BeneficiaryList(beneficiaries=[_view(b, now) for b in beneficiaries])
+    return BeneficiaryList(beneficiaries=[_view(b, now) for b in service.beneficiaries(caller.user_id)])
 
 
 @router.route("/v1/me/beneficiaries/{beneficiary_id}", "DELETE", roles=MEMBER, response=BeneficiaryView,
               extra_statuses=[404], summary="Remove a beneficiary (kept in history)")
 def remove_beneficiary(caller: Caller, beneficiary_id: str, now: datetime) -> BeneficiaryView:
-    return _view(store.remove_beneficiary(caller.user_id, beneficiary_id, now), now)
+    return _view(service.remove_beneficiary(caller.user_id, beneficiary_id, now), now)
 
 
 @router.route("/v1/operators/members/lookup", "POST", roles={Role.OPERATOR}, body=MemberLookup, response=MemberProfile,
               extra_statuses=[404], summary="Find a member by CURP or NSS, sent in the body (never in a URL)")
 def find_member(caller: Caller, body: MemberLookup, language: Language) -> MemberProfile:
-    member = persons.member_by_identifier(curp=body.curp, nss=body.nss)
-    if member is None:
-        raise NotFound("member-not-found")
-    _log.info("operator read member", extra={"operator_id": caller.user_id, "member_id": member.member_id,
-                                            "by": "curp" if body.curp else "nss"})
-    return _profile(member, language)
+    return _profile(service.find_member(caller.user_id, body), language)

@@ -1,0 +1,88 @@
+"""Identity: a member's assurance and their proof against the CURP registry; the operators' identity-claims queue
+(inspect, confirm as the same person, or reject), each decision kept with who and why. A member is never told
+whether a claim exists (docs/identity.md)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from chalicelib import wiring
+from chalicelib.domain.identity import (
+    ClaimDecision, DeclaredIdentity, Evidence, IdentityClaim, InPersonVerifier, Person, RegistryVerifier,
+)
+from chalicelib.logs import service_logger
+from chalicelib.store import members as member_store
+from chalicelib.store import persons
+
+_log = service_logger()
+
+
+# --- The member's own identity -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Identity:
+    person: Person  # the golden person the account stands for now
+    linked_at: datetime  # since when the account is this person
+
+
+def identity_of(member_id: str) -> Identity:
+    member = member_store.registered_member(member_id)
+    return Identity(persons.golden(member.person_id), member.linked_at)
+
+
+def verify(member_id: str, declared: DeclaredIdentity, now: datetime) -> tuple[Identity, Evidence]:
+    """The member's person checked against the CURP registry; a match raises the assurance. The same single write
+    whether or not a claim exists, so the answer reveals none."""
+    identity = identity_of(member_id)
+    registry = wiring.curp_registry()
+    person, evidence = persons.prove(identity.person, RegistryVerifier(registry), declared,
+                                     f"registry:{registry.name}", now)
+    _log.info("identity checked", extra={"member_id": member_id, "result": evidence.result})
+    return Identity(person, identity.linked_at), evidence
+
+
+# --- The operators' claims queue -----------------------------------------------------------------------------------
+
+def pending_claims(limit: int, after: str | None) -> tuple[list[IdentityClaim], str | None]:
+    """Oldest first; the second value is where the next page starts (None on the last)."""
+    return persons.pending_claims(limit, after)
+
+
+@dataclass(frozen=True)
+class ClaimCase:
+    claim: IdentityClaim
+    claimant: Person
+    existing: Person
+
+
+def claim_case(operator_id: str, claim_id: str) -> ClaimCase:
+    """A claim and both persons, each as it is (a confirmed claim's claimant shows it was merged), not resolved to
+    the golden one; every read by an operator is logged."""
+    claim = persons.get_claim(claim_id)
+    _log.info("operator read identity claim", extra={"operator_id": operator_id, "claim_id": claim.claim_id})
+    return ClaimCase(claim, persons.person_or_404(claim.claimant_person_id),
+                     persons.person_or_404(claim.existing_person_id))
+
+
+def confirm_claim(operator_id: str, claim_id: str, checked: Literal["in-person", "consular", "documents"], why: str,
+                  place: str | None, id_document: DeclaredIdentity | None, now: datetime) -> IdentityClaim:
+    """The claimant is the existing person from now on. An in-person or consular check (`place` and `id_document`
+    given) is run as a verifier: the ID must agree with the CURP."""
+    decision = ClaimDecision(action="confirm", by=operator_id, at=now, why=why, checked=checked)
+    in_person = None
+    if checked != "documents":
+        document = f"ID: {id_document.first_name} {id_document.last_name}, {id_document.birth_date}"
+        in_person = (InPersonVerifier(operator_id, f"{checked}: {place}", document), id_document)
+    claim = persons.decide(claim_id, decision, in_person, now)
+    _log.info("operator decided identity claim", extra={"operator_id": operator_id, "claim_id": claim.claim_id,
+                                                        "action": "confirm", "checked": checked})
+    return claim
+
+
+def reject_claim(operator_id: str, claim_id: str, why: str, now: datetime) -> IdentityClaim:
+    """The claimant stays a separate person for good."""
+    decision = ClaimDecision(action="reject", by=operator_id, at=now, why=why, checked="none")
+    claim = persons.decide(claim_id, decision, None, now)
+    _log.info("operator decided identity claim", extra={"operator_id": operator_id, "claim_id": claim.claim_id,
+                                                        "action": "reject"})
+    return claim
