@@ -1,20 +1,17 @@
 """Operators' payment work: unmatched payments to reconcile, and the program's figures."""
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from chalicelib.domain.coverage import this_month
 from chalicelib.domain.payment_events import Decision, Payment
 from chalicelib.domain.quotes import Month
 from chalicelib.http.api import Router
 from chalicelib.http.auth import Caller, Role
 from chalicelib.http.views import PaymentOut, payment_out
-from chalicelib.store import ledger, stats
-from chalicelib.store import payments as store
+from chalicelib.services import operators as service
 
 router = Router(__name__, tag="operators")
 OPERATOR = {Role.OPERATOR}
@@ -80,7 +77,7 @@ def _unmatched_out(payment: Payment) -> UnmatchedPayment:
 @router.route("/v1/operators/payments/unmatched", "GET", roles=OPERATOR, query=UnmatchedQuery,
               response=UnmatchedPage, summary="Payments waiting for an operator, oldest first")
 def list_unmatched(query: UnmatchedQuery) -> UnmatchedPage:
-    payments, cursor = store.unmatched_payments(query.limit, query.after)
+    payments, cursor = service.unmatched(query.limit, query.after)
     return UnmatchedPage(items=[_unmatched_out(p) for p in payments], next=cursor)
 
 
@@ -88,25 +85,13 @@ def list_unmatched(query: UnmatchedQuery) -> UnmatchedPage:
               response=ResolvedPayment, extra_statuses=[404, 409],
               summary="Apply an unmatched payment to a member and months, or mark it for refund (who and when kept)")
 def resolve_payment(caller: Caller, payment_id: str, body: Resolution, now: datetime) -> ResolvedPayment:
-    decision = Decision(action=body.action, by=caller.user_id, at=now, member_id=body.member_id,
-                        months=sorted(body.months), note=body.note)
-    if body.action == "apply":
-        payment = ledger.resolve_by_applying(payment_id, decision, now)
-    else:
-        payment = ledger.resolve_by_refunding(payment_id, decision)
+    payment = service.resolve(caller.user_id, payment_id, body.action, body.member_id, body.months, body.note, now)
     return ResolvedPayment(**_unmatched_out(payment).model_dump(), decisions=payment.decisions)
 
 
 @router.route("/v1/operators/stats", "GET", roles=OPERATOR, response=Stats,
               summary="Members by status, beneficiaries, this month's payments and amounts (summed counters)")
 def program_stats(now: datetime) -> Stats:
-    month = this_month(now)
-    figures = stats.figures(month)
-    members = {name.removeprefix("members_"): figures.all_time.get(name, 0)
-               for name in stats.CounterShard.names() if name.startswith("members_")}
-    payments: dict[str, int | str] = {}
-    for kind in ("received", "applied", "unmatched", "reversed"):
-        payments[kind] = figures.month.get(f"payments_{kind}", 0)
-        payments[f"{kind}_mxn"] = f"{Decimal(figures.month.get(f'{kind}_centavos', 0)) / 100:.2f}"
-    return Stats(month=month, members_by_status=members, beneficiaries=figures.all_time.get("beneficiaries", 0),
-                 payments_this_month=payments)
+    found = service.program_stats(now)
+    return Stats(month=found.month, members_by_status=found.members_by_status, beneficiaries=found.beneficiaries,
+                 payments_this_month=found.payments)

@@ -4,22 +4,14 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from chalicelib import wiring
-from chalicelib.domain.beneficiaries import eligibility
-from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
-from chalicelib.domain.coverage import this_month
-from chalicelib.domain.members import NEXT_STEP, MemberStatus
+from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.payment_events import Decision, SpeiTrace, UsdLeg
-from chalicelib.domain.payments import (
-    SPEI_ACCOUNT, PaymentReference, ReferenceRequest, grouped, new_reference,
-)
-from chalicelib.errors import NotFound
+from chalicelib.domain.payments import SPEI_ACCOUNT, PaymentReference, ReferenceRequest, grouped
 from chalicelib.http.api import Idempotency, Reply, Router
 from chalicelib.http.auth import Caller, Role
 from chalicelib.http.views import NextStep, PaymentOut, next_step, payment_out
 from chalicelib.i18n import Language, text
-from chalicelib.store import members as member_store
-from chalicelib.store import payments as store
+from chalicelib.services import payments as service
 
 router = Router(__name__, tag="payments")
 MEMBER = {Role.MEMBER}
@@ -70,25 +62,22 @@ def _out(reference: PaymentReference, now: datetime) -> ReferenceOut:
               summary="Issue a payment reference for my next uncovered months (replaces my open one)")
 def issue_reference(caller: Caller, body: ReferenceRequest, idempotency: Idempotency,
                     now: datetime) -> Reply:
-    member = member_store.registered_member(caller.user_id)
-    reference = new_reference(member, body.months, now, wiring.settings().payment_deadline_day)
-    out = _out(reference, now)
-    store.issue_reference(reference, member.open_reference, member.version,
-                          idempotency.writes(201, out, now))
-    return Reply(out, 201)
+    reference = service.issue_reference(caller.user_id, body.months, now,
+                                        answer=lambda issued: idempotency.writes(201, _out(issued, now), now))
+    return Reply(_out(reference, now), 201)
 
 
 @router.route("/v1/me/payment-references", "GET", roles=MEMBER, response=ReferenceList,
               summary="My payment references, newest first")
 def list_references(caller: Caller, now: datetime) -> ReferenceList:
-    return ReferenceList(references=[_out(reference, now) for reference in store.member_references(caller.user_id)])
+    return ReferenceList(references=[_out(reference, now) for reference in service.references_of(caller.user_id)])
 
 
 @router.route("/v1/me/payment-instructions", "GET", roles=MEMBER, response=PaymentInstructions, extra_statuses=[404],
               summary="How to pay my open reference: SPEI (my NSS as reference), FINABIEN, bank window")
 def payment_instructions(caller: Caller, language: Language, now: datetime) -> PaymentInstructions:
-    member = member_store.registered_member(caller.user_id)
-    reference = store.open_reference_of(member.member_id, member.open_reference, now)
+    found = service.how_to_pay(caller.user_id, now)
+    member, reference = found.member, found.reference
     code = reference.reference if reference else None
     shown = grouped(code) if code else None
 
@@ -96,10 +85,7 @@ def payment_instructions(caller: Caller, language: Language, now: datetime) -> P
         return text(f"pay.{channel}", language, **params) if code else text("pay.no_reference", language)
 
     spei = {k: SPEI_ACCOUNT[k] for k in ("clabe", "bank", "beneficiary")}
-    # SPEI transfers name the NSS, and a transfer naming an NSS reaches whoever holds it: a member whose typed NSS is
-    # someone else's (an identity claim, docs/identity.md) gives the payment reference instead.
-    holder = member_store.nss_holder(member.nss)
-    if holder is not None and holder.owner_id == member.member_id:
+    if found.spei_by_nss:
         by_spei = Channel(channel="spei", payment_reference=member.nss,
                           instructions=how("spei", nss=member.nss, **spei), **spei)
     else:
@@ -163,16 +149,13 @@ class Coverage(BaseModel):
 @router.route("/v1/me/payments", "GET", roles=MEMBER, response=PaymentList,
               summary="Payments received for me, newest first, unmatched ones included")
 def list_payments(caller: Caller) -> PaymentList:
-    return PaymentList(payments=[payment_out(p) for p in store.member_payments(caller.user_id)])
+    return PaymentList(payments=[payment_out(p) for p in service.payments_of(caller.user_id)])
 
 
 @router.route("/v1/me/payments/{payment_id}/receipt", "GET", roles=MEMBER, response=Receipt, extra_statuses=[404],
               summary="The receipt of one of my payments")
 def payment_receipt(caller: Caller, payment_id: str) -> Receipt:
-    payment = store.get_payment(payment_id)
-    if payment is None or payment.member_id != caller.user_id:
-        raise NotFound("payment-not-found")  # someone else's payment does not exist, as far as the caller can tell
-    member = member_store.registered_member(caller.user_id)
+    payment, member = service.receipt(caller.user_id, payment_id)
     paid_local = payment.paid_at.astimezone(MEXICO_CITY).strftime("%Y-%m-%d %H:%M") if payment.paid_at else None
     return Receipt(
         **payment.model_dump(exclude={"amount_mxn", "member_id", "nss"}), folio=payment.payment_id,
@@ -185,26 +168,14 @@ def payment_receipt(caller: Caller, payment_id: str) -> Receipt:
 @router.route("/v1/me/coverage", "GET", roles=MEMBER, response=Coverage, extra_statuses=[404],
               summary="My covered months, status, covered beneficiaries and next steps")
 def my_coverage(caller: Caller, language: Language, now: datetime) -> Coverage:
-    member, beneficiaries = member_store.registered_partition(caller.user_id)
-    covered_now = this_month(now) in member.covered_months
-    today = mexico_city_today(now)
-    listed = []
-    for beneficiary in beneficiaries:
-        if beneficiary.status != "active":
-            continue
-        verdict = eligibility(beneficiary, today)
-        listed.append(CoveredBeneficiary(
-            beneficiary_id=beneficiary.beneficiary_id, first_name=beneficiary.first_name,
-            relationship=beneficiary.relationship, covered=covered_now and verdict.eligible,
-            until=verdict.until.isoformat() if verdict.until else None,
-        ))
-    steps = [NEXT_STEP[member.status]]
-    if member.status is MemberStatus.ACTIVE:
-        steps.append("register_umf")
-        if listed:
-            steps.append("register_beneficiaries_umf")
+    found = service.coverage(caller.user_id, now)
+    member = found.member
+    listed = [CoveredBeneficiary(beneficiary_id=beneficiary.beneficiary_id, first_name=beneficiary.first_name,
+                                 relationship=beneficiary.relationship, covered=found.covered_now and verdict.eligible,
+                                 until=verdict.until.isoformat() if verdict.until else None)
+              for beneficiary, verdict in found.beneficiaries]
     return Coverage(
         status=member.status.value, covered_months=member.covered_months, covered_through=member.covered_through,
-        covered_now=covered_now, beneficiaries=listed,
-        next_steps=[next_step(code, language) for code in steps],
+        covered_now=found.covered_now, beneficiaries=listed,
+        next_steps=[next_step(code, language) for code in found.next_steps],
     )

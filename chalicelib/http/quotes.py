@@ -4,11 +4,11 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from chalicelib.domain.quotes import Quote, QuoteOptions, QuoteRequest, quote_for
+from chalicelib.domain.quotes import Quote, QuoteOptions, QuoteRequest
 from chalicelib.domain.rates import rate_book
 from chalicelib.http.api import PUBLIC, Router
 from chalicelib.http.auth import Caller, Role
-from chalicelib.store import members as store
+from chalicelib.services import quotes as service
 
 router = Router(__name__, tag="quotes")
 
@@ -88,11 +88,10 @@ def render(priced: Quote) -> QuoteOut:
 @router.route("/v1/quotes", "POST", roles=PUBLIC, body=QuoteRequest, response=QuoteOut,
               summary="What PTI coverage costs for an income, zone and period, line by line (no sign-in)")
 def public_quote(body: QuoteRequest, now: datetime) -> QuoteOut:
-    return render(quote_for(body, body.monthly_income_mxn, body.zone, now))
+    return render(service.public_quote(body, now))
 
 
 @router.route("/v1/me/quote", "GET", roles={Role.MEMBER}, query=QuoteOptions, response=QuoteOut, extra_statuses=[404],
               summary="My quote from my registered income and zone")
 def my_quote(caller: Caller, query: QuoteOptions, now: datetime) -> QuoteOut:
-    member = store.registered_member(caller.user_id)
-    return render(quote_for(query, member.monthly_income_mxn, member.zone, now))
+    return render(service.members_quote(caller.user_id, query, now))

@@ -5,11 +5,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from chalicelib import wiring
 from chalicelib.http.api import PUBLIC, Reply, Router
 from chalicelib.http.auth import Role
 from chalicelib.http.openapi import build_document, operations_of
-from chalicelib.store.tables import table_statuses
+from chalicelib.services import system as service
 
 API_VERSION = "1.0.0"
 
@@ -37,8 +36,8 @@ class Health(BaseModel):
 @router.route("/v1/health", "GET", roles=PUBLIC, response=Liveness,
               summary="The service answers (no database call: anyone may ask, as often as they like)")
 def liveness() -> Liveness:
-    settings = wiring.settings()
-    return Liveness(status="ok", service=settings.service_name, stage=settings.stage)
+    about = service.about()
+    return Liveness(status="ok", service=about.service, stage=about.stage)
 
 
 @router.route(
@@ -51,11 +50,10 @@ def liveness() -> Liveness:
     reply_statuses=[503],  # the 503 is the same Health report (which table is not ACTIVE), not a problem
 )
 def health() -> Reply:
-    settings = wiring.settings()
-    tables = [TableHealth(name=t.name, status=t.status) for t in table_statuses()]
-    healthy = all(t.status == "ACTIVE" for t in tables)
-    report = Health(status="ok" if healthy else "degraded", service=settings.service_name, stage=settings.stage, tables=tables)
-    return Reply(report, 200 if healthy else 503)
+    found = service.health()
+    report = Health(status="ok" if found.healthy else "degraded", service=found.about.service,
+                    stage=found.about.stage, tables=[TableHealth(name=t.name, status=t.status) for t in found.tables])
+    return Reply(report, 200 if found.healthy else 503)
 
 
 @router.route("/v1/openapi.json", "GET", roles=PUBLIC, response=None, summary="This API as an OpenAPI 3.1 document")

@@ -1,0 +1,47 @@
+"""Operators' payment work: unmatched payments to reconcile, and the program's figures."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from chalicelib.domain.coverage import this_month
+from chalicelib.domain.payment_events import Decision, Payment
+from chalicelib.store import ledger, stats
+from chalicelib.store import payments as store
+
+PAYMENT_KINDS = ("received", "applied", "unmatched", "reversed")
+
+
+def unmatched(limit: int, after: str | None) -> tuple[list[Payment], str | None]:
+    """Payments waiting for an operator, oldest first, and where the next page starts."""
+    return store.unmatched_payments(limit, after)
+
+
+def resolve(operator_id: str, payment_id: str, action: str, member_id: str | None, months: list[str], note: str,
+            now: datetime) -> Payment:
+    """Apply an unmatched payment to a member's months, or mark it for refund; the decision keeps who and when."""
+    decision = Decision(action=action, by=operator_id, at=now, member_id=member_id, months=sorted(months), note=note)
+    if action == "apply":
+        return ledger.resolve_by_applying(payment_id, decision, now)
+    return ledger.resolve_by_refunding(payment_id, decision)
+
+
+@dataclass(frozen=True)
+class ProgramStats:
+    month: str  # this Mexico City month, YYYY-MM
+    members_by_status: dict[str, int]
+    beneficiaries: int
+    payments: dict[str, int | str]  # counts by kind, and <kind>_mxn amounts as decimal strings
+
+
+def program_stats(now: datetime) -> ProgramStats:
+    """The summed counters: members by status and beneficiaries (all time), this month's payments and amounts."""
+    month = this_month(now)
+    figures = stats.figures(month)
+    members = {name.removeprefix("members_"): figures.all_time.get(name, 0)
+               for name in stats.CounterShard.names() if name.startswith("members_")}
+    payments: dict[str, int | str] = {}
+    for kind in PAYMENT_KINDS:
+        payments[kind] = figures.month.get(f"payments_{kind}", 0)
+        payments[f"{kind}_mxn"] = f"{Decimal(figures.month.get(f'{kind}_centavos', 0)) / 100:.2f}"
+    return ProgramStats(month, members, figures.all_time.get("beneficiaries", 0), payments)
