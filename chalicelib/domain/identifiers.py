@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 from pydantic_core import PydanticCustomError
 from stdnum import luhn
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, ValidationError
@@ -206,6 +206,11 @@ def check_time_zone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise _error("time_zone_unknown", "Use an IANA time zone, e.g. America/Los_Angeles.") from None
     return value
+
+
+# Pesos leave the API with their centavos, "9000.00", whether the Decimal came from a request ("9000.00") or from
+# DynamoDB (which keeps 9000).
+PESOS_STRING = PlainSerializer(lambda value: f"{Decimal(value):.2f}", return_type=str, when_used="json")
 
 
 def decimal_string(places: int) -> BeforeValidator:

@@ -13,8 +13,8 @@ from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.clock import mexico_city_today, now_from
 from chalicelib.domain.identifiers import (
-    Country, Curp, Email, MexicanPhone, MexicanState, Nss, Phone, PostalCode, Rfc, TimeZoneName, age_on, check_us_state,
-    curp_facts, decimal_string, normalize_identifier, rfc_matches_curp, rfc_warnings,
+    PESOS_STRING, Country, Curp, Email, MexicanPhone, MexicanState, Nss, Phone, PostalCode, Rfc, TimeZoneName, age_on,
+    check_us_state, curp_facts, decimal_string, normalize_identifier, rfc_matches_curp, rfc_warnings,
 )
 from chalicelib.errors import FieldError, field_errors
 
@@ -180,7 +180,7 @@ class Member(BaseModel):
     rfc: str | None
     email: str
     phone: str
-    monthly_income_mxn: Decimal
+    monthly_income_mxn: Annotated[Decimal, PESOS_STRING]
     zone: Zone
     residence: Residence
     relative_in_mexico: RelativeInMexico

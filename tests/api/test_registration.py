@@ -49,6 +49,7 @@ def test_registration_creates_a_pending_member(api, member):
     assert _headers(response)["etag"] == '"1"'
     profile = api.http.get("/v1/me", headers=headers)
     assert _json(profile)["member_id"] == created["member_id"]
+    assert _json(profile)["monthly_income_mxn"] == "9000.00"  # one spelling, however DynamoDB keeps the number
 
 
 def test_bad_rfc_check_digit_is_a_warning_not_a_rejection(api, member):
