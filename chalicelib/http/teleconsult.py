@@ -191,13 +191,13 @@ def nurse_cancel(caller: Caller, appointment_id: str, body: NurseCancellation, n
 
 @router.route("/v1/nurse/appointments/{appointment_id}/noshow", "POST", roles=NURSE, response=AppointmentOut,
               extra_statuses=[404, 409], summary="The patient did not come (from 10 minutes after the start)")
-def patient_noshow(caller: Caller, appointment_id: str, now: datetime) -> AppointmentOut:
+def nurse_reports_patient_absent(caller: Caller, appointment_id: str, now: datetime) -> AppointmentOut:
     return _out(service.patient_missed(caller.user_id, appointment_id, now))
 
 
 @router.route("/v1/me/appointments/{appointment_id}/noshow", "POST", roles=MEMBER, response=AppointmentOut,
               extra_statuses=[404, 409], summary="The nurse did not come (from 10 minutes after the start)")
-def nurse_noshow(caller: Caller, appointment_id: str, now: datetime) -> AppointmentOut:
+def member_reports_nurse_absent(caller: Caller, appointment_id: str, now: datetime) -> AppointmentOut:
     return _out(service.nurse_missed(caller.user_id, appointment_id, now))
 
 
