@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 
 from chalice import Chalice, Cron, Rate
 
-from chalicelib import scheduled, wiring
+from chalicelib import wiring
+from chalicelib.services import jobs
 from chalicelib.http import (
     identity, members, middleware, operators, payments, quotes, records, session, system, teleconsult, webhooks,
 )
@@ -28,21 +29,21 @@ app.register_blueprint(records.router.blueprint)
 @app.schedule(Cron(0, 7, "*", "*", "?", "*"), name="daily_jobs")
 def daily_jobs(event) -> dict:
     """01:00 in Mexico City (UTC-6, no daylight saving since 2022): renewals, lapses, reminders, notifications."""
-    return scheduled.run_daily(datetime.now(timezone.utc)).__dict__
+    return jobs.run_daily(datetime.now(timezone.utc)).__dict__
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES), name="relay_notifications")
 def relay_notifications(event) -> int:
     """Notifications written by requests (payments applied, reversed) reach SNS within minutes."""
-    return scheduled.relay_notifications(datetime.now(timezone.utc))
+    return jobs.relay_notifications(datetime.now(timezone.utc))
 
 
 @app.schedule(Rate(15, unit=Rate.MINUTES), name="consult_reminders")
 def consult_reminders(event) -> dict:
     """Teleconsult reminders 24 h and 1 h ahead, relayed to SNS straight away."""
     now = datetime.now(timezone.utc)
-    reminded = scheduled.remind_consults(now)
-    return {"reminded": reminded, "notifications_sent": scheduled.relay_notifications(now)}
+    reminded = jobs.remind_consults(now)
+    return {"reminded": reminded, "notifications_sent": jobs.relay_notifications(now)}
 
 
 @app.lambda_function(name="post_confirmation")

@@ -21,10 +21,10 @@ def main() -> None:
     state = StackState.load()
     now = args.at or state.now()
     os.environ.update({**state.service_environment(), **stage_environment("local")})
-    from chalicelib import scheduled  # after the environment: settings are read on first use
+    from chalicelib.services import jobs  # after the environment: settings are read on first use
 
-    report = {**asdict(scheduled.run_daily(now)), "consult_reminders": scheduled.remind_consults(now),
-              "reminders_sent": scheduled.relay_notifications(now)}
+    report = {**asdict(jobs.run_daily(now)), "consult_reminders": jobs.remind_consults(now),
+              "reminders_sent": jobs.relay_notifications(now)}
     print(json.dumps(report, indent=2))
 
 

@@ -34,11 +34,12 @@ from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, Re
 from moto.core.models import botocore_stubber
 
 import chalicelib
-from chalicelib import scheduled, wiring
+from chalicelib import wiring
 from chalicelib.domain.teleconsult import CONSENT_VERSION
 from chalicelib.domain.identity import ReadScope
 from chalicelib.http.auth import Role
 from chalicelib.store import records as record_store
+from chalicelib.services import jobs
 from chalicelib.store import teleconsult as teleconsult_store
 from chalicelib.store import transactions
 from chalicelib.store.records import AuditItem
@@ -579,7 +580,7 @@ def _remove_beneficiary(w):
 
 def _lapse(w):
     _paid_member(w)
-    return Drive(lambda: scheduled.lapse_ended_coverage(w.clock(datetime(2027, 1, 1, 12, tzinfo=MX))), 1, job=True)
+    return Drive(lambda: jobs.lapse_ended_coverage(w.clock(datetime(2027, 1, 1, 12, tzinfo=MX))), 1, job=True)
 
 
 def _issue_reference(w):
@@ -703,13 +704,13 @@ def _remind_deadline(w):
     w.clock(datetime(2026, 11, 5, 12, tzinfo=MX))
     headers, _ = w.member()
     issue(w.api, headers)  # due 15 November
-    return Drive(lambda: scheduled.remind_deadlines(w.clock(datetime(2026, 11, 12, 12, tzinfo=MX))), 1, job=True)
+    return Drive(lambda: jobs.remind_deadlines(w.clock(datetime(2026, 11, 12, 12, tzinfo=MX))), 1, job=True)
 
 
 def _remind_consult(w):
     _, _, consult = _booked(w)
     day_before = datetime.fromisoformat(consult["start"]) - timedelta(hours=23, minutes=30)
-    return Drive(lambda: scheduled.remind_consults(w.clock(day_before)), 1, job=True)
+    return Drive(lambda: jobs.remind_consults(w.clock(day_before)), 1, job=True)
 
 
 SITES = [
@@ -735,8 +736,8 @@ SITES = [
     Site("teleconsult._release_to_waitlist", _reschedule),
     Site("teleconsult.join_waitlist", _join_waitlist),
     Site("teleconsult.leave_waitlist", _leave_waitlist),
-    Site("scheduled.remind_deadlines", _remind_deadline, single="PutItem"),
-    Site("scheduled.remind_consults", _remind_consult, single="PutItem"),
+    Site("jobs.remind_deadlines", _remind_deadline, single="PutItem"),
+    Site("jobs.remind_consults", _remind_consult, single="PutItem"),
 ]
 
 

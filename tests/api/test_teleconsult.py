@@ -348,7 +348,7 @@ def test_a_member_holds_at_most_three_upcoming_consults(api, nurses, covered_mem
 
 
 def test_reminders_go_out_24_hours_and_1_hour_before_once_each_without_health_data(api, nurses, covered_member, clock):
-    from chalicelib import scheduled
+    from chalicelib.services import jobs
     from chalicelib.store.outbox import OutboxItem
 
     nurse, _ = nurses("rita")
@@ -360,10 +360,10 @@ def test_reminders_go_out_24_hours_and_1_hour_before_once_each_without_health_da
     cancelled = _json(_book(api, covered_member, second["slot_id"]))
     api.http.post(f"/v1/me/appointments/{cancelled['appointment_id']}/cancel", headers=covered_member)
     start = datetime.fromisoformat(consult["start"])
-    assert scheduled.remind_consults(start - timedelta(hours=25)) == 0
-    assert scheduled.remind_consults(start - timedelta(hours=23, minutes=50)) == 1
-    assert scheduled.remind_consults(start - timedelta(hours=23, minutes=35)) == 0  # already sent
-    assert scheduled.remind_consults(start - timedelta(minutes=55)) == 1
+    assert jobs.remind_consults(start - timedelta(hours=25)) == 0
+    assert jobs.remind_consults(start - timedelta(hours=23, minutes=50)) == 1
+    assert jobs.remind_consults(start - timedelta(hours=23, minutes=35)) == 0  # already sent
+    assert jobs.remind_consults(start - timedelta(minutes=55)) == 1
     reminders = [i for i in OutboxItem.by_pending.query("PENDING") if i.kind.startswith("consult-reminder")]
     assert sorted(i.kind for i in reminders) == ["consult-reminder-1h", "consult-reminder-24h"]
     for reminder in reminders:
@@ -372,13 +372,13 @@ def test_reminders_go_out_24_hours_and_1_hour_before_once_each_without_health_da
 
 
 def test_the_daily_job_rolls_each_nurses_horizon_forward(api, nurses, clock):
-    from chalicelib import scheduled
+    from chalicelib.services import jobs
 
     nurse, _ = nurses("sara")
     clock(datetime(2026, 11, 23, 7, tzinfo=MX).astimezone(timezone.utc))  # a Monday
     _publish(api, nurse)  # two weeks: through Monday 7 December
-    assert scheduled.roll_slot_horizons(clock.now()) == 0
-    assert scheduled.roll_slot_horizons(clock(datetime(2026, 11, 24, 7, tzinfo=MX).astimezone(timezone.utc))) == 6
+    assert jobs.roll_slot_horizons(clock.now()) == 0
+    assert jobs.roll_slot_horizons(clock(datetime(2026, 11, 24, 7, tzinfo=MX).astimezone(timezone.utc))) == 6
 
 
 def test_availability_messages_name_the_day_in_the_callers_language(api, nurses):
