@@ -74,10 +74,11 @@ def _practitioner(user_id: str, full_name: str, cedula: str) -> dict[str, Any]:
 
 
 def _visit(patient_id: str, encounter: Encounter) -> list[dict[str, Any]]:
-    period = {"start": _instant(encounter.start), "end": _instant(encounter.end)}
+    """The booked slot (Appointment) and the consult as it happened (Encounter: opened, then closed with the note)."""
+    period = {"start": _instant(encounter.started_at or encounter.start), "end": _instant(encounter.ended_at)}
     appointment = {
         "resourceType": "Appointment", "id": encounter.appointment_id, "status": "fulfilled",
-        "start": period["start"], "end": period["end"],
+        "start": _instant(encounter.start), "end": _instant(encounter.end),
         "participant": [{"actor": _ref(patient_id), "status": "accepted"},
                         {"actor": _ref(encounter.nurse_id), "status": "accepted"}],
     }

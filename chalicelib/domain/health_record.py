@@ -165,8 +165,9 @@ class Encounter(BaseModel):
     nurse_id: str
     nurse_name: str
     nurse_cedula: str
-    start: datetime
+    start: datetime  # the booked slot (the FHIR Appointment)
     end: datetime
+    started_at: datetime | None = None  # when the nurse opened it; with ended_at, the FHIR Encounter's period
     ended_at: datetime
 
 

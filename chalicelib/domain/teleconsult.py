@@ -168,6 +168,7 @@ class AppointmentFields(BaseModel):
     cancelled_by: Literal["member", "nurse"] | None = None
     cancel_reason: str | None = None
     noshow_party: Literal["patient", "nurse"] | None = None
+    started_at: datetime | None = Field(None, description="When the nurse opened the consult (arrived)")
 
 
 class SealedText(BaseModel):

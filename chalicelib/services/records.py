@@ -111,7 +111,8 @@ def end_consult(nurse_id: str, appointment_id: str, note: ConsultNote, now: date
         extra=teleconsult_store.step(appointment, fulfilled),
         encounter=Encounter(appointment_id=appointment.appointment_id, nurse_id=signer.user_id,
                             nurse_name=signer.full_name, nurse_cedula=signer.cedula_profesional,
-                            start=appointment.start, end=appointment.end, ended_at=now))
+                            start=appointment.start, end=appointment.end, started_at=appointment.started_at,
+                            ended_at=now))
 
 
 def add_addendum(nurse_id: str, patient_id: str, entry_id: str, request: AddendumRequest, now: datetime) -> Entry:

@@ -224,7 +224,7 @@ def start(nurse_id: str, appointment_id: str, now: datetime) -> Appointment:
     require_step(appointment, "arrived")
     if not may_start(appointment, now):
         raise Conflict("outside-consult-window")
-    arrived = appointment.model_copy(update={"status": "arrived"})
+    arrived = appointment.model_copy(update={"status": "arrived", "started_at": now})
     store.move(appointment, arrived)
     return arrived
 

@@ -95,6 +95,7 @@ class EncounterItem(RecordItem, discriminator="encounter"):
     nurse_cedula = UnicodeAttribute()
     start = UTCDateTimeAttribute()
     end = UTCDateTimeAttribute()
+    started_at = UTCDateTimeAttribute(null=True)
     ended_at = UTCDateTimeAttribute()
 
 

@@ -132,6 +132,7 @@ class AppointmentItem(TeleconsultItem, discriminator="appointment"):
     cancelled_by = UnicodeAttribute(null=True)
     cancel_reason = UnicodeAttribute(null=True)
     noshow_party = UnicodeAttribute(null=True)
+    started_at = UTCDateTimeAttribute(null=True)
 
 
 class GuardItem(TeleconsultItem, discriminator="patient-guard"):
@@ -450,7 +451,8 @@ def _status_write(appointment: Appointment, changed: Appointment) -> Write:
     """The appointment's new status (and who/why fields), only from the status it was read in."""
     item = AppointmentItem(f"APPOINTMENT#{appointment.appointment_id}", "APPOINTMENT")
     actions = [getattr(AppointmentItem, name).set(getattr(changed, name))
-               for name in ("status", "cancelled_by", "cancel_reason", "noshow_party") if getattr(changed, name)]
+               for name in ("status", "cancelled_by", "cancel_reason", "noshow_party", "started_at")
+               if getattr(changed, name)]
     if changed.status in ENDED:  # nothing left to remind
         actions += [AppointmentItem.remind_hour.remove(), AppointmentItem.remind_sk.remove()]
     return Write("appointment", "update", lambda tx: tx.update(

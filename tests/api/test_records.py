@@ -233,3 +233,25 @@ def test_the_fhir_export_validates_as_r4(api, clock, scene, operator):
     assert api.http.get(f"/v1/records/{scene['patient_id']}/fhir", headers=operator).status_code == 403
     actions = [e["action"] for e in _json(api.http.get("/v1/me/record/access-log", headers=scene["member"]))["items"]]
     assert actions[:2] == ["export-fhir", "export-fhir"]
+
+
+def test_the_fhir_encounter_lasts_from_opening_the_consult_to_its_note(api, clock, scene):
+    consult, ana = scene["consult"], scene["ana"]
+    start = datetime.fromisoformat(consult["start"])
+    url = f"/v1/nurse/appointments/{consult['appointment_id']}"
+    clock(start - timedelta(minutes=5))
+    started = api.http.post(f"{url}/start", headers=ana)
+    assert datetime.fromisoformat(_json(started)["started_at"]) == start - timedelta(minutes=5)
+    clock(start + timedelta(minutes=17))
+    assert api.http.post(f"{url}/end", headers=ana, body=json.dumps(consult_note())).status_code == 201
+    resources = [e["resource"] for e in _json(api.http.get(f"/v1/records/{scene['patient_id']}/fhir",
+                                                           headers=scene["member"]))["entry"]]
+    (visit,) = [r for r in resources if r["resourceType"] == "Encounter"]
+    (booked,) = [r for r in resources if r["resourceType"] == "Appointment"]
+    (note,) = [r for r in resources if r["resourceType"] == "Composition"]
+    assert [datetime.fromisoformat(booked[k]) for k in ("start", "end")] == [
+        datetime.fromisoformat(consult[k]) for k in ("start", "end")]
+    period = visit["period"]
+    assert datetime.fromisoformat(period["start"]) == start - timedelta(minutes=5)
+    assert datetime.fromisoformat(period["end"]) == start + timedelta(minutes=17)
+    assert start - timedelta(minutes=5) <= datetime.fromisoformat(note["date"]) <= start + timedelta(minutes=17)
