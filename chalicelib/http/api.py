@@ -81,6 +81,7 @@ class Operation:
     idempotent: bool
     headers: tuple[str, ...]
     reply_statuses: tuple[int, ...] = ()  # extra statuses a handler answers with its response model (a Reply)
+    media_type: str = "application/json"  # of its successful answers (the FHIR export: application/fhir+json)
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ class Router:
         idempotent: bool = False,
         headers: Iterable[str] = (),
         reply_statuses: Iterable[int] = (),
+        media_type: str = "application/json",
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(handler: Callable[..., Any]) -> Callable[..., Any]:
             operation = Operation(
@@ -135,7 +137,7 @@ class Router:
                 roles=None if roles is None else frozenset(roles), body=body, query=query, response=response,
                 status=status, extra_statuses=tuple(extra_statuses), idempotent=idempotent,
                 headers=tuple(headers) + (("Idempotency-Key",) if idempotent else ()),
-                reply_statuses=tuple(reply_statuses),
+                reply_statuses=tuple(reply_statuses), media_type=media_type,
             )
             wanted = frozenset(inspect.signature(handler).parameters)
             _check_parameters(operation, handler, wanted)
@@ -201,7 +203,7 @@ class Router:
             return problem_response(AppError(), language, instance=request.path, correlation_id=correlation_id)
         reply = result if isinstance(result, Reply) else Reply(result, operation.status)
         payload = reply.body.model_dump(mode="json") if isinstance(reply.body, BaseModel) else reply.body
-        return json_response(payload, reply.status, reply.headers)
+        return json_response(payload, reply.status, reply.headers, content_type=operation.media_type)
 
 
 _ALWAYS = frozenset({"language", "now", "headers", "raw_body"})

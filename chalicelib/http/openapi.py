@@ -153,9 +153,8 @@ def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
 
 
 def _success(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
-    if op.response is None:
-        return {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
-    return {"description": "OK", "content": {"application/json": {"schema": refs[(op.response, "serialization")]}}}
+    schema = {"type": "object"} if op.response is None else refs[(op.response, "serialization")]
+    return {"description": "OK", "content": {op.media_type: {"schema": schema}}}
 
 
 def _header_parameter(name: str) -> dict[str, Any]:

@@ -71,7 +71,9 @@ class FhirBundle(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     resourceType: str
+    id: str
     type: str
+    timestamp: str = Field(description="FHIR instant the bundle was assembled")
     entry: list[dict[str, Any]]
 
 
@@ -104,7 +106,8 @@ def patient_record(caller: Caller, patient_id: str, query: PageQuery, now: datet
 
 
 @router.route("/v1/records/{patient_id}/fhir", "GET", roles={Role.MEMBER, Role.NURSE}, response=FhirBundle,
-              extra_statuses=[403, 404], summary="The record as a FHIR R4 Bundle, for the same readers")
+              extra_statuses=[403, 404], media_type="application/fhir+json",
+              summary="The record as a FHIR R4 Bundle, for the same readers")
 def fhir_export(caller: Caller, patient_id: str, now: datetime) -> FhirBundle:
     return FhirBundle.model_validate(service.fhir_export(caller.user_id, Role.NURSE in caller.roles, patient_id, now))
 

@@ -215,6 +215,7 @@ def test_the_fhir_export_validates_as_r4(api, clock, scene, operator):
     clock(clock.now() + timedelta(minutes=1))
     exported = api.http.get(f"/v1/records/{scene['patient_id']}/fhir", headers=scene["member"])
     assert exported.status_code == 200, exported.body
+    assert exported.headers["Content-Type"] == "application/fhir+json"  # FHIR's own media type (R4 §3.1.0.1.10)
     bundle = _json(exported)
     Bundle(bundle, strict=True)
     resources = [e["resource"] for e in bundle["entry"]]
