@@ -535,14 +535,20 @@ def _paid_member(w) -> tuple[dict, dict]:
     return headers, body
 
 
-def _booked(w) -> tuple[dict, dict, dict]:
-    """The member's consult with a nurse on 1 December, booked on 25 November: (member, nurse, consult)."""
+def _free_slot(w) -> tuple[dict, dict, dict]:
+    """On 25 November, a consenting member covered in December and a free 1 December slot of a new nurse:
+    (member, nurse, slot)."""
     headers, _ = _paid_member(w)
     nurse, _ = w.nurses(f"nurse{next(_usernames)}")
     w.clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
     _publish(w.api, nurse)
     _consent(w.api, headers)
-    slot = _slots(w.api, headers, "2026-12-01", "2026-12-01")[0]
+    return headers, nurse, _slots(w.api, headers, "2026-12-01", "2026-12-01")[0]
+
+
+def _booked(w) -> tuple[dict, dict, dict]:
+    """The member's consult with a nurse on 1 December, booked on 25 November: (member, nurse, consult)."""
+    headers, nurse, slot = _free_slot(w)
     return headers, nurse, _json(_book(w.api, headers, slot["slot_id"]))
 
 
@@ -647,12 +653,7 @@ def _create_nurse(w):
 
 
 def _book_consult(w):
-    headers, _ = _paid_member(w)
-    nurse, _ = w.nurses(f"nurse{next(_usernames)}")
-    w.clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
-    _publish(w.api, nurse)
-    _consent(w.api, headers)
-    slot = _slots(w.api, headers, "2026-12-01", "2026-12-01")[0]
+    headers, _, slot = _free_slot(w)
     return Drive(lambda: _book(w.api, headers, slot["slot_id"]), 201)
 
 
