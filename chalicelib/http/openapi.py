@@ -72,9 +72,12 @@ def operations_of(routes: dict[str, dict[str, Any]]) -> list[Operation]:
 
 
 def build_document(operations: list[Operation], *, title: str, version: str) -> dict[str, Any]:
-    models = {m for op in operations for m in (op.body, op.query, op.response) if m is not None}
+    # Each model only in the mode it is used: read from bodies (validation) or written to answers (serialization);
+    # query models become parameters, not schemas.
+    read = {op.body for op in operations if op.body is not None}
+    written = {op.response for op in operations if op.response is not None}
     refs, definitions = models_json_schema(
-        [(model, "validation") for model in models] + [(model, "serialization") for model in models],
+        [(model, "validation") for model in read] + [(model, "serialization") for model in written],
         ref_template=_REF,
     )
     schemas = {**definitions.get("$defs", {}), "Problem": PROBLEM_SCHEMA}

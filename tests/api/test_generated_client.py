@@ -51,7 +51,7 @@ def _typed(package, module: str, name: str, response) -> object:
 def test_a_generated_client_types_the_answers_of_the_main_flows(api, aws, clock, scene, client_package):  # noqa: F811
     newcomer = {"Authorization": f"Bearer {aws.token(Role.MEMBER, 'generated-client')}",
                 "Content-Type": "application/json"}
-    registered = _typed(client_package, "members.register", "MemberProfileOutput",
+    registered = _typed(client_package, "members.register", "MemberProfile",
                         api.http.post("/v1/registrations", headers=newcomer, body=json.dumps(registration())))
     assert registered.next_step.code
     _typed(client_package, "payments.issue_reference", "ReferenceOut",
@@ -60,7 +60,7 @@ def test_a_generated_client_types_the_answers_of_the_main_flows(api, aws, clock,
     member, ana, consult = scene["member"], scene["ana"], scene["consult"]
     later = _slots(api, member, "2026-12-02", "2026-12-02")[0]
     _typed(client_package, "teleconsult.book", "AppointmentOut", _book(api, member, later["slot_id"]))
-    profile = _typed(client_package, "members.my_profile", "MemberProfileOutput", api.http.get("/v1/me", headers=member))
+    profile = _typed(client_package, "members.my_profile", "MemberProfile", api.http.get("/v1/me", headers=member))
     assert profile.curp == scene["curp"]
     references = _typed(client_package, "payments.list_references", "ReferenceList",
                         api.http.get("/v1/me/payment-references", headers=member))
