@@ -23,7 +23,7 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from chalicelib.http.auth import Role  # noqa: E402
+from chalicelib.auth import Role  # noqa: E402
 from local.aws import StackState  # noqa: E402
 from local.users import access_token  # noqa: E402
 from tests.e2e.test_contract_fuzz import (  # noqa: E402

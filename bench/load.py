@@ -47,7 +47,7 @@ from stdnum import luhn  # noqa: E402
 from chalicelib.domain.clock import MEXICO_CITY  # noqa: E402
 from chalicelib.domain.payments import first_payable_month, reference_code  # noqa: E402
 from chalicelib.domain.teleconsult import CONSENT_VERSION  # noqa: E402
-from chalicelib.http.auth import Role  # noqa: E402
+from chalicelib.auth import Role  # noqa: E402
 from local.aws import STATE_DIR, StackState  # noqa: E402
 from local.users import LOCAL_PASSWORD, access_token  # noqa: E402
 from local.webhook import local_secret, signed_headers  # noqa: E402

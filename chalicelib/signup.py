@@ -10,7 +10,7 @@ way, because moto does not run triggers.
 from functools import cache
 from typing import Any
 
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 from chalicelib.logs import service_logger
 
 CONFIRM_SIGN_UP = "PostConfirmation_ConfirmSignUp"  # ConfirmSignUp and AdminConfirmSignUp

@@ -8,7 +8,7 @@ import os
 import secrets
 from functools import cache
 
-from chalicelib.http.auth import TokenVerifier
+from chalicelib.auth import TokenVerifier
 from chalicelib.settings import Settings, load_settings
 from chalicelib.store import tables
 from chalicelib.store.partner_secrets import PartnerSecrets

@@ -16,7 +16,7 @@ from chalicelib.domain.quotes import shift_month
 from chalicelib.domain.scheduling import Availability, PROGRAM_HOURS, slots_between
 from chalicelib.domain.teleconsult import Nurse
 from chalicelib.errors import Conflict
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 from local.aws import PROJECT
 from local.users import ensure_user
 

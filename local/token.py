@@ -11,7 +11,7 @@ Notes go to stderr, so `T=$(make -s token ...)` captures only the token.
 import argparse
 import sys
 
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 from local.aws import StackState
 from local.users import DEMO_USERS, LOCAL_PASSWORD, accept_invitation, access_token, sign_in, user_status
 

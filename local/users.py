@@ -1,7 +1,7 @@
 """Local sign-in: create a user in a role's group on first use and return its access token; sign in existing users
 (self-signed-up members, nurses an operator invited) as they are."""
 
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 
 LOCAL_PASSWORD = "Pti-Local-2026"  # local moto users only; meets the pool's password policy
 # Stands in for the temporary password Cognito e-mails to a user an operator invited (moto sends no e-mail).

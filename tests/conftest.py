@@ -15,7 +15,7 @@ from moto import mock_aws
 from moto.utilities.utils import load_resource
 
 from chalicelib import wiring
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 from chalicelib.logs import JsonFormatter, service_logger
 from local.aws import FAKE_CREDENTIALS, PROJECT, REGION, stage_environment
 from local.bootstrap import bootstrap, ensure_cognito

@@ -32,7 +32,7 @@ from chalicelib.errors import (
     field_errors,
 )
 from chalicelib.http import request_scope
-from chalicelib.http.auth import Caller, Role
+from chalicelib.auth import Caller, Role
 from chalicelib.http.problems import problem_response
 from chalicelib.http.rendering import json_response
 from chalicelib.i18n import Language, negotiate, text

@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.identity import Assurance, DeclaredIdentity, IdentityClaim, Person
 from chalicelib.http.api import Router
-from chalicelib.http.auth import Caller, Role
+from chalicelib.auth import Caller, Role
 from chalicelib.services import identity as service
 
 router = Router(__name__, tag="identity")

@@ -11,7 +11,7 @@ from chalicelib.domain.clock import mexico_city_today
 from chalicelib.domain.members import NEXT_STEP, Member, MemberLookup, ProfileChanges, RegistrationRequest
 from chalicelib.errors import FieldError, PreconditionFailed, PreconditionRequired
 from chalicelib.http.api import Idempotency, Reply, Router
-from chalicelib.http.auth import Caller, Role
+from chalicelib.auth import Caller, Role
 from chalicelib.http.problems import field_messages
 from chalicelib.http.views import NextStep, next_step
 from chalicelib.i18n import Language

@@ -9,7 +9,7 @@ from pydantic_core import PydanticCustomError
 from chalicelib.domain.payment_events import Decision, Payment
 from chalicelib.domain.quotes import Month
 from chalicelib.http.api import Router
-from chalicelib.http.auth import Caller, Role
+from chalicelib.auth import Caller, Role
 from chalicelib.http.views import PaymentOut, payment_out
 from chalicelib.services import operators as service
 

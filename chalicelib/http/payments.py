@@ -8,7 +8,7 @@ from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.payment_events import Decision, SpeiTrace, UsdLeg
 from chalicelib.domain.payments import SPEI_ACCOUNT, PaymentReference, ReferenceRequest, grouped
 from chalicelib.http.api import Idempotency, Reply, Router
-from chalicelib.http.auth import Caller, Role
+from chalicelib.auth import Caller, Role
 from chalicelib.http.views import NextStep, PaymentOut, next_step, payment_out
 from chalicelib.i18n import Language, text
 from chalicelib.services import payments as service

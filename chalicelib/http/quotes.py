@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from chalicelib.domain.quotes import Quote, QuoteOptions, QuoteRequest
 from chalicelib.domain.rates import rate_book
 from chalicelib.http.api import PUBLIC, Router
-from chalicelib.http.auth import Caller, Role
+from chalicelib.auth import Caller, Role
 from chalicelib.services import quotes as service
 
 router = Router(__name__, tag="quotes")

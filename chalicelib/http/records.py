@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 from chalicelib.domain.health_record import AddendumRequest, AuditEvent, ConsultNote, Entry
 from chalicelib.domain.identifiers import Curp
 from chalicelib.http.api import Reply, Router
-from chalicelib.http.auth import Caller, Role
+from chalicelib.auth import Caller, Role
 from chalicelib.services import records as service
 
 router = Router(__name__, tag="records")

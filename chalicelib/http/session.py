@@ -3,7 +3,7 @@
 from pydantic import BaseModel
 
 from chalicelib.http.api import ANY_ROLE, Router
-from chalicelib.http.auth import Caller, Role
+from chalicelib.auth import Caller, Role
 
 router = Router(__name__, tag="session")
 

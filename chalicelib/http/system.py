@@ -6,7 +6,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from chalicelib.http.api import PUBLIC, Reply, Router
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 from chalicelib.http.openapi import build_document, operations_of
 from chalicelib.services import system as service
 

@@ -13,7 +13,7 @@ from chalicelib.domain.teleconsult import (
     RescheduleRequest, Slot, SlotQuery, WaitlistEntry, WaitlistRequest,
 )
 from chalicelib.http.api import Idempotency, Reply, Router
-from chalicelib.http.auth import Caller, Role
+from chalicelib.auth import Caller, Role
 from chalicelib.services import teleconsult as service
 
 router = Router(__name__, tag="teleconsult")

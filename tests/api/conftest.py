@@ -7,7 +7,7 @@ import boto3
 import pytest
 
 from chalicelib.http import api as api_module
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 from local.aws import REGION, stage_environment
 from local.webhook import signed_headers
 from tests.people import registration

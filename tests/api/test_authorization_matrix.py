@@ -44,7 +44,7 @@ from moto.utilities.utils import load_resource
 
 from app import app
 from chalicelib.domain.teleconsult import CONSENT_VERSION
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 from local.aws import REGION
 from local.users import access_token
 from local.webhook import signed_headers

@@ -7,7 +7,7 @@ import pytest
 
 from chalicelib.domain.clock import mexico_city_today
 from chalicelib.domain.identifiers import birthday
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 from tests.people import make_curp, registration, unique_curp
 
 TODAY = mexico_city_today(datetime.now(timezone.utc))

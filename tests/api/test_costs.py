@@ -21,7 +21,7 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.domain.teleconsult import CONSENT_VERSION
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 from local.users import LOCAL_PASSWORD
 from local.webhook import signed_headers
 from tests.api.conftest import paid

@@ -37,7 +37,7 @@ import chalicelib
 from chalicelib import wiring
 from chalicelib.domain.teleconsult import CONSENT_VERSION
 from chalicelib.domain.identity import ReadScope
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 from chalicelib.store import records as record_store
 from chalicelib.services import jobs
 from chalicelib.store import teleconsult as teleconsult_store

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 from tests.api.test_records import _attend, scene  # noqa: F401 (fixture)
 from tests.api.test_teleconsult import _book, _slots, nurses  # noqa: F401 (fixture used by scene)
 from tests.people import registration

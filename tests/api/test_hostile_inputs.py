@@ -66,7 +66,7 @@ def _register(api, member_headers, **changes):
 
 @pytest.fixture
 def newcomer(aws):
-    from chalicelib.http.auth import Role
+    from chalicelib.auth import Role
 
     return {"Authorization": f"Bearer {aws.token(Role.MEMBER, 'newcomer')}", "Content-Type": "application/json"}
 

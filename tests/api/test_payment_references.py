@@ -8,7 +8,7 @@ from decimal import Decimal
 from chalicelib.domain.clock import mexico_city_today
 from chalicelib.domain.payments import first_payable_month, is_valid_reference
 from chalicelib.domain.quotes import quote
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 
 
 def _json(response):

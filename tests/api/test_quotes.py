@@ -9,7 +9,7 @@ from chalice.test import Client
 from chalicelib import wiring
 from chalicelib.domain.clock import mexico_city_today
 from chalicelib.domain.quotes import next_month
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 from local.aws import PROJECT
 from tests.people import registration
 

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 from tests.people import make_curp, make_nss, make_rfc, registration, unique_curp
 
 

@@ -54,7 +54,7 @@ from app import app
 from chalicelib import wiring
 from chalicelib.http import api as api_module
 from chalicelib.http.api import PATH_ID_PATTERN
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 from chalicelib.logs import service_logger
 from local.aws import PROJECT, REGION
 from local.users import LOCAL_PASSWORD

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from chalicelib.errors import Conflict
 from chalicelib.http import middleware
 from chalicelib.http.api import PUBLIC, Reply, Router
-from chalicelib.http.auth import Caller, Role
+from chalicelib.auth import Caller, Role
 from local.aws import PROJECT
 
 SECRET_CURP = "GORS800101HNEMDN05"

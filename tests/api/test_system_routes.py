@@ -2,7 +2,7 @@
 
 import json
 
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 from chalicelib.http.middleware import MAX_BODY_BYTES
 
 PROBLEM = "application/problem+json"

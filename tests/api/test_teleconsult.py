@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.domain.teleconsult import CONSENT_VERSION
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 from chalicelib.store import teleconsult as teleconsult_store
 from local.aws import REGION
 from local.users import LOCAL_PASSWORD

@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chalicelib.errors import ServiceUnavailable, Unauthenticated
-from chalicelib.http.auth import Role, TokenVerifier
+from chalicelib.auth import Role, TokenVerifier
 
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test"
 CLIENT_ID = "client-1"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.http.auth import Role
+from chalicelib.auth import Role
 from local.aws import PROJECT, StackState, free_port
 from local.users import access_token
 

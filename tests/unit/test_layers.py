@@ -13,7 +13,7 @@ FORBIDDEN = {
     "services": {"chalice", "chalicelib.http"},
 }
 # The route table's own modules: the router, sign-in, shared views and rendering.
-ROUTE_MECHANISM = {"api", "auth", "middleware", "openapi", "problems", "rendering", "request_scope", "views"}
+ROUTE_MECHANISM = {"api", "middleware", "openapi", "problems", "rendering", "request_scope", "views"}
 
 
 def _imports(path: Path) -> set[str]:
@@ -42,3 +42,8 @@ def test_route_modules_call_services_not_the_store_nor_each_other():
                   and name.rsplit(".", 1)[1] not in ROUTE_MECHANISM}
         assert not others, (path.name, others)
         assert not any(name.startswith("chalicelib.store") for name in names), (path.name, "imports the store")
+
+
+@pytest.mark.parametrize("module", ["auth.py", "errors.py", "i18n.py", "logs.py", "settings.py", "signup.py", "wiring.py"])
+def test_cross_cutting_modules_do_not_depend_on_the_routes(module):
+    assert not {name for name in _imports(CHALICELIB / module) if name.startswith("chalicelib.http")}
