@@ -1,0 +1,40 @@
+"""The teleconsult table: nurses, their availability and slots, appointments, patient guards, consents and the
+waitlist, by aggregate: `items` (the item classes, keys and indexes), `nurses` (nurses, availability, slots),
+`bookings` (consents, appointments and their steps) and `waitlist`. The functions below are the table's interface.
+
+| item          | pk                      | sk                         | sparse index keys                                     |
+|---------------|-------------------------|----------------------------|-------------------------------------------------------|
+| nurse         | NURSE#<sub>             | PROFILE                    | –                                                     |
+| directory     | NURSES                  | <sub>                      | –  (a copy of each nurse profile, for jobs that visit every nurse) |
+| availability  | NURSE#<sub>             | AVAILABILITY               | –                                                     |
+| slot          | NURSE#<sub>             | SLOT#<UTC YYYYMMDDTHHMM>   | free_slots: free_day=<Mexico City day> / free_sk=<start>#<sub>, while free |
+| appointment   | APPOINTMENT#<id>        | APPOINTMENT                | by_member: MEMBER#<sub> / <start>#<id>; by_nurse_day: <sub>#<day> / <start>#<id>; by_patient: <patient id> / <start>#<id>; by_start_hour: <UTC hour> / <start>#<id>, until it ends |
+| patient guard | PATIENT#<patient id>    | BUSY#<UTC YYYYMMDDTHHMM>   | –  (one per 5-minute bucket of a booked consult)      |
+| consent       | PATIENT#<patient id>    | CONSENT#teleconsultation   | –                                                     |
+| upcoming      | MEMBER#<sub>            | UPCOMING                   | –  (consults not ended yet, at most MAX_UPCOMING)     |
+| waiting       | MEMBER#<sub>            | WAITING#<patient id>       | –  (a patient on the waitlist: days, joined_at)       |
+| waiting day   | MEMBER#<sub>            | WAITDAY#<patient id>#<day> | waitlist: wait_day=<Mexico City day> / wait_sk=<joined_at>#<sub>#<patient id> |
+
+A nurse's slots share her partition, so publishing reads what exists with one Query and never touches a booked slot.
+Listing free slots is one Query per Mexico City day of the sparse `free_slots` index: booking removes the slot from it.
+A slot a member frees is offered to the first patient waiting for its day (one Query of `waitlist`): it stays in the
+free index but is held for that member until `offered_until`, and their waitlist items go in the same transaction.
+Waitlist items expire (TTL) the day after their last day.
+"""
+
+from chalicelib.store.teleconsult.bookings import (
+    book, cancel, consent_of, get_appointment, member_appointments, move, nurse_agenda, patient_appointments,
+    record_consent, reschedule, starting_in_hour, step,
+)
+from chalicelib.store.teleconsult.items import AppointmentItem, TeleconsultItem
+from chalicelib.store.teleconsult.nurses import (
+    all_nurses, create_nurse, free_slots, get_availability, get_nurse, get_slot, publish,
+)
+from chalicelib.store.teleconsult.waitlist import join_waitlist, leave_waitlist, waitlist_of
+
+__all__ = [
+    "AppointmentItem", "TeleconsultItem", "all_nurses", "book", "cancel", "consent_of", "create_nurse", "free_slots",
+    "get_appointment", "get_availability", "get_nurse", "get_slot", "join_waitlist", "leave_waitlist",
+    "member_appointments", "move", "nurse_agenda", "patient_appointments", "publish", "record_consent", "reschedule",
+    "starting_in_hour", "step", "waitlist_of",
+]

@@ -1,0 +1,120 @@
+"""Nurses, their weekly availability and the slots it gives; free slots by Mexico City day."""
+
+import json
+from datetime import date, datetime
+
+from pynamodb.exceptions import DeleteError, UpdateError
+
+from chalicelib.domain.scheduling import Availability, SlotTime, slot_id
+from chalicelib.domain.teleconsult import (
+    Nurse, Slot,
+)
+from chalicelib.errors import Conflict
+from chalicelib.store.transactions import ConditionFailed, Write, commit
+
+from chalicelib.store.teleconsult.items import (
+    NURSES, AvailabilityItem, NurseItem, SlotItem, TeleconsultItem, free_index, nurse_key, slot_sk,
+)
+
+
+# --- Nurses ----------------------------------------------------------------------------------------------------------
+
+def create_nurse(nurse: Nurse) -> None:
+    """The profile and its entry in the nurses' directory (what daily jobs iterate), together."""
+    item = NurseItem(nurse_key(nurse.nurse_id), "PROFILE", **nurse.model_dump())
+    entry = NurseItem(NURSES, nurse.nurse_id, **nurse.model_dump())
+    try:
+        commit([Write("nurse", "save", lambda tx: tx.save(item, condition=TeleconsultItem.pk.does_not_exist())),
+                Write("directory", "save", lambda tx: tx.save(entry, condition=TeleconsultItem.pk.does_not_exist()))])
+    except ConditionFailed:
+        raise Conflict("nurse-exists") from None
+
+
+def all_nurses() -> list[Nurse]:
+    """Every nurse: one Query of the directory partition (a few thousand small items at most)."""
+    return [Nurse.model_validate(item, from_attributes=True)
+            for item in NurseItem.query(NURSES) if isinstance(item, NurseItem)]
+
+
+def get_nurse(nurse_id: str) -> Nurse | None:
+    try:
+        item = NurseItem.get(nurse_key(nurse_id), "PROFILE")
+    except NurseItem.DoesNotExist:
+        return None
+    return Nurse.model_validate(item, from_attributes=True)
+
+
+# --- Availability and slots ------------------------------------------------------------------------------------------
+
+def _slot_item(nurse: Nurse, slot: SlotTime, lead_minutes: int) -> SlotItem:
+    free_day, free_sk = free_index(slot.start, nurse.nurse_id)
+    return SlotItem(
+        nurse_key(nurse.nurse_id), slot_sk(slot.start), slot_id=slot_id(nurse.nurse_id, slot.start),
+        nurse_id=nurse.nurse_id, nurse_name=nurse.full_name, nurse_languages=nurse.languages, start=slot.start,
+        end=slot.end, day=slot.day.isoformat(), lead_minutes=lead_minutes, status="free",
+        free_day=free_day, free_sk=free_sk,
+    )
+
+
+def publish(nurse: Nurse, availability: Availability, slots: list[SlotTime], now: datetime) -> tuple[int, int, int]:
+    """Save the pattern and make the slot items match `slots` (future ones): new slots are added, free slots the
+    pattern no longer gives are removed, free slots it keeps take its end and lead time, and a booked slot is never
+    touched. Returns (added, removed, changed)."""
+    AvailabilityItem(nurse_key(nurse.nurse_id), "AVAILABILITY", pattern=availability.model_dump_json(),
+                     updated_at=now).save()
+    wanted = {slot_sk(slot.start): slot for slot in slots if slot.start > now}
+    existing = {item.sk: item for item in SlotItem.query(
+        nurse_key(nurse.nurse_id), SlotItem.sk.between(slot_sk(now), "SLOT#~"), consistent_read=True)}
+    added = [key for key in wanted if key not in existing]
+    with SlotItem.batch_write() as batch:
+        for key in added:
+            batch.save(_slot_item(nurse, wanted[key], availability.lead_minutes))
+    removed = changed = 0
+    for key, item in existing.items():
+        if item.status != "free":
+            continue
+        try:
+            if key not in wanted:
+                item.delete(condition=SlotItem.status == "free")
+                removed += 1
+            elif (item.end, int(item.lead_minutes)) != (wanted[key].end, availability.lead_minutes):
+                item.update(actions=[SlotItem.end.set(wanted[key].end),
+                                     SlotItem.lead_minutes.set(availability.lead_minutes)],
+                            condition=SlotItem.status == "free")
+                changed += 1
+        except (DeleteError, UpdateError) as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise  # else it was booked meanwhile: keep it as booked
+    return len(added), removed, changed
+
+
+def get_availability(nurse_id: str) -> Availability | None:
+    try:
+        item = AvailabilityItem.get(nurse_key(nurse_id), "AVAILABILITY")
+    except AvailabilityItem.DoesNotExist:
+        return None
+    return Availability.model_validate(json.loads(item.pattern))
+
+
+def _slot(item: SlotItem) -> Slot:
+    return Slot(slot_id=item.slot_id, nurse_id=item.nurse_id, nurse_name=item.nurse_name,
+                nurse_languages=list(item.nurse_languages), start=item.start, end=item.end,
+                day=date.fromisoformat(item.day), lead_minutes=int(item.lead_minutes), status=item.status,
+                offered_to=item.offered_to, offered_until=item.offered_until)
+
+
+def get_slot(nurse_id: str, start: datetime) -> Slot | None:
+    try:
+        return _slot(SlotItem.get(nurse_key(nurse_id), slot_sk(start), consistent_read=True))
+    except SlotItem.DoesNotExist:
+        return None
+
+
+def free_slots(day: date, after: str | None, limit: int) -> tuple[list[Slot], str | None]:
+    """Free slots of one Mexico City day, in time order: one Query of the sparse index. Returns the page and the
+    free_sk to continue after (None when the day is exhausted)."""
+    condition = TeleconsultItem.free_sk > after if after else None
+    result = TeleconsultItem.free_slots.query(day.isoformat(), condition, limit=limit)
+    slots = [_slot(item) for item in result if isinstance(item, SlotItem)]
+    last = result.last_evaluated_key
+    return slots, last["free_sk"]["S"] if last else None
