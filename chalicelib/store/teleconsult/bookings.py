@@ -3,7 +3,6 @@ freed slot offered to the first patient waiting for its day."""
 
 from datetime import date, datetime, timezone
 
-
 from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.scheduling import buckets
 from chalicelib.domain.teleconsult import (
@@ -15,7 +14,6 @@ from chalicelib.store.idempotency import AlreadyAnswered
 from chalicelib.store.members import ProfileItem, member_key
 from chalicelib.store.outbox import Notification
 from chalicelib.store.transactions import ConditionFailed, Write, commit
-
 from chalicelib.store.teleconsult.items import (
     CONSENT_SK, AppointmentItem, ConsentItem, GuardItem, SlotItem, TeleconsultItem, free_index, nurse_key, slot_sk,
     upcoming,

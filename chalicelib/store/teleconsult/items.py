@@ -16,8 +16,6 @@ from chalicelib.store.indexes import index
 from chalicelib.store.members import member_key
 from chalicelib.store.transactions import Write
 
-
-
 CONSENT_SK = "CONSENT#teleconsultation"
 NURSES = "NURSES"  # the directory partition: one entry per nurse
 

@@ -11,7 +11,6 @@ from chalicelib.domain.teleconsult import (
 )
 from chalicelib.errors import Conflict
 from chalicelib.store.transactions import ConditionFailed, Write, commit
-
 from chalicelib.store.teleconsult.items import (
     NURSES, AvailabilityItem, NurseItem, SlotItem, TeleconsultItem, free_index, nurse_key, slot_sk,
 )

@@ -5,13 +5,10 @@ from datetime import date, datetime, time, timedelta
 from pynamodb.exceptions import DeleteError
 
 from chalicelib.domain.clock import MEXICO_CITY
-from chalicelib.domain.teleconsult import (
-    WaitlistEntry,
-)
+from chalicelib.domain.teleconsult import WaitlistEntry
 from chalicelib.errors import Conflict
 from chalicelib.store.members import member_key
 from chalicelib.store.transactions import ConditionFailed, Write, commit
-
 from chalicelib.store.teleconsult.items import TeleconsultItem, WaitingDayItem, WaitingItem
 
 
