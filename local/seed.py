@@ -34,7 +34,8 @@ def _sub(cognito, pool_id: str, username: str) -> str:
 
 def seed(cognito, pool_id: str, now: datetime | None = None) -> list[str]:
     """Create what is missing; returns a line per demo account for the launcher to print."""
-    from chalicelib.store import ledger, members, persons, teleconsult  # after the environment is set
+    from chalicelib.services import members as member_services
+    from chalicelib.store import ledger, members, teleconsult  # after the environment is set
 
     now = now or datetime.now(timezone.utc)
     today = mexico_city_today(now)
@@ -57,7 +58,7 @@ def seed(cognito, pool_id: str, now: datetime | None = None) -> list[str]:
     months = [month_of(today), month_of(shift_month(today.replace(day=1), 1))]
     if members.get_member(member_id) is None:
         body = {**json.loads((PROJECT / "docs" / "examples" / "registration.json").read_text()), **MEMBER1}
-        persons.register(member_id, RegistrationRequest.model_validate(body, context={"now": now}), now, lambda _: [])
+        member_services.register(member_id, RegistrationRequest.model_validate(body, context={"now": now}), now)
         # A payment from last month, applied by an operator to this month and the next.
         paid_at = datetime.combine(shift_month(today.replace(day=1), -1).replace(day=10), datetime.min.time(), timezone.utc)
         payment = PaymentSucceeded(nss=MEMBER1["nss"], amount_mxn="1800.00", paid_at=paid_at, channel="spei",

@@ -63,6 +63,14 @@ class Person(BaseModel):
     last_check: Evidence | None = Field(None, description="The latest identity check of this person")
 
 
+def new_person(person_id: str, curp: str, created_by: str, member_id: str | None, claim_id: str | None,
+               now: datetime) -> Person:
+    """A person first named now, on their own word."""
+    return Person(person_id=person_id, curp=curp, created_at=now, created_by=created_by, member_id=member_id,
+                  claim_id=claim_id,
+                  assurance=Assurance(level=AssuranceLevel.SELF_ASSERTED, at=now, method="registration"))
+
+
 class ClaimStatus(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"

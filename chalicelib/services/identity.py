@@ -8,8 +8,10 @@ from typing import Literal
 
 from chalicelib import wiring
 from chalicelib.domain.identity import (
-    ClaimDecision, DeclaredIdentity, Evidence, IdentityClaim, InPersonVerifier, Person, RegistryVerifier,
+    ClaimDecision, ClaimStatus, DeclaredIdentity, Evidence, IdentityClaim, IdentityVerifier, InPersonVerifier, Person,
+    RegistryVerifier, raised, strongest,
 )
+from chalicelib.errors import Conflict
 from chalicelib.logs import service_logger
 from chalicelib.store import members as member_store
 from chalicelib.store import persons
@@ -35,10 +37,20 @@ def verify(member_id: str, declared: DeclaredIdentity, now: datetime) -> tuple[I
     whether or not a claim exists, so the answer reveals none."""
     identity = identity_of(member_id)
     registry = wiring.curp_registry()
-    person, evidence = persons.prove(identity.person, RegistryVerifier(registry), declared,
-                                     f"registry:{registry.name}", now)
+    person, evidence = _prove(identity.person, RegistryVerifier(registry), declared, f"registry:{registry.name}", now)
     _log.info("identity checked", extra={"member_id": member_id, "result": evidence.result})
     return Identity(person, identity.linked_at), evidence
+
+
+def _prove(person: Person, verifier: IdentityVerifier, declared: DeclaredIdentity, method: str,
+           now: datetime) -> tuple[Person, Evidence]:
+    """Run a check on a person: keep its evidence on the person (the operators see it with any claim) and raise the
+    assurance when it passes. The same single write for every person, so a claim cannot be told from outside."""
+    verification = verifier.verify(person, declared, now)
+    assurance = raised(person.assurance, verification, method)
+    persons.save_check(person.person_id, verification.evidence, assurance if assurance != person.assurance else None)
+    checked = person.model_copy(update={"assurance": assurance, "last_check": verification.evidence})
+    return checked, verification.evidence
 
 
 # --- The operators' claims queue -----------------------------------------------------------------------------------
@@ -46,6 +58,13 @@ def verify(member_id: str, declared: DeclaredIdentity, now: datetime) -> tuple[I
 def pending_claims(limit: int, after: str | None) -> tuple[list[IdentityClaim], str | None]:
     """Oldest first; the second value is where the next page starts (None on the last)."""
     return persons.pending_claims(limit, after)
+
+
+def _pending_claim(claim_id: str) -> IdentityClaim:
+    claim = persons.get_claim(claim_id)
+    if claim.status != ClaimStatus.PENDING:
+        raise Conflict("claim-decided")
+    return claim
 
 
 @dataclass(frozen=True)
@@ -69,11 +88,25 @@ def confirm_claim(operator_id: str, claim_id: str, checked: Literal["in-person",
     """The claimant is the existing person from now on. An in-person or consular check (`place` and `id_document`
     given) is run as a verifier: the ID must agree with the CURP."""
     decision = ClaimDecision(action="confirm", by=operator_id, at=now, why=why, checked=checked)
-    in_person = None
-    if checked != "documents":
+    claim = _pending_claim(claim_id)
+    claimant, existing = persons.get_person(claim.claimant_person_id), persons.get_person(claim.existing_person_id)
+    if existing is not None and existing.merged_into:  # the holder's own person was merged by an earlier claim
+        existing = persons.get_person(existing.merged_into)
+    if claimant is None or existing is None or claimant.curp != existing.curp:
+        raise Conflict("claim-not-same-curp")
+    if claim.context == "registration" and existing.member_id:
+        raise Conflict("claim-person-has-account")
+    assurance, evidence = strongest(existing.assurance, claimant.assurance), None
+    if checked != "documents" and claim.context == "registration":
         document = f"ID: {id_document.first_name} {id_document.last_name}, {id_document.birth_date}"
-        in_person = (InPersonVerifier(operator_id, f"{checked}: {place}", document), id_document)
-    claim = persons.decide(claim_id, decision, in_person, now)
+        verifier = InPersonVerifier(operator_id, f"{checked}: {place}", document)
+        verification = verifier.verify(claimant, id_document, now)
+        if verification.reached is None:
+            raise Conflict("claim-document-mismatch")
+        evidence = verification.evidence
+        assurance = raised(assurance, verification, f"{checked}:{operator_id}")
+    persons.confirm(claim, claimant, existing, decision, evidence, assurance, now)
+    claim = persons.get_claim(claim_id)
     _log.info("operator decided identity claim", extra={"operator_id": operator_id, "claim_id": claim.claim_id,
                                                         "action": "confirm", "checked": checked})
     return claim
@@ -82,7 +115,8 @@ def confirm_claim(operator_id: str, claim_id: str, checked: Literal["in-person",
 def reject_claim(operator_id: str, claim_id: str, why: str, now: datetime) -> IdentityClaim:
     """The claimant stays a separate person for good."""
     decision = ClaimDecision(action="reject", by=operator_id, at=now, why=why, checked="none")
-    claim = persons.decide(claim_id, decision, None, now)
+    persons.reject(_pending_claim(claim_id), decision)
+    claim = persons.get_claim(claim_id)
     _log.info("operator decided identity claim", extra={"operator_id": operator_id, "claim_id": claim.claim_id,
                                                         "action": "reject"})
     return claim

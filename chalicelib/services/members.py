@@ -1,21 +1,24 @@
 """Members: registration and its draft check, the profile and its changes, the right-of-access export,
 beneficiaries, and the operators' lookup by CURP or NSS."""
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.domain.beneficiaries import Beneficiary, BeneficiaryRequest
+from chalicelib.domain.beneficiaries import Beneficiary, BeneficiaryRequest, check_against_member, new_beneficiary
+from chalicelib.domain.identity import ClaimStatus, IdentityClaim, new_person
 from chalicelib.domain.members import (
-    Member, MemberLookup, ProfileChanges, RegistrationRequest, registration_warnings, review_draft,
+    Member, MemberLookup, ProfileChanges, RegistrationRequest, new_member, registration_warnings, review_draft,
 )
-from chalicelib.errors import FieldError, NotFound
+from chalicelib.errors import Conflict, FieldError, InvalidInput, NotFound, ServiceUnavailable
 from chalicelib.logs import service_logger
 from chalicelib.store import members as store
 from chalicelib.store import persons
-from chalicelib.store.transactions import Write
+from chalicelib.store.transactions import ConditionFailed, Write
 
 _log = service_logger()
+_ATTEMPTS = 2  # a CURP or NSS guard written by a racing account between our read and our transaction: start over
 
 
 # --- Registration --------------------------------------------------------------------------------------------------
@@ -28,11 +31,31 @@ class Registration:
 
 def register(account_id: str, request: RegistrationRequest, now: datetime,
              answer: Callable[[Registration], list[Write]] = lambda registration: []) -> Registration:
-    """The account's profile as a new person; the same answer whether or not the CURP or NSS is already someone's
-    (`answer`'s writes join the transaction: the idempotency record)."""
+    """The account's profile as a new person. When the CURP or NSS is someone's already, the person is created
+    unlinked with a pending claim in the same transaction; the answer is the same either way (no enumeration).
+    `answer`'s writes join the transaction (the idempotency record)."""
     warnings = registration_warnings(request)
-    member = persons.register(account_id, request, now, lambda m: answer(Registration(m, warnings)))
-    return Registration(member, warnings)
+    for attempt in range(_ATTEMPTS):
+        held = persons.holders(request.curp, request.nss)
+        conflicts = (["curp"] if held.curp else []) + (["nss"] if held.nss else [])
+        person_id, claim_id = str(uuid.uuid4()), (str(uuid.uuid4()) if conflicts else None)
+        member = new_member(account_id, person_id, request, now)
+        identity = persons.person_writes(new_person(person_id, request.curp, account_id, account_id, claim_id, now),
+                                         held.curp)
+        if claim_id:
+            identity.append(persons.claim_write(IdentityClaim(
+                claim_id=claim_id, context="registration", account_id=account_id, claimant_person_id=person_id,
+                existing_person_id=held.curp or held.nss, conflicts=conflicts, status=ClaimStatus.PENDING,
+                created_at=now)))
+        registration = Registration(member, warnings)
+        try:
+            store.create_member(member, held.nss is None, identity, answer(registration))
+            return registration
+        except ConditionFailed as failed:
+            if failed.labels & {"curp-guard", "nss-guard"} and attempt < _ATTEMPTS - 1:
+                continue
+            raise ServiceUnavailable() from None
+    raise AssertionError("unreachable")
 
 
 def review(draft: dict, now: datetime) -> tuple[list[FieldError], list[FieldError]]:
@@ -60,8 +83,39 @@ def export(member_id: str) -> tuple[Member, list[Beneficiary]]:
 
 def add_beneficiary(member_id: str, request: BeneficiaryRequest, now: datetime,
                     answer: Callable[[Beneficiary], list[Write]] = lambda beneficiary: []) -> Beneficiary:
-    """A beneficiary as a person (a pending claim when someone holds the CURP; the answer is the same either way)."""
-    return persons.add_beneficiary(member_id, request, now, answer)
+    """A beneficiary as a person: this member's earlier person for that CURP if it had one, else a new person (with a
+    pending claim when someone holds the CURP; the answer is the same either way)."""
+    member, beneficiaries = store.registered_partition(member_id)
+    problems = check_against_member(request, member.curp)
+    if problems:
+        raise InvalidInput(problems)
+    if any(b.curp == request.curp and b.status == "active" for b in beneficiaries):
+        raise Conflict("beneficiary-exists")
+    earlier = next((b.person_id for b in reversed(beneficiaries) if b.curp == request.curp), None)
+    for attempt in range(_ATTEMPTS):
+        beneficiary_id = str(uuid.uuid4())
+        if earlier:
+            person_id, identity = earlier, []
+        else:
+            holder = persons.curp_owner(request.curp)
+            person_id, claim_id = str(uuid.uuid4()), (str(uuid.uuid4()) if holder else None)
+            identity = persons.person_writes(new_person(person_id, request.curp, member_id, None, claim_id, now),
+                                             holder)
+            if claim_id:
+                identity.append(persons.claim_write(IdentityClaim(
+                    claim_id=claim_id, context="beneficiary", account_id=member_id, claimant_person_id=person_id,
+                    existing_person_id=holder, beneficiary_id=beneficiary_id,
+                    relationship=request.relationship.value, conflicts=["curp"], status=ClaimStatus.PENDING,
+                    created_at=now)))
+        beneficiary = new_beneficiary(beneficiary_id, person_id, request, now)
+        try:
+            store.add_beneficiary(member_id, beneficiary, identity, answer(beneficiary))
+            return beneficiary
+        except ConditionFailed as failed:
+            if "curp-guard" in failed.labels and attempt < _ATTEMPTS - 1:
+                continue
+            raise ServiceUnavailable() from None
+    raise AssertionError("unreachable")
 
 
 def beneficiaries(member_id: str) -> list[Beneficiary]:

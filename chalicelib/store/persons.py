@@ -11,20 +11,17 @@ claim in the same transaction that creates its profile or beneficiary (docs/iden
 """
 
 import re
-import uuid
-from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.domain.identity import (
-    Assurance, AssuranceLevel, ClaimDecision, ClaimStatus, DeclaredIdentity, Evidence, IdentityClaim, IdentityVerifier,
-    Person, raised, strongest,
+    Assurance, AssuranceLevel, ClaimDecision, ClaimStatus, Evidence, IdentityClaim, Person,
 )
-from chalicelib.domain.beneficiaries import Beneficiary, BeneficiaryRequest, check_against_member, new_beneficiary
-from chalicelib.domain.members import Member, RegistrationRequest, new_member
-from chalicelib.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
+from chalicelib.domain.members import Member
+from chalicelib.errors import Conflict, NotFound
 from chalicelib.store import members
 from chalicelib.store.members import (
     BeneficiaryItem, GuardItem, MemberItem, ProfileItem, _plain, member_key, nss_guard_key,
@@ -74,13 +71,6 @@ class ClaimItem(MemberItem, discriminator="claim"):
 
 
 # --- Persons -----------------------------------------------------------------------------------------------------
-
-def new_person(person_id: str, curp: str, created_by: str, member_id: str | None, claim_id: str | None,
-               now: datetime) -> Person:
-    return Person(person_id=person_id, curp=curp, created_at=now, created_by=created_by, member_id=member_id,
-                  claim_id=claim_id,
-                  assurance=Assurance(level=AssuranceLevel.SELF_ASSERTED, at=now, method="registration"))
-
 
 def _person_item(person: Person) -> PersonItem:
     return PersonItem(person_key(person.person_id), "PERSON", person_id=person.person_id, curp=person.curp,
@@ -185,79 +175,18 @@ def save_check(person_id: str, evidence: Evidence, assurance: Assurance | None) 
     item.update(actions=[kept], condition=PersonItem.pk.exists())
 
 
-# --- Naming a person: registration and beneficiaries -----------------------------------------------------------
+class Holders(NamedTuple):
+    curp: str | None  # the person who holds the CURP
+    nss: str | None  # the person of the member who holds the NSS
 
-_ATTEMPTS = 2  # a CURP or NSS guard written by a racing account between our read and our transaction: start over
 
-
-def _holders(curp: str, nss: str) -> tuple[str | None, GuardItem | None]:
-    """Who holds the CURP (a person) and the NSS (a member and person): one consistent BatchGetItem."""
+def holders(curp: str, nss: str) -> Holders:
+    """Who holds a CURP and an NSS: one consistent BatchGetItem of both guards."""
     curp_key, nss_key = curp_guard_key(curp), nss_guard_key(nss)
     found = {(item.pk, item.sk): item for item in MemberItem.batch_get([curp_key, nss_key], consistent_read=True)}
-    curp_guard = found.get(curp_key)
-    return (curp_guard.owner_id if curp_guard else None), found.get(nss_key)
-
-
-def register(account_id: str, request: RegistrationRequest, now: datetime,
-             answer: Callable[[Member], list[Write]]) -> Member:
-    """The account's profile as a new person. When the CURP or NSS is someone's already, the person is created
-    unlinked with a pending claim; the answer is the same either way (no enumeration). `answer(member)` gives the
-    writes that record the reply (idempotency), in the same transaction."""
-    for attempt in range(_ATTEMPTS):
-        curp_holder, nss_guard = _holders(request.curp, request.nss)
-        conflicts = (["curp"] if curp_holder else []) + (["nss"] if nss_guard else [])
-        person_id, claim_id = str(uuid.uuid4()), (str(uuid.uuid4()) if conflicts else None)
-        member = new_member(account_id, person_id, request, now)
-        person = new_person(person_id, request.curp, account_id, account_id, claim_id, now)
-        identity = person_writes(person, curp_holder)
-        if claim_id:
-            existing = curp_holder or nss_guard.person_id or nss_guard.owner_id
-            identity.append(claim_write(IdentityClaim(
-                claim_id=claim_id, context="registration", account_id=account_id, claimant_person_id=person_id,
-                existing_person_id=existing, conflicts=conflicts, status=ClaimStatus.PENDING, created_at=now)))
-        try:
-            members.create_member(member, nss_guard is None, identity, answer(member))
-            return member
-        except ConditionFailed as failed:
-            if failed.labels & {"curp-guard", "nss-guard"} and attempt < _ATTEMPTS - 1:
-                continue
-            raise ServiceUnavailable() from None
-    raise AssertionError("unreachable")
-
-
-def add_beneficiary(member_id: str, request: BeneficiaryRequest, now: datetime,
-                    answer: Callable[[Beneficiary], list[Write]]) -> Beneficiary:
-    """A beneficiary as a person: this member's earlier person for that CURP if it had one, else a new person (with a
-    pending claim when someone holds the CURP; the answer is the same either way)."""
-    member, beneficiaries = members.registered_partition(member_id)
-    problems = check_against_member(request, member.curp)
-    if problems:
-        raise InvalidInput(problems)
-    if any(b.curp == request.curp and b.status == "active" for b in beneficiaries):
-        raise Conflict("beneficiary-exists")
-    earlier = next((b.person_id for b in reversed(beneficiaries) if b.curp == request.curp), None)
-    for attempt in range(_ATTEMPTS):
-        holder = curp_owner(request.curp)
-        beneficiary_id = str(uuid.uuid4())
-        if earlier:
-            person_id, identity = earlier, []
-        else:
-            person_id, claim_id = str(uuid.uuid4()), (str(uuid.uuid4()) if holder else None)
-            identity = person_writes(new_person(person_id, request.curp, member_id, None, claim_id, now), holder)
-            if claim_id:
-                identity.append(claim_write(IdentityClaim(
-                    claim_id=claim_id, context="beneficiary", account_id=member_id, claimant_person_id=person_id,
-                    existing_person_id=holder, beneficiary_id=beneficiary_id, relationship=request.relationship.value,
-                    conflicts=["curp"], status=ClaimStatus.PENDING, created_at=now)))
-        beneficiary = new_beneficiary(beneficiary_id, person_id, request, now)
-        try:
-            members.add_beneficiary(member_id, beneficiary, identity, answer(beneficiary))
-            return beneficiary
-        except ConditionFailed as failed:
-            if "curp-guard" in failed.labels and attempt < _ATTEMPTS - 1:
-                continue
-            raise ServiceUnavailable() from None
-    raise AssertionError("unreachable")
+    curp_guard, nss_guard = found.get(curp_key), found.get(nss_key)
+    return Holders(curp_guard.owner_id if curp_guard else None,
+                   (nss_guard.person_id or nss_guard.owner_id) if nss_guard else None)
 
 
 # --- Claims ------------------------------------------------------------------------------------------------------
@@ -374,46 +303,3 @@ def confirm(claim: IdentityClaim, claimant: Person, existing: Person, decision: 
         if "existing" in failed.labels and claim.context == "registration" and existing.member_id:
             raise Conflict("claim-person-has-account") from None
         raise Conflict("claim-changed") from None
-
-
-# --- Decisions and proofing ----------------------------------------------------------------------------------------
-
-def prove(person: Person, verifier: IdentityVerifier, declared: DeclaredIdentity, method: str,
-          now: datetime) -> tuple[Person, Evidence]:
-    """Run a check on a person: keep its evidence on the person (the operators see it with any claim) and raise the
-    assurance when it passes. The same single write for every person, so a claim cannot be told from outside."""
-    verification = verifier.verify(person, declared, now)
-    assurance = raised(person.assurance, verification, method)
-    save_check(person.person_id, verification.evidence, assurance if assurance != person.assurance else None)
-    checked = person.model_copy(update={"assurance": assurance, "last_check": verification.evidence})
-    return checked, verification.evidence
-
-
-def decide(claim_id: str, decision: ClaimDecision, in_person: tuple[IdentityVerifier, DeclaredIdentity] | None,
-           now: datetime) -> IdentityClaim:
-    """An operator confirms (the claimant's person merges into the existing one) or rejects (separate for good).
-    Confirming a registration with an in-person or consular check runs it through the verifier: the ID must agree,
-    and the merged person reaches `verified-in-person`."""
-    claim = get_claim(claim_id)
-    if claim.status != ClaimStatus.PENDING:
-        raise Conflict("claim-decided")
-    if decision.action == "reject":
-        reject(claim, decision)
-        return get_claim(claim_id)
-    claimant, existing = get_person(claim.claimant_person_id), get_person(claim.existing_person_id)
-    if existing is not None and existing.merged_into:  # the holder's own person was merged by an earlier claim
-        existing = get_person(existing.merged_into)
-    if claimant is None or existing is None or claimant.curp != existing.curp:
-        raise Conflict("claim-not-same-curp")
-    if claim.context == "registration" and existing.member_id:
-        raise Conflict("claim-person-has-account")
-    assurance, evidence = strongest(existing.assurance, claimant.assurance), None
-    if in_person is not None and claim.context == "registration":
-        verifier, declared = in_person
-        verification = verifier.verify(claimant, declared, now)
-        if verification.reached is None:
-            raise Conflict("claim-document-mismatch")
-        evidence = verification.evidence
-        assurance = raised(assurance, verification, f"{decision.checked}:{decision.by}")
-    confirm(claim, claimant, existing, decision, evidence, assurance, now)
-    return get_claim(claim_id)
