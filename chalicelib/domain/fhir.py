@@ -92,7 +92,8 @@ def _visit(patient_id: str, encounter: Encounter) -> list[dict[str, Any]]:
 
 
 def _observations(patient_id: str, entry: Entry) -> list[dict[str, Any]]:
-    vitals = entry.content.get("vital_signs") or {}
+    vitals = getattr(entry.content, "vital_signs", None)
+    vitals = vitals.model_dump() if vitals else {}
     common = {
         "resourceType": "Observation", "status": "final", "subject": _ref(patient_id),
         "category": [_coding("http://terminology.hl7.org/CodeSystem/observation-category", "vital-signs", "Vital Signs")],
@@ -122,8 +123,9 @@ def _section_text(value: Any) -> str:
 
 
 def _composition(patient_id: str, entry: Entry) -> dict[str, Any]:
-    sections = [{"title": title, "text": _narrative(_section_text(entry.content[field]))}
-                for field, title in SECTIONS if entry.content.get(field) not in (None, "")]
+    content = entry.content.model_dump()
+    sections = [{"title": title, "text": _narrative(_section_text(content[field]))}
+                for field, title in SECTIONS if content.get(field) not in (None, "")]
     composition: dict[str, Any] = {
         "resourceType": "Composition", "id": entry.entry_id, "status": "final",
         "identifier": {"system": "urn:pti-migrante:entry-sha256", "value": entry.hash},

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StrictBool, model_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.clock import MEXICO_CITY
@@ -27,20 +27,32 @@ ADULT_AGE = 18  # members read their beneficiaries' records while those are mino
 Text = Annotated[str, Field(min_length=2, max_length=2000)]
 
 
+def tenths(low: Decimal | int, high: int) -> Any:
+    """A measurement to one decimal: exact while validated, a JSON number when sent back, as the app sent it (money
+    is the only decimal this API writes as a string)."""
+    return Annotated[Decimal, Field(ge=low, le=high, decimal_places=1),
+                     PlainSerializer(float, return_type=float, when_used="json")]
+
+
+def _absent(value: Any) -> bool:
+    """A note leaves out what was not given: its stored content and hash are of the fields present."""
+    return value is None
+
+
 class VitalSigns(BaseModel):
     """Vital signs the patient reported or measured at home; every one optional (NOM-004 9.1: "as needed")."""
 
     model_config = ConfigDict(extra="forbid")
 
-    temperature_c: Annotated[Decimal, Field(ge=30, le=45, decimal_places=1)] | None = None
-    heart_rate_bpm: Annotated[int, Field(ge=20, le=250)] | None = None
-    respiratory_rate_rpm: Annotated[int, Field(ge=4, le=80)] | None = None
-    systolic_mmhg: Annotated[int, Field(ge=50, le=260)] | None = None
-    diastolic_mmhg: Annotated[int, Field(ge=30, le=160)] | None = None
-    oxygen_saturation_pct: Annotated[int, Field(ge=50, le=100)] | None = None
-    glucose_mg_dl: Annotated[int, Field(ge=20, le=800)] | None = None
-    weight_kg: Annotated[Decimal, Field(ge=Decimal("0.5"), le=400, decimal_places=1)] | None = None
-    height_cm: Annotated[Decimal, Field(ge=30, le=250, decimal_places=1)] | None = None
+    temperature_c: tenths(30, 45) | None = Field(None, exclude_if=_absent)
+    heart_rate_bpm: Annotated[int, Field(ge=20, le=250)] | None = Field(None, exclude_if=_absent)
+    respiratory_rate_rpm: Annotated[int, Field(ge=4, le=80)] | None = Field(None, exclude_if=_absent)
+    systolic_mmhg: Annotated[int, Field(ge=50, le=260)] | None = Field(None, exclude_if=_absent)
+    diastolic_mmhg: Annotated[int, Field(ge=30, le=160)] | None = Field(None, exclude_if=_absent)
+    oxygen_saturation_pct: Annotated[int, Field(ge=50, le=100)] | None = Field(None, exclude_if=_absent)
+    glucose_mg_dl: Annotated[int, Field(ge=20, le=800)] | None = Field(None, exclude_if=_absent)
+    weight_kg: tenths(Decimal("0.5"), 400) | None = Field(None, exclude_if=_absent)
+    height_cm: tenths(30, 250) | None = Field(None, exclude_if=_absent)
 
     @model_validator(mode="after")
     def _blood_pressure(self) -> "VitalSigns":
@@ -65,17 +77,17 @@ class ConsultNote(BaseModel):
 
     reason: Text
     symptoms: Text
-    vital_signs: VitalSigns | None = None
+    vital_signs: VitalSigns | None = Field(None, exclude_if=_absent)
     assessment: Text
     plan: Text
     recommendations: Text
     prognosis: Text
     referral: Referral
-    free_text: Annotated[str, Field(max_length=4000)] | None = None
+    free_text: Annotated[str, Field(max_length=4000)] | None = Field(None, exclude_if=_absent)
 
 
-class AddendumRequest(BaseModel):
-    """POST /v1/nurse/records/{patient_id}/entries/{entry_id}/addenda."""
+class Addendum(BaseModel):
+    """An addendum's content (POST /v1/nurse/records/{patient_id}/entries/{entry_id}/addenda)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -102,7 +114,7 @@ class Entry(BaseModel):
     time_zone: str = Field(description="Where the act happened: the nurse's zone, America/Mexico_City")
     recorded_at: datetime
     signed_by: Signer
-    content: dict[str, Any]
+    content: ConsultNote | Addendum = Field(description="The note for a consult-note, the text for an addendum")
     previous_hash: str
     hash: str
 
@@ -120,7 +132,7 @@ def seal(unsigned: dict[str, Any]) -> Entry:
 
 
 def new_entry(*, entry_id: str, seq: int, previous_hash: str, kind: str, patient: "PatientFacts",
-              appointment_id: str | None, amends: str | None, signer: Signer, content: dict[str, Any],
+              appointment_id: str | None, amends: str | None, signer: Signer, content: ConsultNote | Addendum,
               now: datetime) -> Entry:
     """A signed entry written now by `signer` (taken from her token and profile). The act happened in the nurse's
     zone, Mexico City; the instant is stored in UTC and shown with that zone."""

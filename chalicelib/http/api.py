@@ -33,7 +33,7 @@ from chalicelib.errors import (
 )
 from chalicelib.http import request_scope
 from chalicelib.auth import Caller, Role
-from chalicelib.http.problems import problem_response
+from chalicelib.http.problems import instance_of, problem_response
 from chalicelib.http.rendering import json_response
 from chalicelib.i18n import Language, negotiate, text
 from chalicelib.logs import service_logger
@@ -189,7 +189,7 @@ class Router:
             if operation.idempotent and not idempotency.written:
                 raise RuntimeError(f"{operation.name} stored no idempotency record")
         except AppError as error:
-            return problem_response(error, language, instance=request.path, correlation_id=correlation_id)
+            return problem_response(error, language, instance=instance_of(request), correlation_id=correlation_id)
         except Exception as error:
             cause = transient_cause(error)
             if cause:
@@ -197,10 +197,10 @@ class Router:
                 # bug. A warning naming the cause, no traceback: there is nothing of ours to fix.
                 _log.warning("dependency unavailable", extra={"route": operation.path, "correlation_id": correlation_id,
                                                               "cause": cause})
-                return problem_response(ServiceUnavailable(), language, instance=request.path,
+                return problem_response(ServiceUnavailable(), language, instance=instance_of(request),
                                         correlation_id=correlation_id)
             _log.exception("unhandled error", extra={"route": operation.path, "correlation_id": correlation_id})
-            return problem_response(AppError(), language, instance=request.path, correlation_id=correlation_id)
+            return problem_response(AppError(), language, instance=instance_of(request), correlation_id=correlation_id)
         reply = result if isinstance(result, Reply) else Reply(result, operation.status)
         payload = reply.body.model_dump(mode="json") if isinstance(reply.body, BaseModel) else reply.body
         return json_response(payload, reply.status, reply.headers, content_type=operation.media_type)

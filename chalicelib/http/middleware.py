@@ -10,7 +10,7 @@ from chalice.app import Request
 
 from chalicelib.errors import AppError, MalformedRequest, MethodNotAllowed, NotFound, PayloadTooLarge, UnsupportedMediaType
 from chalicelib.http import request_scope
-from chalicelib.http.problems import problem_response
+from chalicelib.http.problems import instance_of, problem_response
 from chalicelib.i18n import negotiate
 from chalicelib.logs import service_logger
 
@@ -30,12 +30,12 @@ def observe_request(request: Request, get_response: Callable[[Request], Response
     try:
         if body_size > MAX_BODY_BYTES:
             error: AppError = PayloadTooLarge(size=body_size, limit=MAX_BODY_BYTES)
-            response = problem_response(error, language, instance=request.path, correlation_id=correlation_id)
+            response = problem_response(error, language, instance=instance_of(request), correlation_id=correlation_id)
         else:
             response = _as_problem(get_response(request), request, language, correlation_id)
     except Exception:
         _log.exception("unhandled error", extra={"correlation_id": correlation_id})
-        response = problem_response(AppError(), language, instance=request.path, correlation_id=correlation_id)
+        response = problem_response(AppError(), language, instance=instance_of(request), correlation_id=correlation_id)
     response.headers["X-Correlation-Id"] = correlation_id
     _log.info(
         "request",
@@ -64,7 +64,7 @@ def _as_problem(response: Response, request: Request, language: Any, correlation
     if not (isinstance(response.body, dict) and set(response.body) == {"Code", "Message"}):
         return response
     error = _chalice_error(response, request)
-    return problem_response(error, language, instance=request.path, correlation_id=correlation_id)
+    return problem_response(error, language, instance=instance_of(request), correlation_id=correlation_id)
 
 
 def _chalice_error(response: Response, request: Request) -> AppError:

@@ -1,8 +1,11 @@
 """RFC 9457 problem responses: the one shape of every error this API returns."""
 
+import re
 from typing import Any
+from urllib.parse import quote, unquote
 
 from chalice import Response
+from chalice.app import Request
 
 from chalicelib.http.rendering import json_response
 from chalicelib.errors import AppError, FieldError, InvalidInput, MethodNotAllowed, ServiceUnavailable, Unauthenticated
@@ -10,6 +13,15 @@ from chalicelib.i18n import Language, text
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:pti-migrante:problem:"
+_PATH_PARAMETER = re.compile(r"{([^}]+)}")
+
+
+def instance_of(request: Request) -> str:
+    """The path the caller asked for (RFC 9457 `instance`): the route's template filled with its path values,
+    percent-encoded once (API Gateway hands them decoded, the local servers as sent), so a hostile value cannot put
+    characters of its own into the document."""
+    values = request.uri_params or {}
+    return _PATH_PARAMETER.sub(lambda name: quote(unquote(values.get(name[1], name[0])), safe=":@"), request.path)
 
 
 def problem_body(error: AppError, language: Language, *, instance: str, correlation_id: str) -> dict[str, Any]:

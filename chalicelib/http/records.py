@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from chalicelib.domain.health_record import AddendumRequest, AuditEvent, ConsultNote, Entry
+from chalicelib.domain.health_record import Addendum, AuditEvent, ConsultNote, Entry
 from chalicelib.domain.identifiers import Curp
 from chalicelib.http.api import Reply, Router
 from chalicelib.auth import Caller, Role
@@ -84,10 +84,10 @@ def end_with_note(caller: Caller, appointment_id: str, body: ConsultNote, now: d
     return Reply(service.end_consult(caller.user_id, appointment_id, body, now), 201)
 
 
-@router.route("/v1/nurse/records/{patient_id}/entries/{entry_id}/addenda", "POST", roles=NURSE, body=AddendumRequest,
+@router.route("/v1/nurse/records/{patient_id}/entries/{entry_id}/addenda", "POST", roles=NURSE, body=Addendum,
               response=Entry, status=201, extra_statuses=[403, 404, 409],
               summary="Correct or complete an entry with a signed addendum (the entry itself never changes)")
-def add_addendum(caller: Caller, patient_id: str, entry_id: str, body: AddendumRequest, now: datetime) -> Reply:
+def add_addendum(caller: Caller, patient_id: str, entry_id: str, body: Addendum, now: datetime) -> Reply:
     return Reply(service.add_addendum(caller.user_id, patient_id, entry_id, body, now), 201)
 
 

@@ -11,7 +11,7 @@ from chalicelib.domain.beneficiaries import Beneficiary
 from chalicelib.domain.clock import mexico_city_today
 from chalicelib.domain.fhir import record_bundle
 from chalicelib.domain.health_record import (
-    AddendumRequest, AuditEvent, ConsultNote, Encounter, Entry, PatientFacts, Signer, consult_justifying, is_minor,
+    Addendum, AuditEvent, ConsultNote, Encounter, Entry, PatientFacts, Signer, consult_justifying, is_minor,
     new_entry,
 )
 from chalicelib.domain.identifiers import curp_facts
@@ -106,7 +106,7 @@ def end_consult(nurse_id: str, appointment_id: str, note: ConsultNote, now: date
         patient.patient_id, appointment.member_id,
         lambda seq, previous: new_entry(entry_id=entry_id, seq=seq, previous_hash=previous, kind="consult-note",
                                         patient=patient, appointment_id=appointment.appointment_id, amends=None,
-                                        signer=signer, content=note.model_dump(mode="json", exclude_none=True), now=now),
+                                        signer=signer, content=note, now=now),
         wiring.record_keys(), _event(nurse_id, "nurse", "write-note", patient, now, appointment.appointment_id), now,
         extra=teleconsult_store.step(appointment, fulfilled),
         encounter=Encounter(appointment_id=appointment.appointment_id, nurse_id=signer.user_id,
@@ -115,7 +115,7 @@ def end_consult(nurse_id: str, appointment_id: str, note: ConsultNote, now: date
                             ended_at=now))
 
 
-def add_addendum(nurse_id: str, patient_id: str, entry_id: str, request: AddendumRequest, now: datetime) -> Entry:
+def add_addendum(nurse_id: str, patient_id: str, entry_id: str, request: Addendum, now: datetime) -> Entry:
     """A signed addendum pointing at an entry of her patient's record (the entry itself never changes)."""
     patient, scope, consult = _nurses_patient(nurse_id, patient_id, now)
     if not store.entry_exists(scope, entry_id):
@@ -126,7 +126,7 @@ def add_addendum(nurse_id: str, patient_id: str, entry_id: str, request: Addendu
         patient.patient_id, consult.member_id,
         lambda seq, previous: new_entry(entry_id=addendum_id, seq=seq, previous_hash=previous, kind="addendum",
                                         patient=patient, appointment_id=None, amends=entry_id, signer=signer,
-                                        content=request.model_dump(mode="json"), now=now),
+                                        content=request, now=now),
         wiring.record_keys(), _event(nurse_id, "nurse", "write-addendum", patient, now, consult.appointment_id), now)
 
 

@@ -209,7 +209,7 @@ def append(person_id: str, account_id: str, draft: Callable[[int, str], Entry], 
             data_key = keys.unwrap(wrapped, record_id)
             seq, previous = int(head.seq) + 1, head.last_hash
         entry = draft(seq, previous)
-        content = json.dumps(entry.content, ensure_ascii=False).encode()
+        content = entry.content.model_dump_json().encode()
         item = EntryItem(
             _record_key(person_id), _entry_sk(seq), entry_id=entry.entry_id, seq=seq, entry_kind=entry.kind,
             patient_id=entry.patient_id, curp=entry.curp, account_id=account_id, appointment_id=entry.appointment_id,

@@ -1,6 +1,7 @@
 """Hostile bodies and headers get a 4xx with a clear message, never a 500 (issue 14's reproduced cases)."""
 
 import json
+from urllib.parse import quote, unquote
 
 import pytest
 
@@ -136,3 +137,4 @@ def test_path_ids_of_the_wrong_shape_are_404s_before_any_lookup(api, member, ope
     for bad in ("x" * 2100, "a%00b", "%E2%80%AEid"):
         answer = api.http.request(method, path.format(id=bad), headers=headers, body=body)
         assert answer.status_code == 404, (path, bad[:10], answer.body[:200])
+        assert _json(answer)["instance"] == path.format(id=quote(unquote(bad), safe=":@")), answer.body[:200]

@@ -91,6 +91,8 @@ def test_who_may_read_the_record_and_every_read_is_in_the_access_log(api, clock,
     mine = _json(api.http.get("/v1/me/record", headers=scene["member"]))
     assert [e["entry_id"] for e in mine["items"]] == [entry["entry_id"]] and mine["next"] is None
     assert mine["items"][0]["content"]["assessment"] == "Presión arterial en límite alto, sin datos de alarma"
+    assert mine["items"][0]["content"]["vital_signs"] == consult_note()["vital_signs"]  # numbers stay numbers
+    assert "free_text" not in mine["items"][0]["content"]  # what was not written is left out, not null
 
     patient_url = f"/v1/nurse/patients/{scene['patient_id']}/record"
     clock(clock.now() + timedelta(minutes=1))

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.domain.health_record import (
-    GENESIS_HASH, PatientFacts, Signer, broken_links, consult_justifying, is_minor, new_entry,
+    GENESIS_HASH, Addendum, PatientFacts, Signer, broken_links, consult_justifying, is_minor, new_entry,
 )
 from chalicelib.domain.teleconsult import Appointment, SealedText
 
@@ -20,7 +20,7 @@ def _chain(texts: list[str]):
     entries, previous = [], GENESIS_HASH
     for seq, text in enumerate(texts, start=1):
         entry = new_entry(entry_id=f"e-{seq}", seq=seq, previous_hash=previous, kind="addendum", patient=PATIENT,
-                          appointment_id=None, amends=None, signer=SIGNER, content={"text": text},
+                          appointment_id=None, amends=None, signer=SIGNER, content=Addendum.model_construct(text=text),
                           now=NOW + timedelta(minutes=seq))
         entries.append(entry)
         previous = entry.hash
@@ -33,7 +33,7 @@ def test_any_change_to_any_stored_entry_is_named(texts, data):
     assert broken_links(entries) == []
     victim = data.draw(st.integers(0, len(entries) - 1))
     field = data.draw(st.sampled_from(["content", "signed_by", "occurred_at", "curp", "appointment_id"]))
-    changed = {"content": {"text": texts[victim] + "!"}, "signed_by": SIGNER.model_copy(update={"full_name": "Otra"}),
+    changed = {"content": Addendum.model_construct(text=texts[victim] + "!"), "signed_by": SIGNER.model_copy(update={"full_name": "Otra"}),
                "occurred_at": entries[victim].occurred_at + timedelta(seconds=1), "curp": "XEXX010101HNEXXXA4",
                "appointment_id": "a-forged"}[field]
     entries[victim] = entries[victim].model_copy(update={field: changed})
