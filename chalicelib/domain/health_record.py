@@ -35,8 +35,13 @@ def tenths(low: Decimal | int, high: int) -> Any:
 
 
 def _absent(value: Any) -> bool:
-    """A note leaves out what was not given: its stored content and hash are of the fields present."""
     return value is None
+
+
+def _left_out_when_absent() -> Any:
+    """A note leaves out what was not given, never writes it as null: its stored content and hash are of the fields
+    present. So the schema gives no default (generators would take a default for "always sent")."""
+    return Field(None, exclude_if=_absent, json_schema_extra=lambda schema: schema.pop("default", None))
 
 
 class VitalSigns(BaseModel):
@@ -44,15 +49,15 @@ class VitalSigns(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    temperature_c: tenths(30, 45) | None = Field(None, exclude_if=_absent)
-    heart_rate_bpm: Annotated[int, Field(ge=20, le=250)] | None = Field(None, exclude_if=_absent)
-    respiratory_rate_rpm: Annotated[int, Field(ge=4, le=80)] | None = Field(None, exclude_if=_absent)
-    systolic_mmhg: Annotated[int, Field(ge=50, le=260)] | None = Field(None, exclude_if=_absent)
-    diastolic_mmhg: Annotated[int, Field(ge=30, le=160)] | None = Field(None, exclude_if=_absent)
-    oxygen_saturation_pct: Annotated[int, Field(ge=50, le=100)] | None = Field(None, exclude_if=_absent)
-    glucose_mg_dl: Annotated[int, Field(ge=20, le=800)] | None = Field(None, exclude_if=_absent)
-    weight_kg: tenths(Decimal("0.5"), 400) | None = Field(None, exclude_if=_absent)
-    height_cm: tenths(30, 250) | None = Field(None, exclude_if=_absent)
+    temperature_c: tenths(30, 45) | None = _left_out_when_absent()
+    heart_rate_bpm: Annotated[int, Field(ge=20, le=250)] | None = _left_out_when_absent()
+    respiratory_rate_rpm: Annotated[int, Field(ge=4, le=80)] | None = _left_out_when_absent()
+    systolic_mmhg: Annotated[int, Field(ge=50, le=260)] | None = _left_out_when_absent()
+    diastolic_mmhg: Annotated[int, Field(ge=30, le=160)] | None = _left_out_when_absent()
+    oxygen_saturation_pct: Annotated[int, Field(ge=50, le=100)] | None = _left_out_when_absent()
+    glucose_mg_dl: Annotated[int, Field(ge=20, le=800)] | None = _left_out_when_absent()
+    weight_kg: tenths(Decimal("0.5"), 400) | None = _left_out_when_absent()
+    height_cm: tenths(30, 250) | None = _left_out_when_absent()
 
     @model_validator(mode="after")
     def _blood_pressure(self) -> "VitalSigns":
@@ -77,13 +82,13 @@ class ConsultNote(BaseModel):
 
     reason: Text
     symptoms: Text
-    vital_signs: VitalSigns | None = Field(None, exclude_if=_absent)
+    vital_signs: VitalSigns | None = _left_out_when_absent()
     assessment: Text
     plan: Text
     recommendations: Text
     prognosis: Text
     referral: Referral
-    free_text: Annotated[str, Field(max_length=4000)] | None = Field(None, exclude_if=_absent)
+    free_text: Annotated[str, Field(max_length=4000)] | None = _left_out_when_absent()
 
 
 class Addendum(BaseModel):

@@ -9,13 +9,25 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.auth import Role
-from tests.api.test_records import _attend, scene  # noqa: F401 (fixture)
-from tests.api.test_teleconsult import _book, _slots, nurses  # noqa: F401 (fixture used by scene)
-from tests.people import registration
+from tests.api.flows import main_flow_answers
+from tests.api.test_records import scene  # noqa: F401 (fixture)
+from tests.api.test_teleconsult import nurses  # noqa: F401 (fixture used by scene)
 
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 PACKAGE = "pti_client"
+# Each main-flow operation: the generated module that calls it and the model its answer parses into.
+MODELS = {
+    ("/v1/registrations", "post"): ("members.register", "MemberProfile"),
+    ("/v1/me/payment-references", "post"): ("payments.issue_reference", "ReferenceOut"),
+    ("/v1/teleconsult/appointments", "post"): ("teleconsult.book", "AppointmentOut"),
+    ("/v1/me", "get"): ("members.my_profile", "MemberProfile"),
+    ("/v1/me/payment-references", "get"): ("payments.list_references", "ReferenceList"),
+    ("/v1/me/payments", "get"): ("payments.list_payments", "PaymentList"),
+    ("/v1/me/appointments", "get"): ("teleconsult.my_appointments", "AppointmentList"),
+    ("/v1/nurse/appointments/{appointment_id}/end", "post"): ("records.end_with_note", "Entry"),
+    ("/v1/me/record", "get"): ("records.my_record", "RecordPage"),
+    ("/v1/records/{patient_id}/fhir", "get"): ("records.fhir_export", "FhirBundle"),
+}
 
 
 @pytest.fixture
@@ -49,26 +61,8 @@ def _typed(package, module: str, name: str, response) -> object:
 
 
 def test_a_generated_client_types_the_answers_of_the_main_flows(api, aws, clock, scene, client_package):  # noqa: F811
-    newcomer = {"Authorization": f"Bearer {aws.token(Role.MEMBER, 'generated-client')}",
-                "Content-Type": "application/json"}
-    registered = _typed(client_package, "members.register", "MemberProfile",
-                        api.http.post("/v1/registrations", headers=newcomer, body=json.dumps(registration())))
-    assert registered.next_step.code
-    _typed(client_package, "payments.issue_reference", "ReferenceOut",
-           api.http.post("/v1/me/payment-references", headers=newcomer, body=json.dumps({"months": 1})))
-
-    member, ana, consult = scene["member"], scene["ana"], scene["consult"]
-    later = _slots(api, member, "2026-12-02", "2026-12-02")[0]
-    _typed(client_package, "teleconsult.book", "AppointmentOut", _book(api, member, later["slot_id"]))
-    profile = _typed(client_package, "members.my_profile", "MemberProfile", api.http.get("/v1/me", headers=member))
-    assert profile.curp == scene["curp"]
-    references = _typed(client_package, "payments.list_references", "ReferenceList",
-                        api.http.get("/v1/me/payment-references", headers=member))
-    assert references.references
-    _typed(client_package, "payments.list_payments", "PaymentList", api.http.get("/v1/me/payments", headers=member))
-    listed = _typed(client_package, "teleconsult.my_appointments", "AppointmentList",
-                    api.http.get("/v1/me/appointments", headers=member))
-    assert consult["appointment_id"] in [item.appointment_id for item in listed.items]
-    entry = _typed(client_package, "records.end_with_note", "Entry", _attend(api, clock, ana, consult))
-    page = _typed(client_package, "records.my_record", "RecordPage", api.http.get("/v1/me/record", headers=member))
-    assert [e.entry_id for e in page.items] == [entry.entry_id]
+    answers = main_flow_answers(api, aws, clock, scene, "generated-client")
+    assert {(answer.path, answer.method) for answer in answers} == set(MODELS)
+    for answer in answers:
+        parsed = _typed(client_package, *MODELS[(answer.path, answer.method)], answer.response)
+        assert not parsed.additional_properties, (answer.name, parsed.additional_properties)  # all fields declared

@@ -7,14 +7,12 @@ import os
 import re
 import subprocess
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 
-from chalicelib.auth import Role
-from tests.api.test_records import _attend, scene  # noqa: F401 (fixture)
-from tests.api.test_teleconsult import _book, _slots, nurses  # noqa: F401 (fixture used by scene)
-from tests.people import registration
+from tests.api.flows import Answer, main_flow_answers
+from tests.api.test_records import scene  # noqa: F401 (fixture)
+from tests.api.test_teleconsult import nurses  # noqa: F401 (fixture used by scene)
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / "node_modules" / ".bin"  # `npm ci` (make's install step) puts the pinned openapi-typescript and tsc here
@@ -27,50 +25,6 @@ NODE_ENV = {**os.environ, "NO_COLOR": "1", "FORCE_COLOR": "0"}  # plain text: no
 TSCONFIG = {"compilerOptions": {
     "strict": True, "noEmit": True, "target": "es2022", "lib": ["es2022"], "module": "esnext",
     "moduleResolution": "bundler", "types": [], "skipLibCheck": False, "pretty": False}, "files": ["answers.ts"]}
-
-
-class Answer(NamedTuple):
-    name: str  # of the TypeScript constant
-    path: str  # the operation's path template, as the document lists it
-    method: str
-    response: object  # the chalice test client's answer
-
-
-def main_flow_answers(api, aws, clock, scene) -> list[Answer]:  # noqa: F811
-    """The main flows' real answers, with the operation each one answers."""
-    answers = []
-
-    def answer(name: str, path: str, method: str, response) -> dict:
-        assert response.status_code < 300, (name, response.status_code, response.body)
-        answers.append(Answer(name, path, method, response))
-        return json.loads(response.body)
-
-    newcomer = {"Authorization": f"Bearer {aws.token(Role.MEMBER, 'generated-typescript')}",
-                "Content-Type": "application/json"}
-    registered = answer("registered", "/v1/registrations", "post",
-                        api.http.post("/v1/registrations", headers=newcomer, body=json.dumps(registration())))
-    assert registered["next_step"]["code"]
-    answer("reference", "/v1/me/payment-references", "post",
-           api.http.post("/v1/me/payment-references", headers=newcomer, body=json.dumps({"months": 1})))
-
-    member, ana, consult = scene["member"], scene["ana"], scene["consult"]
-    later = _slots(api, member, "2026-12-02", "2026-12-02")[0]
-    answer("booked", "/v1/teleconsult/appointments", "post", _book(api, member, later["slot_id"]))
-    profile = answer("profile", "/v1/me", "get", api.http.get("/v1/me", headers=member))
-    assert profile["curp"] == scene["curp"]
-    references = answer("references", "/v1/me/payment-references", "get",
-                        api.http.get("/v1/me/payment-references", headers=member))
-    assert references["references"]
-    answer("payments", "/v1/me/payments", "get", api.http.get("/v1/me/payments", headers=member))
-    listed = answer("appointments", "/v1/me/appointments", "get", api.http.get("/v1/me/appointments", headers=member))
-    assert consult["appointment_id"] in [item["appointment_id"] for item in listed["items"]]
-    entry = answer("entry", "/v1/nurse/appointments/{appointment_id}/end", "post", _attend(api, clock, ana, consult))
-    page = answer("record", "/v1/me/record", "get", api.http.get("/v1/me/record", headers=member))
-    assert [e["entry_id"] for e in page["items"]] == [entry["entry_id"]]
-    bundle = answer("fhir", "/v1/records/{patient_id}/fhir", "get",
-                    api.http.get(f"/v1/records/{scene['patient_id']}/fhir", headers=member))
-    assert bundle["resourceType"] == "Bundle" and bundle["entry"]
-    return answers
 
 
 @pytest.fixture
@@ -148,7 +102,7 @@ def _located(output: str, starts: list[tuple[int, str]]) -> str:
 
 def test_generated_typescript_types_the_answers_of_the_main_flows(api, aws, clock, scene,  # noqa: F811
                                                                    typescript_types):
-    answers = main_flow_answers(api, aws, clock, scene)
+    answers = main_flow_answers(api, aws, clock, scene, 'generated-typescript')
     folder = typescript_types.parent
     source, starts = _source(answers, json.loads((folder / "openapi.json").read_text()))
     (folder / "answers.ts").write_text(source)
