@@ -162,44 +162,27 @@ class CurpRegistry(Protocol):
     def lookup(self, curp: str) -> RegistryRecord | None: ...
 
 
-class IdentityVerifier(Protocol):
-    """Identity proofing: checks a person against what they declared and says what level that reaches."""
-
-    def verify(self, person: Person, declared: DeclaredIdentity, now: datetime) -> Verification: ...
-
-
-class RegistryVerifier:
-    """Registry check: the CURP's registry data must agree with the declared names and birth date (and the CURP's
-    own sex and state). Reaches `registry-matched`."""
-
-    def __init__(self, registry: CurpRegistry) -> None:
-        self._registry = registry
-
-    def verify(self, person: Person, declared: DeclaredIdentity, now: datetime) -> Verification:
-        record = self._registry.lookup(person.curp)
-        if record is None:
-            return Verification(evidence=Evidence(kind="registry", at=now, result="not-found", by=self._registry.name),
-                                reached=None)
-        mismatched = registry_mismatches(declared, person.curp, record)
-        evidence = Evidence(kind="registry", at=now, result="no-match" if mismatched else "match",
-                            mismatched=mismatched, by=self._registry.name)
-        return Verification(evidence=evidence, reached=None if mismatched else AssuranceLevel.REGISTRY_MATCHED)
+def registry_check(person: Person, declared: DeclaredIdentity, record: RegistryRecord | None, registry: str,
+                   now: datetime) -> Verification:
+    """The CURP's registry data (None: not in the registry) must agree with the declared names and birth date (and
+    the CURP's own sex and state). Reaches `registry-matched`."""
+    if record is None:
+        return Verification(evidence=Evidence(kind="registry", at=now, result="not-found", by=registry), reached=None)
+    mismatched = registry_mismatches(declared, person.curp, record)
+    evidence = Evidence(kind="registry", at=now, result="no-match" if mismatched else "match",
+                        mismatched=mismatched, by=registry)
+    return Verification(evidence=evidence, reached=None if mismatched else AssuranceLevel.REGISTRY_MATCHED)
 
 
-class InPersonVerifier:
+def in_person_check(person: Person, declared: DeclaredIdentity, operator_id: str, place: str, document: str,
+                    now: datetime) -> Verification:
     """An operator's in-person or consular check: she saw the person with an official photo ID whose data agrees
     with the CURP. Reaches `verified-in-person`; the operator and place are the evidence."""
-
-    def __init__(self, operator_id: str, place: str, document: str) -> None:
-        self._operator_id, self._place, self._document = operator_id, place, document
-
-    def verify(self, person: Person, declared: DeclaredIdentity, now: datetime) -> Verification:
-        facts = curp_facts(person.curp)
-        mismatched = [] if declared.birth_date == facts.birth_date else ["birth_date"]
-        evidence = Evidence(kind="in-person", at=now, result="no-match" if mismatched else "match",
-                            mismatched=mismatched, by=self._operator_id,
-                            detail=f"{self._place}; {self._document}")
-        return Verification(evidence=evidence, reached=None if mismatched else AssuranceLevel.VERIFIED_IN_PERSON)
+    facts = curp_facts(person.curp)
+    mismatched = [] if declared.birth_date == facts.birth_date else ["birth_date"]
+    evidence = Evidence(kind="in-person", at=now, result="no-match" if mismatched else "match",
+                        mismatched=mismatched, by=operator_id, detail=f"{place}; {document}")
+    return Verification(evidence=evidence, reached=None if mismatched else AssuranceLevel.VERIFIED_IN_PERSON)
 
 
 def strongest(*assurances: Assurance) -> Assurance:

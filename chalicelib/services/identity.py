@@ -8,8 +8,8 @@ from typing import Literal
 
 from chalicelib import wiring
 from chalicelib.domain.identity import (
-    ClaimDecision, ClaimStatus, DeclaredIdentity, Evidence, IdentityClaim, IdentityVerifier, InPersonVerifier, Person,
-    RegistryVerifier, raised, strongest,
+    ClaimDecision, ClaimStatus, DeclaredIdentity, Evidence, IdentityClaim, Person, Verification, in_person_check,
+    raised, registry_check, strongest,
 )
 from chalicelib.errors import Conflict
 from chalicelib.logs import service_logger
@@ -37,16 +37,15 @@ def verify(member_id: str, declared: DeclaredIdentity, now: datetime) -> tuple[I
     whether or not a claim exists, so the answer reveals none."""
     identity = identity_of(member_id)
     registry = wiring.curp_registry()
-    person, evidence = _prove(identity.person, RegistryVerifier(registry), declared, f"registry:{registry.name}", now)
+    verification = registry_check(identity.person, declared, registry.lookup(identity.person.curp), registry.name, now)
+    person, evidence = _keep(identity.person, verification, f"registry:{registry.name}")
     _log.info("identity checked", extra={"member_id": member_id, "result": evidence.result})
     return Identity(person, identity.linked_at), evidence
 
 
-def _prove(person: Person, verifier: IdentityVerifier, declared: DeclaredIdentity, method: str,
-           now: datetime) -> tuple[Person, Evidence]:
-    """Run a check on a person: keep its evidence on the person (the operators see it with any claim) and raise the
-    assurance when it passes. The same single write for every person, so a claim cannot be told from outside."""
-    verification = verifier.verify(person, declared, now)
+def _keep(person: Person, verification: Verification, method: str) -> tuple[Person, Evidence]:
+    """Keep a check's evidence on the person (the operators see it with any claim) and raise the assurance when it
+    passed. The same single write for every person, so a claim cannot be told from outside."""
     assurance = raised(person.assurance, verification, method)
     persons.save_check(person.person_id, verification.evidence, assurance if assurance != person.assurance else None)
     checked = person.model_copy(update={"assurance": assurance, "last_check": verification.evidence})
@@ -99,8 +98,7 @@ def confirm_claim(operator_id: str, claim_id: str, checked: Literal["in-person",
     assurance, evidence = strongest(existing.assurance, claimant.assurance), None
     if checked != "documents" and claim.context == "registration":
         document = f"ID: {id_document.first_name} {id_document.last_name}, {id_document.birth_date}"
-        verifier = InPersonVerifier(operator_id, f"{checked}: {place}", document)
-        verification = verifier.verify(claimant, id_document, now)
+        verification = in_person_check(claimant, id_document, operator_id, f"{checked}: {place}", document, now)
         if verification.reached is None:
             raise Conflict("claim-document-mismatch")
         evidence = verification.evidence

@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.domain.identity import (
-    Assurance, AssuranceLevel, DeclaredIdentity, Evidence, InPersonVerifier, Person, RegistryRecord, RegistryVerifier,
-    Verification, raised, read_scope, registry_mismatches, sees_history_before_link, strongest,
+    Assurance, AssuranceLevel, DeclaredIdentity, Evidence, Person, RegistryRecord, Verification, in_person_check, raised,
+    read_scope, registry_check, registry_mismatches, sees_history_before_link, strongest,
 )
 from tests.people import make_curp
 
@@ -27,16 +27,6 @@ def _person(person_id="p-1", created_by="acct-1", level=AssuranceLevel.SELF_ASSE
                   assurance=Assurance(level=level, at=NOW, method="registration"))
 
 
-class _Registry:
-    name = "test-registry"
-
-    def __init__(self, record):
-        self.record = record
-
-    def lookup(self, curp):
-        return self.record
-
-
 def test_names_compare_as_renapo_writes_them_accents_case_and_spaces_aside():
     assert registry_mismatches(_declared(first_name="  LUIS ", last_name="perez", second_last_name="GOMEZ"),
                                CURP, RECORD) == []
@@ -54,19 +44,20 @@ def test_the_curp_itself_must_agree_with_the_registry():
 
 
 def test_a_registry_match_reaches_registry_matched_and_a_miss_nothing():
-    matched = RegistryVerifier(_Registry(RECORD)).verify(_person(), _declared(), NOW)
+    matched = registry_check(_person(), _declared(), RECORD, "test-registry", NOW)
     assert matched.reached == AssuranceLevel.REGISTRY_MATCHED and matched.evidence.result == "match"
-    missed = RegistryVerifier(_Registry(RECORD)).verify(_person(), _declared(first_name="Lucas"), NOW)
+    assert matched.evidence.by == "test-registry"
+    missed = registry_check(_person(), _declared(first_name="Lucas"), RECORD, "test-registry", NOW)
     assert missed.reached is None and missed.evidence.mismatched == ["first_name"]
-    absent = RegistryVerifier(_Registry(None)).verify(_person(), _declared(), NOW)
+    absent = registry_check(_person(), _declared(), None, "test-registry", NOW)
     assert absent.reached is None and absent.evidence.result == "not-found"
 
 
 def test_an_in_person_check_needs_the_id_to_agree_with_the_curp():
-    verifier = InPersonVerifier("op-1", "Consulado de Los Ángeles", "consular")
-    seen = verifier.verify(_person(), _declared(), NOW)
+    seen = in_person_check(_person(), _declared(), "op-1", "Consulado de Los Ángeles", "consular", NOW)
     assert seen.reached == AssuranceLevel.VERIFIED_IN_PERSON and seen.evidence.by == "op-1"
-    assert verifier.verify(_person(), _declared(birth_date="1999-01-01"), NOW).reached is None
+    other_id = _declared(birth_date="1999-01-01")
+    assert in_person_check(_person(), other_id, "op-1", "Consulado de Los Ángeles", "consular", NOW).reached is None
 
 
 LEVELS = st.sampled_from(list(AssuranceLevel))
