@@ -41,15 +41,13 @@ def relay_notifications(event) -> int:
 @app.schedule(Rate(15, unit=Rate.MINUTES), name="consult_reminders")
 def consult_reminders(event) -> dict:
     """Teleconsult reminders 24 h and 1 h ahead, relayed to SNS straight away."""
-    now = datetime.now(timezone.utc)
-    reminded = jobs.remind_consults(now)
-    return {"reminded": reminded, "notifications_sent": jobs.relay_notifications(now)}
+    return jobs.run_consult_reminders(datetime.now(timezone.utc)).__dict__
 
 
 @app.lambda_function(name="post_confirmation")
 def post_confirmation(event, context) -> dict:
     """Cognito's PostConfirmation trigger: a member who confirmed their sign-up joins the `members` group."""
-    from chalicelib import signup  # boto3's Cognito client loads only in this function
+    from chalicelib.services import signup  # boto3's Cognito client loads only in this function
 
     return signup.on_post_confirmation(event)
 

@@ -13,7 +13,7 @@ from chalicelib.domain.coverage import month_of
 from chalicelib.domain.members import RegistrationRequest
 from chalicelib.domain.payment_events import Decision, PaymentSucceeded
 from chalicelib.domain.quotes import shift_month
-from chalicelib.domain.scheduling import Availability, PROGRAM_HOURS, slots_between
+from chalicelib.domain.scheduling import Availability, PROGRAM_HOURS
 from chalicelib.domain.teleconsult import Nurse
 from chalicelib.errors import Conflict
 from chalicelib.auth import Role
@@ -34,8 +34,10 @@ def _sub(cognito, pool_id: str, username: str) -> str:
 
 def seed(cognito, pool_id: str, now: datetime | None = None) -> list[str]:
     """Create what is missing; returns a line per demo account for the launcher to print."""
+    from chalicelib.services import ledger
     from chalicelib.services import members as member_services
-    from chalicelib.store import ledger, members, teleconsult  # after the environment is set
+    from chalicelib.services import teleconsult as teleconsult_services
+    from chalicelib.store import members, teleconsult  # after the environment is set
 
     now = now or datetime.now(timezone.utc)
     today = mexico_city_today(now)
@@ -50,7 +52,7 @@ def seed(cognito, pool_id: str, now: datetime | None = None) -> list[str]:
             pass
         through = shift_month(today.replace(day=1), 3)
         pattern = teleconsult.get_availability(nurse.nurse_id) or PROGRAM_WEEK  # keep what she published since
-        added, *_ = teleconsult.publish(nurse, pattern, slots_between(pattern, today, through), now)
+        added = teleconsult_services.publish_pattern(nurse, pattern, now, through).added
         lines.append(f"nurse     {username:<16} {added} new slots through {through:%Y-%m-%d}")
 
     ensure_user(cognito, pool_id, DEMO_MEMBER, Role.MEMBER)

@@ -179,3 +179,22 @@ def eligibility(beneficiary: Beneficiary, today: date) -> Eligibility:
     if today <= last_day:
         return Eligibility(True, last_day, "student_until_25" if beneficiary.student else f"until_age_{limit}")
     return Eligibility(False, last_day, "age_limit_reached")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A beneficiary and its eligibility on the Mexico City day of the request."""
+
+    beneficiary: Beneficiary
+    eligibility: Eligibility
+
+
+def standing(beneficiary: Beneficiary, now: datetime) -> Standing:
+    return Standing(beneficiary, eligibility(beneficiary, mexico_city_today(now)))
+
+
+def removed(beneficiary: Beneficiary, now: datetime) -> Beneficiary | None:
+    """The beneficiary as removed now, kept in history; None when it already is (a removal happens once)."""
+    if beneficiary.status == "removed":
+        return None
+    return beneficiary.model_copy(update={"status": "removed", "removed_at": now})

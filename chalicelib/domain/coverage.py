@@ -5,10 +5,24 @@ A member is `active` while their last covered month is this month or later, `lap
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from chalicelib.domain.clock import mexico_city_today
 from chalicelib.domain.members import MemberStatus
+
+
+# A reference is paid by its deadline, before its first month begins (domain/payments.py), so paying it makes the
+# member active: the common path of a payment needs no read of their coverage.
+STATUS_WHEN_PAID = MemberStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """A member's whole coverage (months ascending) and the status it gives them."""
+
+    months: list[str]
+    status: MemberStatus
 
 
 def month_of(day: date) -> str:
@@ -36,3 +50,18 @@ def not_started(months: Iterable[str], now: datetime) -> list[str]:
 
 def merged(covered: Iterable[str], added: Iterable[str]) -> list[str]:
     return sorted(set(covered) | set(added))
+
+
+def with_months(covered: Iterable[str], added: Iterable[str], current: MemberStatus, now: datetime) -> Coverage:
+    """The coverage once an operator applies a payment to `added` months."""
+    months = merged(covered, added)
+    return Coverage(months, status_for(months, current, now))
+
+
+def after_reversal(covered: list[str], paid: Iterable[str], current: MemberStatus,
+                   now: datetime) -> tuple[list[str], Coverage]:
+    """The months a reversal takes back (those it paid that have not begun and are still covered), and the coverage
+    left."""
+    taken_back = [month for month in not_started(paid, now) if month in covered]
+    remaining = [month for month in covered if month not in taken_back]
+    return taken_back, Coverage(remaining, status_for(remaining, current, now))

@@ -155,13 +155,28 @@ class MemberStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-# What the member must do next, by status (the message keys are in chalicelib/i18n.py as next.<code>).
+# What the member must do next, by status (the message keys are in chalicelib/texts.json as next.<code>).
 NEXT_STEP = {
     MemberStatus.PENDING_PAYMENT: "pay_first_period",
     MemberStatus.ACTIVE: "keep_paying",
     MemberStatus.LAPSED: "pay_to_reactivate",
     MemberStatus.CANCELLED: "contact_imss",
 }
+
+
+def next_step(status: MemberStatus) -> str:
+    """What a member in `status` must do next (the code of a `next.<code>` message)."""
+    return NEXT_STEP[status]
+
+
+def coverage_steps(status: MemberStatus, has_active_beneficiaries: bool) -> list[str]:
+    """The next step and, once active, registering at a family medicine unit (UMF), the beneficiaries too."""
+    steps = [next_step(status)]
+    if status is MemberStatus.ACTIVE:
+        steps.append("register_umf")
+        if has_active_beneficiaries:
+            steps.append("register_beneficiaries_umf")
+    return steps
 
 
 class Consent(BaseModel):

@@ -1,4 +1,5 @@
-"""What partners tell us about money (Standard Webhooks payloads) and how a payment is matched to a reference.
+"""What partners tell us about money (Standard Webhooks payloads), how a payment is matched to a reference, and what
+an operator's decision makes of an unmatched one.
 
 Envelope: {"type": "...", "timestamp": "...", "data": {...}}. Unknown fields are tolerated everywhere (partners add
 fields without warning); unknown event types are acknowledged and kept. Amounts are decimal strings, never floats,
@@ -17,7 +18,9 @@ from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.clock import now_from
 from chalicelib.domain.identifiers import decimal_string, is_valid_nss, normalize_identifier
+from chalicelib.domain.members import Member
 from chalicelib.domain.payments import PaymentReference, is_valid_reference, normalize_reference
+from chalicelib.errors import FieldError
 
 PAYMENT_SUCCEEDED = "payment.succeeded"
 PAYMENT_REVERSED = "payment.reversed"
@@ -183,3 +186,46 @@ def received_payment(partner: str, webhook_id: str, event: PaymentSucceeded, now
 def unknown_payer_reason(nss: str) -> UnmatchedReason:
     """Why a payment by NSS found no member: the NSS was mistyped, or nobody registered it."""
     return "unknown-nss" if is_valid_nss(nss) else "invalid-nss"
+
+
+def matched_payment(received: Payment, member_id: str | None, reference_code: str | None,
+                    reference: PaymentReference | None) -> Payment:
+    """The received payment applied to `reference`, or kept unmatched with why (and the member, when known, so they
+    can be told). `reference_code` is the one paid, or the open one of the member found by NSS."""
+    if received.reference is None and member_id is None:
+        reason = unknown_payer_reason(received.nss)
+    else:
+        reason = unmatched_reason(reference_code, reference, received.amount_mxn, received.paid_at)
+    if reason is None:
+        return received.model_copy(update={"status": "applied", "member_id": reference.member_id,
+                                           "months": reference.months, "reference": reference.reference})
+    return received.model_copy(update={"member_id": member_id, "reason": reason, "reference": reference_code})
+
+
+def reversed_before_payment(partner: str, webhook_id: str, event: PaymentReversed, now: datetime) -> Payment:
+    """What a reversal keeps when its payment has not arrived: the late payment then finds it and is a duplicate."""
+    return Payment(
+        payment_id=payment_id(partner, event.partner_transaction_id), partner=partner, channel=partner,
+        partner_transaction_id=event.partner_transaction_id, webhook_id=webhook_id, amount_mxn=None, paid_at=None,
+        received_at=now, status="reversed", reason="reversed-before-payment", reversed_at=event.reversed_at,
+        reversal_reason=event.reason,
+    )
+
+
+def application_errors(member: Member | None, months: list[str]) -> list[FieldError]:
+    """Why an operator cannot apply a payment to `months` of `member`: no such member, or months already covered."""
+    if member is None:
+        return [FieldError("member_id", "member_not_found")]
+    overlap = sorted(set(months) & set(member.covered_months))
+    if overlap:
+        return [FieldError("months", "months_already_covered", {"months": ", ".join(overlap)})]
+    return []
+
+
+def resolved(payment: Payment, decision: Decision) -> Payment:
+    """An unmatched payment once an operator's decision is recorded: applied to the member's months, or to refund."""
+    decisions = [*payment.decisions, decision]
+    if decision.action == "apply":
+        return payment.model_copy(update={"status": "applied", "member_id": decision.member_id,
+                                          "months": decision.months, "decisions": decisions})
+    return payment.model_copy(update={"status": "refund_pending", "decisions": decisions})

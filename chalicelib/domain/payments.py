@@ -9,6 +9,7 @@ coverage.
 
 import re
 import secrets
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Literal
@@ -114,3 +115,41 @@ def new_reference(member: Member, count: int, now: datetime, deadline_day: int) 
         estimated=priced.estimated,
         member_status=member.status.value,
     )
+
+
+# --- How to pay ------------------------------------------------------------------------------------------------------
+
+SPEI_SHOWN = ("clabe", "bank", "beneficiary")  # the SPEI_ACCOUNT fields a member is shown
+
+
+@dataclass(frozen=True)
+class ChannelPlan:
+    """One way to pay, worded by message key `message` (in chalicelib/texts.json) with `params`."""
+
+    channel: str  # spei, finabien, bank_window
+    payment_reference: str | None  # what the member types as the reference
+    message: str
+    params: dict[str, str] = field(default_factory=dict)
+    account: dict[str, str] = field(default_factory=dict)  # the SPEI account fields, for SPEI only
+
+
+def payment_channels(member: Member, reference: PaymentReference | None, nss_holder: str | None) -> list[ChannelPlan]:
+    """SPEI, FINABIEN, then the bank window. A SPEI transfer naming an NSS reaches whoever holds it (`nss_holder`, the
+    member id on its guard), so SPEI names the member's NSS only when they hold it, and the open reference otherwise
+    (a typed NSS that is someone else's: an identity claim, docs/identity.md). Without an open reference every
+    channel says to issue one first."""
+    code = reference.reference if reference else None
+    shown = grouped(code) if code else None
+    account = {key: SPEI_ACCOUNT[key] for key in SPEI_SHOWN}
+
+    def plan(channel: str, payment_reference: str | None, message: str, **params: str) -> ChannelPlan:
+        if code is None:
+            message, params = "pay.no_reference", {}
+        return ChannelPlan(channel, payment_reference, message, params, account if channel == "spei" else {})
+
+    if nss_holder is not None and nss_holder == member.member_id:
+        spei = plan("spei", member.nss, "pay.spei", nss=member.nss, **account)
+    else:
+        spei = plan("spei", code, "pay.spei_reference", reference=shown, **account)
+    return [spei, plan("finabien", shown, "pay.finabien", reference=shown),
+            plan("bank_window", shown, "pay.bank_window", reference=shown)]

@@ -6,8 +6,9 @@ change. Slot starts are multiples of 5 minutes, which lets a patient's consults 
 5-minute buckets.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -119,3 +120,39 @@ def buckets(start: datetime, end: datetime) -> list[str]:
         out.append(f"{at:%Y%m%dT%H%M}")
         at += BUCKET
     return out
+
+
+class PublishedSlot(Protocol):
+    """What reconciling needs of a slot already published (domain.teleconsult.Slot is one)."""
+
+    start: datetime
+    end: datetime
+    lead_minutes: int
+    status: str
+
+
+@dataclass(frozen=True)
+class SlotChanges:
+    """What publishing a pattern changes among a nurse's future slots."""
+
+    added: list[SlotTime]  # new slots, free
+    removed: list[datetime]  # starts of free slots the pattern no longer gives
+    changed: list[SlotTime]  # free slots kept, to take this end (and the pattern's lead time)
+
+
+def reconcile(existing: list[PublishedSlot], wanted: list[SlotTime], lead_minutes: int, now: datetime) -> SlotChanges:
+    """Make the published slots match the pattern's `wanted` ones after `now`: slots missing are added, free slots it
+    no longer gives are removed, free slots it keeps take its end and lead time; a booked (or withdrawn) slot is never
+    touched, nor given again."""
+    want = {slot.start: slot for slot in wanted if slot.start > now}
+    have = {slot.start: slot for slot in existing}
+    added = [slot for start, slot in want.items() if start not in have]
+    removed, changed = [], []
+    for start, slot in have.items():
+        if slot.status != "free":
+            continue
+        if start not in want:
+            removed.append(start)
+        elif (slot.end, slot.lead_minutes) != (want[start].end, lead_minutes):
+            changed.append(want[start])
+    return SlotChanges(added, removed, changed)

@@ -1,8 +1,10 @@
-"""Teleconsultations: nurses, slots, appointments (FHIR Appointment statuses) and the informed consent."""
+"""Teleconsultations: nurses, slots, appointments (FHIR Appointment statuses), the informed consent, the waitlist's
+offers and the video room's meeting."""
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
@@ -60,9 +62,17 @@ class Slot(BaseModel):
     offered_to: str | None = Field(None, description="The waiting member a freed slot is held for, until offered_until")
     offered_until: datetime | None = None
 
+    def held_for(self, now: datetime) -> str | None:
+        """The waiting member this freed slot is held for right now (None once the hold has lapsed, or if none)."""
+        return self.offered_to if self.offered_to is not None and self.offered_until > now else None
+
     def open_to(self, member_id: str, now: datetime) -> bool:
         """Free slots are open to everyone, except while held for another waiting member."""
-        return self.offered_to in (None, member_id) or self.offered_until <= now
+        return self.held_for(now) in (None, member_id)
+
+    def held_for_until(self, member_id: str, now: datetime) -> datetime | None:
+        """Until when the slot is held for this member because they were on the waitlist; None if it is not."""
+        return self.offered_until if self.held_for(now) == member_id else None
 
 
 class SlotQuery(BaseModel):
@@ -258,3 +268,90 @@ class WaitlistEntry(BaseModel):
     patient_id: str
     days: list[date]
     joined_at: datetime
+
+
+SLOT_OFFERED = "slot-offered"  # the notification a waiting member gets when a freed slot is held for them
+
+
+@dataclass(frozen=True)
+class SlotOffer:
+    """A freed slot held for one waiting patient until `until`, and what their member is told (notification
+    SLOT_OFFERED: `subject` makes it unique, `params` its content; no health data)."""
+
+    entry: WaitlistEntry
+    until: datetime
+    subject: str
+    params: dict[str, Any]
+
+
+def offers(freed: Appointment, waiting: list[WaitlistEntry], now: datetime) -> list[SlotOffer]:
+    """To whom the slot of `freed` (a consult a member cancelled or moved) is offered, in order: each patient waiting
+    for its day (oldest first), except the freeing member's own, held for OFFER_HOLD. The first one still waiting
+    gets it."""
+    until = now + OFFER_HOLD
+    return [SlotOffer(entry, until, f"{freed.slot_id}#{until:%Y%m%dT%H%M}", {
+        "slot_id": freed.slot_id, "start": freed.start.isoformat(), "patient_id": entry.patient_id,
+        "offered_until": until.isoformat()}) for entry in waiting if entry.member_id != freed.member_id]
+
+
+def moved_to(appointment: Appointment, slot: Slot) -> Appointment:
+    """The booked consult re-pointed at another slot (same id, patient, reason and status)."""
+    return appointment.model_copy(update={"slot_id": slot.slot_id, "nurse_id": slot.nurse_id,
+                                          "nurse_name": slot.nurse_name, "start": slot.start, "end": slot.end})
+
+
+# --- The video room ---------------------------------------------------------------------------------------------------
+# The meeting a participant joins, as the join answer gives it: Amazon Chime SDK's `Meeting` object (CreateMeeting)
+# field for field, in snake_case. The mapping is one to one, so it loses nothing: each field is the Chime member whose
+# PascalCase words are these, joined (meeting_id ↔ MeetingId, media_placement.audio_host_url ↔
+# MediaPlacement.AudioHostUrl, tenant_ids ↔ TenantIds), and null stands for a member Chime left out. A browser feeding
+# amazon-chime-sdk-js maps it back (snake_case words to PascalCase, nulls dropped) before `new
+# MeetingSessionConfiguration(meeting, attendee)`; store/video_rooms.py maps Chime's answer here and has the inverse.
+
+class MeetingMediaPlacement(BaseModel):
+    """Where the meeting's media and signalling are served (Chime: MediaPlacement)."""
+
+    audio_host_url: str | None = None
+    audio_fallback_url: str | None = None
+    signaling_url: str | None = None
+    turn_control_url: str | None = None
+    screen_data_url: str | None = None
+    screen_viewing_url: str | None = None
+    screen_sharing_url: str | None = None
+    event_ingestion_url: str | None = None
+
+
+class MeetingAudioFeatures(BaseModel):
+    echo_reduction: str | None = Field(None, description="AVAILABLE or UNAVAILABLE")
+
+
+class MeetingResolution(BaseModel):
+    max_resolution: str | None = Field(None, description="None, HD or FHD (content), as Chime names it")
+
+
+class MeetingAttendeeFeatures(BaseModel):
+    max_count: int | None = None
+
+
+class MeetingFeatures(BaseModel):
+    """The meeting's feature set (Chime: MeetingFeatures)."""
+
+    audio: MeetingAudioFeatures | None = None
+    video: MeetingResolution | None = None
+    content: MeetingResolution | None = None
+    attendee: MeetingAttendeeFeatures | None = None
+
+
+class Meeting(BaseModel):
+    """What the provider's client SDK needs to connect: Chime's Meeting in snake_case (the `local` provider gives
+    meeting_id and media_region "local" only)."""
+
+    meeting_id: str
+    meeting_host_id: str | None = None
+    external_meeting_id: str | None = Field(None, description="The appointment id")
+    media_region: str | None = None
+    media_placement: MeetingMediaPlacement | None = None
+    meeting_features: MeetingFeatures | None = None
+    primary_meeting_id: str | None = None
+    tenant_ids: list[str] | None = None
+    meeting_arn: str | None = None

@@ -6,10 +6,9 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel, RootModel
 
-from chalicelib.domain.beneficiaries import Beneficiary, BeneficiaryRequest, eligibility
-from chalicelib.domain.clock import mexico_city_today
-from chalicelib.domain.members import NEXT_STEP, Member, MemberLookup, ProfileChanges, RegistrationRequest
-from chalicelib.errors import FieldError, PreconditionFailed, PreconditionRequired
+from chalicelib.domain.beneficiaries import Beneficiary, BeneficiaryRequest, Standing
+from chalicelib.domain.members import Member, MemberLookup, ProfileChanges, RegistrationRequest
+from chalicelib.errors import PreconditionFailed, PreconditionRequired
 from chalicelib.http.api import Idempotency, Reply, Router
 from chalicelib.auth import Caller, Role
 from chalicelib.http.problems import field_messages
@@ -60,18 +59,17 @@ class MemberExport(BaseModel):
     beneficiaries: list[Beneficiary]
 
 
-def _profile(member: Member, language: Language, warnings: list[FieldError] = ()) -> MemberProfile:
-    return MemberProfile(**member.model_dump(), next_step=next_step(NEXT_STEP[member.status], language),
-                         warnings=field_messages(list(warnings), language))
+def _profile(found: service.Profile, language: Language) -> MemberProfile:
+    return MemberProfile(**found.member.model_dump(), next_step=next_step(found.next_step, language),
+                         warnings=field_messages(found.warnings, language))
 
 
 def _with_etag(profile: MemberProfile, status: int = 200) -> Reply:
     return Reply(profile, status, {"ETag": f'"{profile.version}"'})
 
 
-def _view(beneficiary: Beneficiary, now: datetime) -> BeneficiaryView:
-    verdict = eligibility(beneficiary, mexico_city_today(now))
-    return BeneficiaryView(**beneficiary.model_dump(), eligibility=Eligibility(**verdict.__dict__))
+def _view(found: Standing) -> BeneficiaryView:
+    return BeneficiaryView(**found.beneficiary.model_dump(), eligibility=Eligibility(**found.eligibility.__dict__))
 
 
 @router.route("/v1/registrations", "POST", roles=MEMBER, body=RegistrationRequest, response=MemberProfile, status=201,
@@ -80,9 +78,9 @@ def _view(beneficiary: Beneficiary, now: datetime) -> BeneficiaryView:
               extra_statuses=[409], idempotent=True)
 def register(caller: Caller, body: RegistrationRequest, idempotency: Idempotency, language: Language,
              now: datetime) -> Reply:
-    registered = service.register(caller.user_id, body, now, answer=lambda r: (
-        idempotency.writes(201, _profile(r.member, language, r.warnings), now)))
-    return _with_etag(_profile(registered.member, language, registered.warnings), 201)
+    registered = service.register(caller.user_id, body, now,
+                                  answer=lambda r: idempotency.writes(201, _profile(r, language), now))
+    return _with_etag(_profile(registered, language), 201)
 
 
 @router.route("/v1/registrations/validation", "POST", roles=MEMBER, body=RegistrationDraft, response=DraftReview,
@@ -133,21 +131,20 @@ def export_my_data(caller: Caller, now: datetime) -> MemberExport:
               summary="Add a spouse or partner, child, parent or minor in custody")
 def add_beneficiary(caller: Caller, body: BeneficiaryRequest, idempotency: Idempotency,
                     now: datetime) -> BeneficiaryView:
-    beneficiary = service.add_beneficiary(caller.user_id, body, now,
-                                          answer=lambda b: idempotency.writes(201, _view(b, now), now))
-    return _view(beneficiary, now)
+    added = service.add_beneficiary(caller.user_id, body, now, answer=lambda b: idempotency.writes(201, _view(b), now))
+    return _view(added)
 
 
 @router.route("/v1/me/beneficiaries", "GET", roles=MEMBER, response=BeneficiaryList, extra_statuses=[404],
               summary="My beneficiaries, removed ones included, each with whether and until when it is eligible")
 def list_beneficiaries(caller: Caller, now: datetime) -> BeneficiaryList:
-    return BeneficiaryList(beneficiaries=[_view(b, now) for b in service.beneficiaries(caller.user_id)])
+    return BeneficiaryList(beneficiaries=[_view(b) for b in service.beneficiaries(caller.user_id, now)])
 
 
 @router.route("/v1/me/beneficiaries/{beneficiary_id}", "DELETE", roles=MEMBER, response=BeneficiaryView,
               extra_statuses=[404], summary="Remove a beneficiary (kept in history)")
 def remove_beneficiary(caller: Caller, beneficiary_id: str, now: datetime) -> BeneficiaryView:
-    return _view(service.remove_beneficiary(caller.user_id, beneficiary_id, now), now)
+    return _view(service.remove_beneficiary(caller.user_id, beneficiary_id, now))
 
 
 @router.route("/v1/operators/members/lookup", "POST", roles={Role.OPERATOR}, body=MemberLookup, response=MemberProfile,

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.payment_events import Decision, SpeiTrace, UsdLeg
-from chalicelib.domain.payments import SPEI_ACCOUNT, PaymentReference, ReferenceRequest, grouped
+from chalicelib.domain.payments import PaymentReference, ReferenceRequest, grouped
 from chalicelib.http.api import Idempotency, Reply, Router
 from chalicelib.auth import Caller, Role
 from chalicelib.http.views import NextStep, PaymentOut, next_step, payment_out
@@ -77,28 +77,13 @@ def list_references(caller: Caller, now: datetime) -> ReferenceList:
               summary="How to pay my open reference: SPEI (my NSS as reference), FINABIEN, bank window")
 def payment_instructions(caller: Caller, language: Language, now: datetime) -> PaymentInstructions:
     found = service.how_to_pay(caller.user_id, now)
-    member, reference = found.member, found.reference
-    code = reference.reference if reference else None
-    shown = grouped(code) if code else None
-
-    def how(channel: str, **params) -> str:
-        return text(f"pay.{channel}", language, **params) if code else text("pay.no_reference", language)
-
-    spei = {k: SPEI_ACCOUNT[k] for k in ("clabe", "bank", "beneficiary")}
-    if found.spei_by_nss:
-        by_spei = Channel(channel="spei", payment_reference=member.nss,
-                          instructions=how("spei", nss=member.nss, **spei), **spei)
-    else:
-        by_spei = Channel(channel="spei", payment_reference=code,
-                          instructions=how("spei_reference", reference=shown, **spei), **spei)
+    reference = found.reference
     return PaymentInstructions(
         amount_mxn=f"{reference.amount_mxn:.2f}" if reference else None,
         reference=_out(reference, now) if reference else None,
-        channels=[
-            by_spei,
-            Channel(channel="finabien", payment_reference=shown, instructions=how("finabien", reference=shown)),
-            Channel(channel="bank_window", payment_reference=shown, instructions=how("bank_window", reference=shown)),
-        ],
+        channels=[Channel(channel=plan.channel, payment_reference=plan.payment_reference,
+                          instructions=text(plan.message, language, **plan.params), **plan.account)
+                  for plan in found.channels],
     )
 
 
@@ -170,10 +155,10 @@ def payment_receipt(caller: Caller, payment_id: str) -> Receipt:
 def my_coverage(caller: Caller, language: Language, now: datetime) -> Coverage:
     found = service.coverage(caller.user_id, now)
     member = found.member
-    listed = [CoveredBeneficiary(beneficiary_id=beneficiary.beneficiary_id, first_name=beneficiary.first_name,
-                                 relationship=beneficiary.relationship, covered=found.covered_now and verdict.eligible,
-                                 until=verdict.until.isoformat() if verdict.until else None)
-              for beneficiary, verdict in found.beneficiaries]
+    listed = [CoveredBeneficiary(beneficiary_id=c.beneficiary.beneficiary_id, first_name=c.beneficiary.first_name,
+                                 relationship=c.beneficiary.relationship, covered=c.covered,
+                                 until=c.eligibility.until.isoformat() if c.eligibility.until else None)
+              for c in found.beneficiaries]
     return Coverage(
         status=member.status.value, covered_months=member.covered_months, covered_through=member.covered_through,
         covered_now=found.covered_now, beneficiaries=listed,

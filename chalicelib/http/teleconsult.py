@@ -10,7 +10,7 @@ from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.scheduling import Availability
 from chalicelib.domain.teleconsult import (
     Appointment, AppointmentFields, BookingRequest, ConsentRequest, Nurse, NurseCancellation, NurseRequest,
-    RescheduleRequest, Slot, SlotQuery, WaitlistEntry, WaitlistRequest,
+    Meeting, RescheduleRequest, Slot, SlotQuery, WaitlistEntry, WaitlistRequest,
 )
 from chalicelib.http.api import Idempotency, Reply, Router
 from chalicelib.auth import Caller, Role
@@ -114,12 +114,11 @@ def agenda(caller: Caller, query: AgendaQuery) -> AppointmentList:
 
 
 def _slot_out(slot: Slot, zone: ZoneInfo, member_id: str, now: datetime) -> SlotOut:
-    held = slot.offered_until if slot.offered_to == member_id and slot.offered_until > now else None
     return SlotOut(slot_id=slot.slot_id, start=slot.start, end=slot.end,
                    start_local=slot.start.astimezone(zone).isoformat(),
                    start_mexico_city=slot.start.astimezone(MEXICO_CITY).isoformat(), time_zone=zone.key,
                    nurse=NurseBrief(nurse_id=slot.nurse_id, full_name=slot.nurse_name, languages=slot.nurse_languages),
-                   held_for_you_until=held)
+                   held_for_you_until=slot.held_for_until(member_id, now))
 
 
 @router.route("/v1/teleconsult/slots", "GET", roles=MEMBER, query=SlotQuery, response=SlotPage, extra_statuses=[404],
@@ -130,7 +129,7 @@ def list_slots(caller: Caller, query: SlotQuery, now: datetime) -> SlotPage:
     zone = ZoneInfo(found.member.residence.time_zone)
     cursor = f"{found.resume_at[0].isoformat()}|{found.resume_at[1] or ''}" if found.resume_at else None
     return SlotPage(items=[_slot_out(slot, zone, caller.user_id, now) for slot in found.slots], next=cursor,
-                    waitlist=None if found.slots or cursor else WAITLIST_PATH)
+                    waitlist=WAITLIST_PATH if found.suggest_waitlist else None)
 
 
 @router.route("/v1/me/consents/teleconsultation", "POST", roles=MEMBER, body=ConsentRequest, response=ConsentOut,
@@ -207,7 +206,11 @@ class JoinOut(BaseModel):
     meeting_id: str
     attendee_id: str
     join_token: str
-    meeting: dict = Field(description="What the provider's client SDK needs to connect")
+    meeting: Meeting = Field(description=(
+        "What the provider's client SDK needs to connect: with chime, Amazon Chime SDK's Meeting object field for "
+        "field in snake_case (meeting_id is MeetingId, media_placement.audio_host_url is MediaPlacement.AudioHostUrl; "
+        "null where Chime gave nothing). amazon-chime-sdk-js wants Chime's PascalCase: map each key back (words "
+        "capitalised, underscores dropped) and drop the nulls"))
     expires_at: datetime = Field(description="The consult's end: joining is refused after it")
 
 

@@ -6,15 +6,11 @@ signature, timestamp or partner is wrong: nothing was stored), 400/422 (signed b
 """
 
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Mapping
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from chalicelib.domain.payment_events import (
-    PAYMENT_REVERSED, PAYMENT_SUCCEEDED, Envelope, PaymentReversed, PaymentSucceeded,
-)
-from chalicelib.errors import InvalidInput, MalformedRequest, field_errors
-from chalicelib.http.api import PUBLIC, Router, json_body
+from chalicelib.http.api import PUBLIC, Router
 from chalicelib.services import webhooks as service
 
 router = Router(__name__, tag="webhooks")
@@ -33,23 +29,6 @@ class WebhookAck(BaseModel):
               headers=SIGNATURE_HEADERS,
               summary="A partner's signed event (Standard Webhooks): payment.succeeded, payment.reversed, others kept")
 def receive_event(partner: str, headers: Mapping[str, str], raw_body: bytes, now: datetime) -> WebhookAck:
-    webhook_id = service.authenticate(partner, headers, raw_body, now)
-    envelope = _parse(Envelope, json_body(raw_body), now)
-    event = None
-    if envelope.type == PAYMENT_SUCCEEDED:
-        event = _parse(PaymentSucceeded, envelope.data, now, "data.")
-    elif envelope.type == PAYMENT_REVERSED:
-        event = _parse(PaymentReversed, envelope.data, now, "data.")
-    body = raw_body.decode("utf-8")  # json_body() has checked it is UTF-8
-    outcome = service.receive(partner, webhook_id, envelope.type, body, event, now)
+    outcome = service.receive_delivery(partner, headers, raw_body, now)
     return WebhookAck(status=outcome.status, payment_id=outcome.payment_id, reason=outcome.reason,
                       months=outcome.months)
-
-
-def _parse(model: type[BaseModel], data: Any, now: datetime, prefix: str = "") -> Any:
-    if not isinstance(data, dict):
-        raise MalformedRequest("webhook-not-object")
-    try:
-        return model.model_validate(data, context={"now": now})
-    except ValidationError as exc:
-        raise InvalidInput(field_errors(exc, prefix)) from None

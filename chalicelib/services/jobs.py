@@ -4,6 +4,8 @@ Each step is safe to run twice on one day: references are issued only to members
 conditional on the member still being active through the same month, and notifications have deterministic keys.
 """
 
+import json
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
@@ -13,14 +15,14 @@ from chalicelib.domain.coverage import month_of
 from chalicelib.domain.members import MemberStatus
 from chalicelib.domain.payments import grouped, new_reference
 from chalicelib.domain.quotes import shift_month
-from chalicelib.domain.scheduling import slots_between
 from chalicelib.errors import AppError
 from chalicelib.logs import service_logger
+from chalicelib.services import teleconsult
 from chalicelib.store import members as member_store
 from chalicelib.store import outbox
 from chalicelib.store import payments as payment_store
 from chalicelib.store import teleconsult as teleconsult_store
-from chalicelib.store.outbox import Notification
+from chalicelib.store.outbox import Notification, Queued
 from chalicelib.store.transactions import ConditionFailed, commit
 
 REMIND_DAYS_BEFORE = 3
@@ -87,16 +89,39 @@ def remind_deadlines(now: datetime) -> int:
     return reminded
 
 
-def relay_notifications(now: datetime) -> int:
-    settings = wiring.settings()
+RELAY_BUDGET = timedelta(minutes=4)  # under the 5-minute schedule, so two runs seldom overlap
+RELAY_PAGE = 500
 
-    def publish(message: str, attributes: dict[str, str]) -> None:
-        wiring.sns().publish(
-            TopicArn=settings.notifications_topic_arn, Message=message,
-            MessageAttributes={name: {"DataType": "String", "StringValue": value} for name, value in attributes.items()},
-        )
 
-    return outbox.relay(publish, now)
+def relay_notifications(now: datetime, budget: timedelta = RELAY_BUDGET, page: int = RELAY_PAGE) -> int:
+    """Publish pending notifications to SNS oldest first and mark each sent, page after page until none is pending or
+    `budget` (wall-clock) is spent. Two overlapping runs may publish a message twice: it carries its id (the outbox
+    key) for consumers to drop repeats. Returns how many were published."""
+    topic = wiring.settings().notifications_topic_arn
+    sent: set[str] = set()  # the index is eventually consistent: a page may repeat messages marked a moment ago
+    stop = time.monotonic() + budget.total_seconds()
+    while time.monotonic() < stop:
+        queued = [message for message in outbox.pending(page) if message.key not in sent]
+        for message in queued:
+            _publish(topic, message)
+            outbox.mark_sent(message.key, now)
+            sent.add(message.key)
+            if time.monotonic() >= stop:
+                break
+        if not queued:
+            break
+    return len(sent)
+
+
+def _publish(topic: str, message: Queued) -> None:
+    """One SNS message: the notification as JSON, its id the outbox key; kind and id as message attributes too."""
+    body = {"id": message.key, "kind": message.kind, "member_id": message.member_id, "params": message.params,
+            "created_at": message.created_at}
+    attributes = {"kind": message.kind, "message_id": message.key}
+    wiring.sns().publish(
+        TopicArn=topic, Message=json.dumps(body, ensure_ascii=False),
+        MessageAttributes={name: {"DataType": "String", "StringValue": value} for name, value in attributes.items()},
+    )
 
 
 def run_daily(now: datetime) -> DailyReport:
@@ -112,6 +137,18 @@ def run_daily(now: datetime) -> DailyReport:
 
 
 CONSULT_REMINDERS = (timedelta(hours=24), timedelta(hours=1))
+
+
+@dataclass
+class ConsultRemindersReport:
+    reminded: int
+    notifications_sent: int
+
+
+def run_consult_reminders(now: datetime) -> ConsultRemindersReport:
+    """The quarter-hourly run: consult reminders due, relayed to SNS straight away."""
+    reminded = remind_consults(now)
+    return ConsultRemindersReport(reminded=reminded, notifications_sent=relay_notifications(now))
 
 
 def remind_consults(now: datetime) -> int:
@@ -137,12 +174,10 @@ def remind_consults(now: datetime) -> int:
 
 def roll_slot_horizons(now: datetime) -> int:
     """Each nurse's published pattern is extended one more day, keeping her horizon rolling (booked slots untouched)."""
-    today = mexico_city_today(now)
     added = 0
     for nurse in teleconsult_store.all_nurses():
         availability = teleconsult_store.get_availability(nurse.nurse_id)
         if availability is None:
             continue
-        through = today + timedelta(weeks=availability.horizon_weeks)
-        added += teleconsult_store.publish(nurse, availability, slots_between(availability, today, through), now)[0]
+        added += teleconsult.publish_pattern(nurse, availability, now).added
     return added

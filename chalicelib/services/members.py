@@ -3,34 +3,43 @@ beneficiaries, and the operators' lookup by CURP or NSS."""
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from chalicelib.domain.beneficiaries import Beneficiary, BeneficiaryRequest, check_against_member, new_beneficiary
+from chalicelib.domain.beneficiaries import (
+    Beneficiary, BeneficiaryRequest, Standing, check_against_member, new_beneficiary, removed, standing,
+)
 from chalicelib.domain.identity import ClaimStatus, IdentityClaim, new_person
 from chalicelib.domain.members import (
-    Member, MemberLookup, ProfileChanges, RegistrationRequest, new_member, registration_warnings, review_draft,
+    Member, MemberLookup, ProfileChanges, RegistrationRequest, new_member, next_step, registration_warnings,
+    review_draft,
 )
-from chalicelib.errors import Conflict, FieldError, InvalidInput, NotFound, ServiceUnavailable
+from chalicelib.errors import Conflict, FieldError, InvalidInput, NotFound, PreconditionFailed, ServiceUnavailable
 from chalicelib.logs import service_logger
 from chalicelib.store import members as store
 from chalicelib.store import persons
-from chalicelib.store.transactions import ConditionFailed, Write
+from chalicelib.store.transactions import ConditionFailed, Write, commit
 
 _log = service_logger()
 _ATTEMPTS = 2  # a CURP or NSS guard written by a racing account between our read and our transaction: start over
 
 
+@dataclass(frozen=True)
+class Profile:
+    member: Member
+    next_step: str  # what the member must do next: the code of a `next.<code>` message
+    warnings: list[FieldError] = field(default_factory=list)  # accepted, but worth a second look (an RFC that
+    # does not match the CURP, say); registration only
+
+
+def _profile(member: Member, warnings: list[FieldError] | None = None) -> Profile:
+    return Profile(member, next_step(member.status), warnings or [])
+
+
 # --- Registration --------------------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Registration:
-    member: Member
-    warnings: list[FieldError]  # accepted, but worth a second look (an RFC that does not match the CURP, say)
-
-
 def register(account_id: str, request: RegistrationRequest, now: datetime,
-             answer: Callable[[Registration], list[Write]] = lambda registration: []) -> Registration:
+             answer: Callable[[Profile], list[Write]] = lambda registration: []) -> Profile:
     """The account's profile as a new person. When the CURP or NSS is someone's already, the person is created
     unlinked with a pending claim in the same transaction; the answer is the same either way (no enumeration).
     `answer`'s writes join the transaction (the idempotency record)."""
@@ -47,7 +56,7 @@ def register(account_id: str, request: RegistrationRequest, now: datetime,
                 claim_id=claim_id, context="registration", account_id=account_id, claimant_person_id=person_id,
                 existing_person_id=held.curp or held.nss, conflicts=conflicts, status=ClaimStatus.PENDING,
                 created_at=now)))
-        registration = Registration(member, warnings)
+        registration = _profile(member, warnings)
         try:
             store.create_member(member, held.nss is None, identity, answer(registration))
             return registration
@@ -65,13 +74,18 @@ def review(draft: dict, now: datetime) -> tuple[list[FieldError], list[FieldErro
 
 # --- The member's own data -----------------------------------------------------------------------------------------
 
-def profile(member_id: str) -> Member:
-    return store.registered_member(member_id)
+def profile(member_id: str) -> Profile:
+    return _profile(store.registered_member(member_id))
 
 
-def change_profile(member_id: str, expected_version: int, changes: ProfileChanges, now: datetime) -> Member:
-    """Only if the profile is still at `expected_version` (412 otherwise)."""
-    return store.update_member(member_id, expected_version, changes.changes(), now)
+def change_profile(member_id: str, expected_version: int, changes: ProfileChanges, now: datetime) -> Profile:
+    """Only if the profile is still at `expected_version`: 412 otherwise, 404 when there is none."""
+    changed = store.update_member(member_id, expected_version, changes.changes(), now)
+    if changed is None:
+        if store.get_member(member_id) is None:
+            raise NotFound("not-registered")
+        raise PreconditionFailed("profile-changed")
+    return _profile(changed)
 
 
 def export(member_id: str) -> tuple[Member, list[Beneficiary]]:
@@ -82,9 +96,9 @@ def export(member_id: str) -> tuple[Member, list[Beneficiary]]:
 # --- Beneficiaries -------------------------------------------------------------------------------------------------
 
 def add_beneficiary(member_id: str, request: BeneficiaryRequest, now: datetime,
-                    answer: Callable[[Beneficiary], list[Write]] = lambda beneficiary: []) -> Beneficiary:
+                    answer: Callable[[Standing], list[Write]] = lambda added: []) -> Standing:
     """A beneficiary as a person: this member's earlier person for that CURP if it had one, else a new person (with a
-    pending claim when someone holds the CURP; the answer is the same either way)."""
+    pending claim when someone holds the CURP; the answer is the same either way). Returned with its eligibility."""
     member, beneficiaries = store.registered_partition(member_id)
     problems = check_against_member(request, member.curp)
     if problems:
@@ -107,10 +121,10 @@ def add_beneficiary(member_id: str, request: BeneficiaryRequest, now: datetime,
                     existing_person_id=holder, beneficiary_id=beneficiary_id,
                     relationship=request.relationship.value, conflicts=["curp"], status=ClaimStatus.PENDING,
                     created_at=now)))
-        beneficiary = new_beneficiary(beneficiary_id, person_id, request, now)
+        added = standing(new_beneficiary(beneficiary_id, person_id, request, now), now)
         try:
-            store.add_beneficiary(member_id, beneficiary, identity, answer(beneficiary))
-            return beneficiary
+            store.add_beneficiary(member_id, added.beneficiary, identity, answer(added))
+            return added
         except ConditionFailed as failed:
             if "curp-guard" in failed.labels and attempt < _ATTEMPTS - 1:
                 continue
@@ -118,23 +132,46 @@ def add_beneficiary(member_id: str, request: BeneficiaryRequest, now: datetime,
     raise AssertionError("unreachable")
 
 
-def beneficiaries(member_id: str) -> list[Beneficiary]:
+def beneficiaries(member_id: str, now: datetime) -> list[Standing]:
+    """Removed ones included, each with its eligibility today (Mexico City)."""
     _, found = store.registered_partition(member_id)
-    return found
+    return [standing(beneficiary, now) for beneficiary in found]
 
 
-def remove_beneficiary(member_id: str, beneficiary_id: str, now: datetime) -> Beneficiary:
-    """Kept in history, as removed."""
-    return store.remove_beneficiary(member_id, beneficiary_id, now)
+def remove_beneficiary(member_id: str, beneficiary_id: str, now: datetime) -> Standing:
+    """Kept in history, as removed; removing a removed one changes nothing. The person keeps the CURP: a later member
+    who names it makes a claim (docs/identity.md). One GetItem and one transaction."""
+    beneficiary = store.get_beneficiary(member_id, beneficiary_id)
+    if beneficiary is None:
+        raise NotFound("beneficiary-not-found")
+    after = removed(beneficiary, now)
+    if after is not None:
+        try:
+            commit(store.removal_writes(member_id, after))
+            beneficiary = after
+        except ConditionFailed:
+            # A concurrent removal won; report the state it left.
+            beneficiary = store.get_beneficiary(member_id, beneficiary_id)
+            if beneficiary is None:
+                raise NotFound("beneficiary-not-found") from None
+    return standing(beneficiary, now)
 
 
 # --- Operators -----------------------------------------------------------------------------------------------------
 
-def find_member(operator_id: str, lookup: MemberLookup) -> Member:
-    """The member holding the CURP or NSS; each read by an operator is logged (by which identifier, never its value)."""
-    member = persons.member_by_identifier(curp=lookup.curp, nss=lookup.nss)
+def find_member(operator_id: str, lookup: MemberLookup) -> Profile:
+    """The member holding the CURP (through its person) or the NSS (its guard): 2–3 GetItems. Each read by an
+    operator is logged (by which identifier, never its value)."""
+    if lookup.nss:
+        guard = store.nss_holder(lookup.nss)
+        member_id = guard.owner_id if guard else None
+    else:
+        holder = persons.curp_owner(lookup.curp)
+        person = persons.get_person(holder) if holder else None
+        member_id = person.member_id if person else None
+    member = store.get_member(member_id) if member_id else None
     if member is None:
         raise NotFound("member-not-found")
     _log.info("operator read member", extra={"operator_id": operator_id, "member_id": member.member_id,
                                             "by": "curp" if lookup.curp else "nss"})
-    return member
+    return _profile(member)

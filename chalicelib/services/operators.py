@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from chalicelib.domain.coverage import this_month
 from chalicelib.domain.payment_events import Decision, Payment
-from chalicelib.store import ledger, stats
+from chalicelib.services import ledger
+from chalicelib.store import stats
 from chalicelib.store import payments as store
 
 PAYMENT_KINDS = ("received", "applied", "unmatched", "reversed")

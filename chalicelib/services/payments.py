@@ -5,12 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib import wiring
-from chalicelib.domain.beneficiaries import Beneficiary, Eligibility, eligibility
-from chalicelib.domain.clock import mexico_city_today
+from chalicelib.domain.beneficiaries import Beneficiary, Eligibility, standing
 from chalicelib.domain.coverage import this_month
-from chalicelib.domain.members import NEXT_STEP, Member, MemberStatus
+from chalicelib.domain.members import Member, coverage_steps
 from chalicelib.domain.payment_events import Payment
-from chalicelib.domain.payments import PaymentReference, new_reference
+from chalicelib.domain.payments import ChannelPlan, PaymentReference, new_reference, payment_channels
 from chalicelib.errors import NotFound
 from chalicelib.store import members as member_store
 from chalicelib.store import payments as store
@@ -35,18 +34,19 @@ def references_of(member_id: str) -> list[PaymentReference]:
 
 @dataclass(frozen=True)
 class HowToPay:
-    member: Member
     reference: PaymentReference | None  # the open one, if any
-    spei_by_nss: bool  # whether a SPEI transfer naming the member's NSS reaches them
+    channels: list[ChannelPlan]
 
 
 def how_to_pay(member_id: str, now: datetime) -> HowToPay:
-    """The open reference, and whether SPEI may name the NSS: a transfer naming an NSS reaches whoever holds it, so a
-    member whose typed NSS is someone else's (an identity claim, docs/identity.md) gives the reference instead."""
+    """The open reference (one past its deadline is not) and each way to pay it; which the rules choose
+    (domain/payments.py `payment_channels`) needs who holds the member's NSS."""
     member = member_store.registered_member(member_id)
-    reference = store.open_reference_of(member.member_id, member.open_reference, now)
+    reference = store.get_reference(member.open_reference) if member.open_reference else None
+    if reference is not None and reference.status_at(now) != "open":
+        reference = None
     holder = member_store.nss_holder(member.nss)
-    return HowToPay(member, reference, holder is not None and holder.owner_id == member.member_id)
+    return HowToPay(reference, payment_channels(member, reference, holder.owner_id if holder else None))
 
 
 # --- Payments, receipts and coverage ---------------------------------------------------------------------------------
@@ -64,20 +64,23 @@ def receipt(member_id: str, payment_id: str) -> tuple[Payment, Member]:
 
 
 @dataclass(frozen=True)
+class BeneficiaryCover:
+    beneficiary: Beneficiary
+    eligibility: Eligibility
+    covered: bool  # this month: eligible, and the member's month is paid
+
+
+@dataclass(frozen=True)
 class CoverageNow:
     member: Member
     covered_now: bool  # this Mexico City month is paid
-    beneficiaries: list[tuple[Beneficiary, Eligibility]]  # the active ones, each covered when eligible and covered_now
+    beneficiaries: list[BeneficiaryCover]  # the active ones
     next_steps: list[str]
 
 
 def coverage(member_id: str, now: datetime) -> CoverageNow:
     member, beneficiaries = member_store.registered_partition(member_id)
-    today = mexico_city_today(now)
-    active = [(b, eligibility(b, today)) for b in beneficiaries if b.status == "active"]
-    steps = [NEXT_STEP[member.status]]
-    if member.status is MemberStatus.ACTIVE:
-        steps.append("register_umf")
-        if active:
-            steps.append("register_beneficiaries_umf")
-    return CoverageNow(member, this_month(now) in member.covered_months, active, steps)
+    covered_now = this_month(now) in member.covered_months
+    active = [standing(b, now) for b in beneficiaries if b.status == "active"]
+    covers = [BeneficiaryCover(s.beneficiary, s.eligibility, covered_now and s.eligibility.eligible) for s in active]
+    return CoverageNow(member, covered_now, covers, coverage_steps(member.status, bool(active)))

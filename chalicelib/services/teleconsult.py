@@ -10,17 +10,17 @@ from chalicelib import wiring
 from chalicelib.domain.beneficiaries import eligibility
 from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
 from chalicelib.domain.members import Member
-from chalicelib.domain.scheduling import Availability, parse_slot_id, slots_between
+from chalicelib.domain.scheduling import Availability, parse_slot_id, reconcile, slots_between
 from chalicelib.domain.teleconsult import (
-    CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, NOSHOW_AFTER, Appointment, ConsentRecord, Nurse, NurseRequest,
-    Slot, WaitlistEntry, WaitlistRequest, can_move, may_start,
+    CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, NOSHOW_AFTER, SLOT_OFFERED, Appointment, ConsentRecord, Nurse,
+    NurseRequest, Slot, WaitlistEntry, WaitlistRequest, can_move, may_start, moved_to, offers,
 )
 from chalicelib.errors import Conflict, FieldError, InvalidInput, NotFound
 from chalicelib.store import identities, outbox
 from chalicelib.store import members as member_store
 from chalicelib.store import teleconsult as store
 from chalicelib.store.outbox import Notification
-from chalicelib.store.transactions import Write
+from chalicelib.store.transactions import ConditionFailed, Write
 from chalicelib.store.video_rooms import JoinData
 
 ALTERNATIVES = 5  # free slots offered with a 409 when the chosen one was just taken
@@ -58,10 +58,19 @@ class Published:
 
 def publish(nurse_id: str, availability: Availability, now: datetime) -> Published:
     """Her weekly pattern becomes slots up to the horizon; booked slots are never touched."""
+    return publish_pattern(nurse(nurse_id), availability, now)
+
+
+def publish_pattern(nurse: Nurse, availability: Availability, now: datetime, through: date | None = None) -> Published:
+    """Save the pattern and make her future slots match what it gives through the horizon (or `through`: the demo
+    seed's), by domain.scheduling.reconcile: new ones added, free ones it no longer gives removed, free ones it keeps
+    updated, booked ones untouched. Also the daily roll of every nurse's horizon (services/jobs.py)."""
     today = mexico_city_today(now)
-    through = today + timedelta(weeks=availability.horizon_weeks)
-    added, removed, changed = store.publish(nurse(nurse_id), availability, slots_between(availability, today, through),
-                                            now)
+    through = through or today + timedelta(weeks=availability.horizon_weeks)
+    store.save_availability(nurse.nurse_id, availability, now)
+    changes = reconcile(store.slots_from(nurse.nurse_id, now), slots_between(availability, today, through),
+                        availability.lead_minutes, now)
+    added, removed, changed = store.apply_slots(nurse, changes, availability.lead_minutes)
     return Published(added, removed, changed, through)
 
 
@@ -84,6 +93,11 @@ class SlotsFound:
     member: Member
     slots: list[Slot]
     resume_at: tuple[date, str | None] | None  # where the next page starts
+
+    @property
+    def suggest_waitlist(self) -> bool:
+        """Nothing free through the last day asked for: the member may wait for a slot instead."""
+        return not self.slots and self.resume_at is None
 
 
 def find_slots(member_id: str, first: date, after: str | None, last: date, limit: int, now: datetime) -> SlotsFound:
@@ -206,16 +220,38 @@ def cancel_by_member(member_id: str, appointment_id: str, now: datetime) -> Appo
     require_step(appointment, "cancelled")
     _before_cutoff(appointment, now)
     cancelled = appointment.model_copy(update={"status": "cancelled", "cancelled_by": "member"})
-    store.cancel(appointment, cancelled, reoffer=True, now=now)
+    _free_and_offer(appointment, "slot", now, lambda slot: store.cancel(appointment, cancelled, slot))
     return cancelled
 
 
 def reschedule(member_id: str, appointment_id: str, slot_id: str, now: datetime) -> Appointment:
+    """Both changes or neither: the new slot taken and the old one freed (offered to whoever waits for its day)."""
     appointment = appointment_of(appointment_id, member_id, "member_id")
     if appointment.status != "booked":
         raise Conflict("appointment-status", current=appointment.status, to="booked")
     _before_cutoff(appointment, now)
-    return store.reschedule(appointment, _bookable_slot(slot_id, now), now)
+    moved = moved_to(appointment, _bookable_slot(slot_id, now))
+    _free_and_offer(appointment, "old-slot", now, lambda slot: store.reschedule(appointment, moved, slot, now))
+    return moved
+
+
+def _free_and_offer(freed: Appointment, label: str, now: datetime,
+                    commit_with: Callable[[list[Write]], None]) -> WaitlistEntry | None:
+    """`commit_with` the freed appointment's slot back in the free index (its write labelled `label`), held for
+    OFFER_HOLD for the first patient waiting for its day: their waitlist items removed and a `slot-offered` notice
+    queued in the same transaction. A waiting entry gone meanwhile (booked, left, offered another slot) is dropped from
+    that day and the next one tried. Returns whom it was offered to."""
+    day = freed.start.astimezone(MEXICO_CITY).date()
+    for offer in offers(freed, store.waiting_on(day), now):
+        notice = Notification(SLOT_OFFERED, offer.entry.member_id, offer.subject, offer.params)
+        try:
+            commit_with([store.reoffer_slot(freed, label, held_for=(offer.entry.member_id, offer.until)),
+                         *store.remove_waiting(offer.entry), outbox.enqueue(notice, now)])
+            return offer.entry
+        except ConditionFailed:  # only the waiting patient's items failed: they are no longer waiting
+            store.forget_day(offer.entry, day)
+    commit_with([store.reoffer_slot(freed, label)])
+    return None
 
 
 def start(nurse_id: str, appointment_id: str, now: datetime) -> Appointment:
@@ -238,7 +274,7 @@ def cancel_by_nurse(nurse_id: str, appointment_id: str, reason: str, now: dateti
     notice = Notification("appointment-cancelled-by-nurse", appointment.member_id, appointment.appointment_id, {
         "appointment_id": appointment.appointment_id, "start": appointment.start.isoformat(),
         "offered_slots": [s.slot_id for s in offered if bookable(s, appointment.member_id, now)][:NURSE_CANCEL_OFFERS]})
-    store.cancel(appointment, cancelled, reoffer=False, now=now, extra=[outbox.enqueue(notice, now)])
+    store.cancel(appointment, cancelled, [store.withdraw_slot(appointment)], extra=[outbox.enqueue(notice, now)])
     return cancelled
 
 

@@ -25,7 +25,7 @@ from pynamodb.models import Model
 
 from chalicelib.domain.beneficiaries import PARTNERS, Beneficiary
 from chalicelib.domain.members import Member, MemberStatus
-from chalicelib.errors import Conflict, NotFound, PreconditionFailed
+from chalicelib.errors import Conflict, NotFound
 from chalicelib.store.attributes import DecimalAttribute
 from chalicelib.store import stats
 from chalicelib.store.idempotency import AlreadyAnswered
@@ -203,8 +203,9 @@ def registered_member(member_id: str) -> Member:
     return member
 
 
-def update_member(member_id: str, expected_version: int, changes: dict, now: datetime) -> Member:
-    """Apply `changes` only if nobody changed the profile since `expected_version` (optimistic locking)."""
+def update_member(member_id: str, expected_version: int, changes: dict, now: datetime) -> Member | None:
+    """Apply `changes` only if the profile exists and nobody changed it since `expected_version` (optimistic
+    locking): one UpdateItem. None when it does not or someone did."""
     item = ProfileItem(member_key(member_id), "PROFILE")
     item.version = expected_version
     actions = [getattr(ProfileItem, name).set(_stored(value)) for name, value in changes.items()]
@@ -213,9 +214,7 @@ def update_member(member_id: str, expected_version: int, changes: dict, now: dat
         item.update(actions=actions, condition=ProfileItem.pk.exists())
     except UpdateError as error:
         if error.cause_response_code == "ConditionalCheckFailedException":
-            if get_member(member_id) is None:
-                raise NotFound("not-registered") from None
-            raise PreconditionFailed("profile-changed") from None
+            return None
         raise
     return _member(item)
 
@@ -271,31 +270,28 @@ def add_beneficiary(member_id: str, beneficiary: Beneficiary, identity: list[Wri
         raise
 
 
-def remove_beneficiary(member_id: str, beneficiary_id: str, now: datetime) -> Beneficiary:
-    """Soft removal kept in history; frees the partner slot in the same transaction. The person keeps the CURP: a
-    later member who names it makes a claim (docs/identity.md)."""
+def get_beneficiary(member_id: str, beneficiary_id: str) -> Beneficiary | None:
+    """One consistent GetItem."""
     try:
-        item = BeneficiaryItem.get(member_key(member_id), f"BENEFICIARY#{beneficiary_id}", consistent_read=True)
+        return _beneficiary(BeneficiaryItem.get(member_key(member_id), f"BENEFICIARY#{beneficiary_id}",
+                                                consistent_read=True))
     except BeneficiaryItem.DoesNotExist:
-        raise NotFound("beneficiary-not-found") from None
-    if item.status == "removed":
-        return _beneficiary(item)
-    writes = [
-        Write("beneficiary", "update", lambda tx: tx.update(
-            item, actions=[BeneficiaryItem.status.set("removed"), BeneficiaryItem.removed_at.set(now)],
-            condition=BeneficiaryItem.status == "active")),
-    ]
-    if item.relationship in PARTNERS:
+        return None
+
+
+def removal_writes(member_id: str, removed: Beneficiary) -> list[Write]:
+    """The transaction items of a removal: the beneficiary's status and removed_at, only while it is still active
+    (a concurrent removal fails it as `beneficiary`); the partner slot freed for a spouse or concubine (the slot that
+    add_beneficiary took, only while it is still this beneficiary's); the count."""
+    item = BeneficiaryItem(member_key(member_id), f"BENEFICIARY#{removed.beneficiary_id}")
+    writes = [Write("beneficiary", "update", lambda tx: tx.update(
+        item, actions=[BeneficiaryItem.status.set(removed.status), BeneficiaryItem.removed_at.set(removed.removed_at)],
+        condition=BeneficiaryItem.status == "active"))]
+    if removed.relationship in PARTNERS:
         writes.append(Write("partner-slot", "delete", lambda tx: tx.delete(
-            _guard(member_key(member_id), "PARTNER", member_id), condition=GuardItem.beneficiary_id == beneficiary_id)))
-    try:
-        commit([*writes, *stats.add(stats.ALL_TIME, {"beneficiaries": -1})])
-    except ConditionFailed:
-        # A concurrent removal won; report the state it left.
-        item.refresh(consistent_read=True)
-    else:
-        item.status, item.removed_at = "removed", now
-    return _beneficiary(item)
+            _guard(member_key(member_id), "PARTNER", member_id),
+            condition=GuardItem.beneficiary_id == removed.beneficiary_id)))
+    return [*writes, *stats.add(stats.ALL_TIME, {"beneficiaries": -1})]
 
 
 def registered_partition(member_id: str) -> tuple[Member, list[Beneficiary]]:

@@ -8,11 +8,10 @@ and crashes before marking may publish twice, so each message carries its id for
 
 Keys are deterministic (a job run twice on one day writes the same key), so a notification is written once.
 Messages name a kind and a few parameters (month, amount, deadline, reference); never CURP, NSS, health data or
-names beyond a first name. Relayed items expire 30 days later.
+names beyond a first name. Relayed items expire 30 days later. The relay (services/jobs.relay_notifications) reads
+`pending` pages and marks each message sent once published.
 """
 
-import json
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -65,23 +64,25 @@ def enqueue(notification: Notification, now: datetime) -> Write:
     return Write("outbox", "save", lambda tx: tx.save(item, condition=OutboxItem.key.does_not_exist()))
 
 
-def relay(publish, now: datetime, budget: timedelta = timedelta(minutes=4), page: int = 500) -> int:
-    """Publish pending notifications oldest first (`publish(json_text, attributes)`) and mark each sent, page after
-    page until none is pending or `budget` (wall-clock) is spent — under the 5-minute schedule, so two runs seldom
-    overlap (if they do, a message may go out twice; it carries its id). Returns how many were published."""
-    sent: set[str] = set()  # the index is eventually consistent: a page may repeat items marked a moment ago
-    stop = time.monotonic() + budget.total_seconds()
-    while time.monotonic() < stop:
-        items = [item for item in OutboxItem.by_pending.query(PENDING, limit=page) if item.key not in sent]
-        for item in items:
-            message = {"id": item.key, "kind": item.kind, "member_id": item.member_id,
-                       "params": item.params.as_dict(), "created_at": item.created_at}
-            publish(json.dumps(message, ensure_ascii=False), {"kind": item.kind, "message_id": item.key})
-            item.update(actions=[OutboxItem.pending.remove(), OutboxItem.sent_at.set(now),
-                                 OutboxItem.expires_at.set(now + KEEP_SENT)])
-            sent.add(item.key)
-            if time.monotonic() >= stop:
-                break
-        if not items:
-            break
-    return len(sent)
+@dataclass(frozen=True)
+class Queued:
+    """A notification waiting to be relayed: its key is its message id."""
+
+    key: str
+    kind: str
+    member_id: str
+    params: dict[str, Any]
+    created_at: str  # ISO time
+
+
+def pending(limit: int) -> list[Queued]:
+    """Up to `limit` notifications not relayed yet, oldest first: one Query of the `pending` index (eventually
+    consistent: one marked sent a moment ago may still show)."""
+    return [Queued(item.key, item.kind, item.member_id, item.params.as_dict(), item.created_at)
+            for item in OutboxItem.by_pending.query(PENDING, limit=limit)]
+
+
+def mark_sent(key: str, now: datetime) -> None:
+    """Out of the `pending` index, with when it was sent; kept KEEP_SENT for the record: one UpdateItem."""
+    OutboxItem(key).update(actions=[OutboxItem.pending.remove(), OutboxItem.sent_at.set(now),
+                                    OutboxItem.expires_at.set(now + KEEP_SENT)])

@@ -176,11 +176,6 @@ def get_reference(code: str) -> PaymentReference | None:
         return None
 
 
-def open_reference_of(member_id: str, code: str | None, now: datetime) -> PaymentReference | None:
-    reference = get_reference(code) if code else None
-    return reference if reference and reference.status_at(now) == "open" else None
-
-
 def open_references_due(deadline: date) -> list[PaymentReference]:
     """Open references whose deadline is that Mexico City day: one Query per shard of the sparse `waiting` index."""
     return [_reference(item) for key in open_references_keys(deadline) for item in PaymentItem.waiting.query(key)

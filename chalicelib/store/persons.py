@@ -20,9 +20,7 @@ from pynamodb.exceptions import UpdateError
 from chalicelib.domain.identity import (
     Assurance, AssuranceLevel, ClaimDecision, ClaimStatus, Evidence, IdentityClaim, Person,
 )
-from chalicelib.domain.members import Member
 from chalicelib.errors import Conflict, NotFound
-from chalicelib.store import members
 from chalicelib.store.members import (
     BeneficiaryItem, GuardItem, MemberItem, ProfileItem, _plain, member_key, nss_guard_key,
 )
@@ -130,18 +128,6 @@ def curp_owner(curp: str) -> str | None:
         return GuardItem.get(*curp_guard_key(curp), consistent_read=True).owner_id
     except GuardItem.DoesNotExist:
         return None
-
-
-def member_by_identifier(curp: str | None = None, nss: str | None = None) -> Member | None:
-    """Operators' lookup: the member who holds a CURP (through its person) or an NSS (its guard); 2–3 GetItems."""
-    if nss:
-        guard = members.nss_holder(nss)
-        member_id = guard.owner_id if guard else None
-    else:
-        holder = curp_owner(curp)
-        person = get_person(holder) if holder else None
-        member_id = person.member_id if person else None
-    return members.get_member(member_id) if member_id else None
 
 
 def person_writes(person: Person, curp_owner_id: str | None) -> list[Write]:

@@ -1,6 +1,7 @@
 """The main flows' real answers, each with the operation it answers: what the generated-contract tests parse."""
 
 import json
+from datetime import datetime
 from typing import NamedTuple
 
 from chalicelib.auth import Role
@@ -44,6 +45,9 @@ def main_flow_answers(api, aws, clock, scene, account: str) -> list[Answer]:
     answer("payments", "/v1/me/payments", "get", api.http.get("/v1/me/payments", headers=member))
     listed = answer("appointments", "/v1/me/appointments", "get", api.http.get("/v1/me/appointments", headers=member))
     assert consult["appointment_id"] in [item["appointment_id"] for item in listed["items"]]
+    clock(datetime.fromisoformat(consult["start"]))
+    answer("joined", "/v1/teleconsult/appointments/{appointment_id}/join", "post",
+           api.http.post(f"/v1/teleconsult/appointments/{consult['appointment_id']}/join", headers=member))
     entry = answer("entry", "/v1/nurse/appointments/{appointment_id}/end", "post", _attend(api, clock, ana, consult))
     page = answer("record", "/v1/me/record", "get", api.http.get("/v1/me/record", headers=member))
     assert [e["entry_id"] for e in page["items"]] == [entry["entry_id"]]

@@ -24,6 +24,7 @@ MODELS = {
     ("/v1/me/payment-references", "get"): ("payments.list_references", "ReferenceList"),
     ("/v1/me/payments", "get"): ("payments.list_payments", "PaymentList"),
     ("/v1/me/appointments", "get"): ("teleconsult.my_appointments", "AppointmentList"),
+    ("/v1/teleconsult/appointments/{appointment_id}/join", "post"): ("teleconsult.join", "JoinOut"),
     ("/v1/nurse/appointments/{appointment_id}/end", "post"): ("records.end_with_note", "Entry"),
     ("/v1/me/record", "get"): ("records.my_record", "RecordPage"),
     ("/v1/records/{patient_id}/fhir", "get"): ("records.fhir_export", "FhirBundle"),

@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from chalicelib import signup
+from chalicelib.services import signup
 from local.moto_server import PostConfirmationBridge
 from local.users import LOCAL_PASSWORD
 

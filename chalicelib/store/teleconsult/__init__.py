@@ -15,26 +15,33 @@ waitlist, by aggregate: `items` (the item classes, keys and indexes), `nurses` (
 | waiting       | MEMBER#<sub>            | WAITING#<patient id>       | –  (a patient on the waitlist: days, joined_at)       |
 | waiting day   | MEMBER#<sub>            | WAITDAY#<patient id>#<day> | waitlist: wait_day=<Mexico City day> / wait_sk=<joined_at>#<sub>#<patient id> |
 
-A nurse's slots share her partition, so publishing reads what exists with one Query and never touches a booked slot.
+A nurse's slots share her partition, so publishing reads what exists with one Query (`slots_from`) and never touches
+a booked slot (`apply_slots`; what changes is domain.scheduling.reconcile).
 Listing free slots is one Query per Mexico City day of the sparse `free_slots` index: booking removes the slot from it.
-A slot a member frees is offered to the first patient waiting for its day (one Query of `waitlist`): it stays in the
-free index but is held for that member until `offered_until`, and their waitlist items go in the same transaction.
+A slot a member frees is offered to the first patient waiting for its day (one Query of `waitlist`, `waiting_on`): it
+stays in the free index but is held for that member until `offered_until` (`reoffer_slot`), and their waitlist items
+go in the same transaction (`remove_waiting`); services/teleconsult.py chooses whom and commits through `cancel` or
+`reschedule`.
 Waitlist items expire (TTL) the day after their last day.
 """
 
 from chalicelib.store.teleconsult.bookings import (
     book, cancel, consent_of, get_appointment, member_appointments, move, nurse_agenda, patient_appointments,
-    record_consent, reschedule, starting_in_hour, step,
+    record_consent, reoffer_slot, reschedule, starting_in_hour, step, withdraw_slot,
 )
 from chalicelib.store.teleconsult.items import AppointmentItem, TeleconsultItem
 from chalicelib.store.teleconsult.nurses import (
-    all_nurses, create_nurse, free_slots, get_availability, get_nurse, get_slot, publish,
+    all_nurses, apply_slots, create_nurse, free_slots, get_availability, get_nurse, get_slot, save_availability,
+    slots_from,
 )
-from chalicelib.store.teleconsult.waitlist import join_waitlist, leave_waitlist, waitlist_of
+from chalicelib.store.teleconsult.waitlist import (
+    forget_day, join_waitlist, leave_waitlist, remove_waiting, waiting_on, waitlist_of,
+)
 
 __all__ = [
-    "AppointmentItem", "TeleconsultItem", "all_nurses", "book", "cancel", "consent_of", "create_nurse", "free_slots",
-    "get_appointment", "get_availability", "get_nurse", "get_slot", "join_waitlist", "leave_waitlist",
-    "member_appointments", "move", "nurse_agenda", "patient_appointments", "publish", "record_consent", "reschedule",
-    "starting_in_hour", "step", "waitlist_of",
+    "AppointmentItem", "TeleconsultItem", "all_nurses", "apply_slots", "book", "cancel", "consent_of", "create_nurse",
+    "forget_day", "free_slots", "get_appointment", "get_availability", "get_nurse", "get_slot", "join_waitlist",
+    "leave_waitlist", "member_appointments", "move", "nurse_agenda", "patient_appointments", "record_consent",
+    "remove_waiting", "reoffer_slot", "reschedule", "save_availability", "slots_from", "starting_in_hour", "step",
+    "waiting_on", "waitlist_of", "withdraw_slot",
 ]

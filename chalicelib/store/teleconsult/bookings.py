@@ -1,24 +1,22 @@
-"""Consents, bookings and every later step of an appointment, each one transaction with its patient guards; a
-freed slot offered to the first patient waiting for its day."""
+"""Consents, bookings and every later step of an appointment, each one transaction with its patient guards; the
+writes that put a freed slot back (held for a waiting patient, services/teleconsult.py decides whom) join it."""
 
 from datetime import date, datetime, timezone
 
 from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.scheduling import buckets
 from chalicelib.domain.teleconsult import (
-    ENDED, MAX_UPCOMING, OFFER_HOLD, Appointment, AppointmentFields, ConsentRecord, SealedText, Slot, WaitlistEntry,
+    ENDED, MAX_UPCOMING, Appointment, AppointmentFields, ConsentRecord, SealedText,
 )
 from chalicelib.errors import Conflict
-from chalicelib.store import outbox
 from chalicelib.store.idempotency import AlreadyAnswered
 from chalicelib.store.members import ProfileItem, member_key
-from chalicelib.store.outbox import Notification
 from chalicelib.store.transactions import ConditionFailed, Write, commit
 from chalicelib.store.teleconsult.items import (
     CONSENT_SK, AppointmentItem, ConsentItem, GuardItem, SlotItem, TeleconsultItem, free_index, nurse_key, slot_sk,
     upcoming,
 )
-from chalicelib.store.teleconsult.waitlist import forget_day, remove_waiting, stop_waiting, waiting_on
+from chalicelib.store.teleconsult.waitlist import stop_waiting
 
 
 # --- Consent and booking ---------------------------------------------------------------------------------------------
@@ -70,19 +68,24 @@ def _take_slot(nurse_id: str, start: datetime, appointment_id: str, member_id: s
         slot, actions=actions, condition=(SlotItem.status == "free") & open_to_member))
 
 
-def _release_slot(appointment: Appointment, reoffer: bool, label: str = "slot",
-                  held_for: tuple[str, datetime] | None = None) -> Write:
-    """The appointment's slot back in the free index (`reoffer`; `held_for` a waiting member until a time) or
-    withdrawn, only if it still holds the appointment."""
+def reoffer_slot(appointment: Appointment, label: str = "slot", held_for: tuple[str, datetime] | None = None) -> Write:
+    """The appointment's slot back in the free index (`held_for` a waiting member until a time), only if it still
+    holds the appointment."""
+    day, sort = free_index(appointment.start, appointment.nurse_id)
+    actions = [SlotItem.status.set("free"), SlotItem.free_day.set(day), SlotItem.free_sk.set(sort)]
+    if held_for:
+        actions += [SlotItem.offered_to.set(held_for[0]), SlotItem.offered_until.set(held_for[1])]
+    return _slot_leaves(appointment, actions, label)
+
+
+def withdraw_slot(appointment: Appointment) -> Write:
+    """The appointment's slot marked unavailable (its nurse cancelled), only if it still holds the appointment."""
+    return _slot_leaves(appointment, [SlotItem.status.set("unavailable")], "slot")
+
+
+def _slot_leaves(appointment: Appointment, actions: list, label: str) -> Write:
     slot = SlotItem(nurse_key(appointment.nurse_id), slot_sk(appointment.start))
-    if reoffer:
-        day, sort = free_index(appointment.start, appointment.nurse_id)
-        actions = [SlotItem.status.set("free"), SlotItem.free_day.set(day), SlotItem.free_sk.set(sort)]
-        if held_for:
-            actions += [SlotItem.offered_to.set(held_for[0]), SlotItem.offered_until.set(held_for[1])]
-    else:
-        actions = [SlotItem.status.set("unavailable")]
-    actions.append(SlotItem.appointment_id.remove())
+    actions = [*actions, SlotItem.appointment_id.remove()]
     return Write(label, "update", lambda tx: tx.update(
         slot, actions=actions, condition=SlotItem.appointment_id == appointment.appointment_id))
 
@@ -206,72 +209,46 @@ def move(appointment: Appointment, changed: Appointment) -> None:
         raise Conflict("appointment-changed") from None
 
 
-def cancel(appointment: Appointment, changed: Appointment, reoffer: bool, now: datetime,
-           extra: list[Write] = ()) -> WaitlistEntry | None:
-    """booked → cancelled and the patient's guards released, at once. The slot goes back to the free index when
-    `reoffer` (the member cancelled), held for the first patient waiting for its day; a nurse's cancellation marks it
-    unavailable instead. Returns the waiting entry the slot was offered to, if any."""
+def cancel(appointment: Appointment, changed: Appointment, slot: list[Write], extra: list[Write] = ()) -> None:
+    """booked → cancelled, the patient's guards released and `slot`'s writes (the slot reoffered, with its waiting
+    patient's items and notice, or withdrawn): one transaction. 409 appointment-changed when the appointment moved
+    on meanwhile; ConditionFailed only when all that failed is the waiting patient's items (no longer waiting)."""
     writes = [
         _status_write(appointment, changed),
         upcoming(appointment.member_id, -1),
         *_free_time(appointment, buckets(appointment.start, appointment.end)),
         *extra,
+        *slot,
     ]
     try:
-        if reoffer:
-            return _release_to_waitlist(appointment, writes, "slot", now)
-        commit([*writes, _release_slot(appointment, reoffer=False)])
-        return None
-    except ConditionFailed:
+        commit(writes)
+    except ConditionFailed as failed:
+        if failed.labels == {"waiting"}:
+            raise
         raise Conflict("appointment-changed") from None
 
 
-def reschedule(appointment: Appointment, new: Slot, now: datetime) -> Appointment:
-    """Move a booked consult to another free slot in one transaction: the new slot taken (only if free), the old one
-    freed (and offered to the first patient waiting for its day), the appointment re-pointed and the patient's
-    guards moved; if any part fails nothing changes."""
-    moved = appointment.model_copy(update={"slot_id": new.slot_id, "nurse_id": new.nurse_id, "nurse_name": new.nurse_name,
-                                           "start": new.start, "end": new.end})
+def reschedule(appointment: Appointment, moved: Appointment, old_slot: list[Write], now: datetime) -> None:
+    """A booked consult `moved` to another free slot in one transaction: the new slot taken (only if free), the old
+    one's `old_slot` writes (reoffered, label "old-slot", maybe held for a waiting patient), the appointment
+    re-pointed and the patient's guards moved; if any part fails nothing changes. 409 with the booking's reasons;
+    ConditionFailed only when all that failed is the waiting patient's items (no longer waiting)."""
     item = _appointment_item(moved)
-    month = new.start.astimezone(MEXICO_CITY).strftime("%Y-%m")
-    old, fresh = set(buckets(appointment.start, appointment.end)), set(buckets(new.start, new.end))
+    month = moved.start.astimezone(MEXICO_CITY).strftime("%Y-%m")
+    old, fresh = set(buckets(appointment.start, appointment.end)), set(buckets(moved.start, moved.end))
     writes = [
-        _take_slot(new.nurse_id, new.start, appointment.appointment_id, appointment.member_id, now),
+        _take_slot(moved.nurse_id, moved.start, appointment.appointment_id, appointment.member_id, now),
         Write("appointment", "save", lambda tx: tx.save(item, condition=(AppointmentItem.status == "booked") & (
             AppointmentItem.slot_id == appointment.slot_id))),
         _covered(appointment.member_id, month),
         # Buckets in both stay as they are: one transaction may touch an item only once.
         *_free_time(appointment, sorted(old - fresh)),
         *_hold_time(appointment, sorted(fresh - old)),
+        *old_slot,
     ]
     try:
-        _release_to_waitlist(appointment, writes, "old-slot", now)
+        commit(writes)
     except ConditionFailed as failed:
+        if failed.labels == {"waiting"}:
+            raise
         raise (_booking_conflict(failed, month) or Conflict("appointment-changed")) from None
-    return moved
-
-
-
-def _release_to_waitlist(appointment: Appointment, writes: list[Write], label: str, now: datetime) -> WaitlistEntry | None:
-    """Commit `writes` with the appointment's slot back in the free index, held for OFFER_HOLD for the first patient
-    waiting for its day (their waitlist items removed and a notification queued, in the same transaction). A waiting
-    entry that is gone meanwhile (booked, left, offered another slot) is skipped. Returns whom it was offered to."""
-    day = appointment.start.astimezone(MEXICO_CITY).date()
-    waiting = [entry for entry in waiting_on(day) if entry.member_id != appointment.member_id]
-    for entry in [*waiting, None]:
-        if entry is None:
-            commit([*writes, _release_slot(appointment, reoffer=True, label=label)])
-            return None
-        until = now + OFFER_HOLD
-        notice = Notification("slot-offered", entry.member_id, f"{appointment.slot_id}#{until:%Y%m%dT%H%M}", {
-            "slot_id": appointment.slot_id, "start": appointment.start.isoformat(), "patient_id": entry.patient_id,
-            "offered_until": until.isoformat()})
-        try:
-            commit([*writes, _release_slot(appointment, reoffer=True, label=label, held_for=(entry.member_id, until)),
-                    *remove_waiting(entry), outbox.enqueue(notice, now)])
-            return entry
-        except ConditionFailed as failed:
-            if failed.labels != {"waiting"}:
-                raise
-            forget_day(entry, day)
-    return None

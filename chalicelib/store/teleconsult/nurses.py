@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from pynamodb.exceptions import DeleteError, UpdateError
 
-from chalicelib.domain.scheduling import Availability, SlotTime, slot_id
+from chalicelib.domain.scheduling import Availability, SlotChanges, SlotTime, slot_id
 from chalicelib.domain.teleconsult import (
     Nurse, Slot,
 )
@@ -55,36 +55,41 @@ def _slot_item(nurse: Nurse, slot: SlotTime, lead_minutes: int) -> SlotItem:
     )
 
 
-def publish(nurse: Nurse, availability: Availability, slots: list[SlotTime], now: datetime) -> tuple[int, int, int]:
-    """Save the pattern and make the slot items match `slots` (future ones): new slots are added, free slots the
-    pattern no longer gives are removed, free slots it keeps take its end and lead time, and a booked slot is never
-    touched. Returns (added, removed, changed)."""
-    AvailabilityItem(nurse_key(nurse.nurse_id), "AVAILABILITY", pattern=availability.model_dump_json(),
-                     updated_at=now).save()
-    wanted = {slot_sk(slot.start): slot for slot in slots if slot.start > now}
-    existing = {item.sk: item for item in SlotItem.query(
-        nurse_key(nurse.nurse_id), SlotItem.sk.between(slot_sk(now), "SLOT#~"), consistent_read=True)}
-    added = [key for key in wanted if key not in existing]
+def save_availability(nurse_id: str, availability: Availability, now: datetime) -> None:
+    """The nurse's weekly pattern, replacing the previous one: one PutItem."""
+    AvailabilityItem(nurse_key(nurse_id), "AVAILABILITY", pattern=availability.model_dump_json(), updated_at=now).save()
+
+
+def slots_from(nurse_id: str, now: datetime) -> list[Slot]:
+    """The nurse's slots from `now`'s minute on, booked or not, in time order: one Query of her partition."""
+    return [_slot(item) for item in SlotItem.query(
+        nurse_key(nurse_id), SlotItem.sk.between(slot_sk(now), "SLOT#~"), consistent_read=True)]
+
+
+def apply_slots(nurse: Nurse, changes: SlotChanges, lead_minutes: int) -> tuple[int, int, int]:
+    """New slots written in batches of 25; each removal and change one conditional write, only while the slot is
+    still free (one booked meanwhile stays as booked, uncounted). Returns (added, removed, changed)."""
     with SlotItem.batch_write() as batch:
-        for key in added:
-            batch.save(_slot_item(nurse, wanted[key], availability.lead_minutes))
-    removed = changed = 0
-    for key, item in existing.items():
-        if item.status != "free":
-            continue
-        try:
-            if key not in wanted:
-                item.delete(condition=SlotItem.status == "free")
-                removed += 1
-            elif (item.end, int(item.lead_minutes)) != (wanted[key].end, availability.lead_minutes):
-                item.update(actions=[SlotItem.end.set(wanted[key].end),
-                                     SlotItem.lead_minutes.set(availability.lead_minutes)],
-                            condition=SlotItem.status == "free")
-                changed += 1
-        except (DeleteError, UpdateError) as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise  # else it was booked meanwhile: keep it as booked
-    return len(added), removed, changed
+        for slot in changes.added:
+            batch.save(_slot_item(nurse, slot, lead_minutes))
+    free = SlotItem.status == "free"
+    removed = sum(_while_free(SlotItem(nurse_key(nurse.nurse_id), slot_sk(start)).delete, condition=free)
+                  for start in changes.removed)
+    changed = sum(_while_free(SlotItem(nurse_key(nurse.nurse_id), slot_sk(slot.start)).update, condition=free,
+                              actions=[SlotItem.end.set(slot.end), SlotItem.lead_minutes.set(lead_minutes)])
+                  for slot in changes.changed)
+    return len(changes.added), removed, changed
+
+
+def _while_free(write, **arguments) -> bool:
+    """Whether the slot's conditional delete or update went through (False: it was booked meanwhile)."""
+    try:
+        write(**arguments)
+    except (DeleteError, UpdateError) as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
 
 
 def get_availability(nurse_id: str) -> Availability | None:
