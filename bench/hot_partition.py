@@ -48,7 +48,7 @@ LAMBDA_CONCURRENCY = 1_000  # default per account per Region (adjustable); new a
 LAMBDA_SCALING = 1_000  # new execution environments per function per 10 seconds
 LAMBDA_TIMEOUT_S = 15  # .chalice/config.json prod lambda_timeout (the API)
 JOB_TIMEOUT_S = 900  # .chalice/config.json prod lambda_functions.daily_jobs.lambda_timeout
-RELAY_BUDGET_S = 240  # store.outbox.relay's default budget per run (under the 5-minute schedule)
+RELAY_BUDGET_S = 240  # services.jobs.relay_notifications' default budget per run (under the 5-minute schedule)
 KMS_SYMMETRIC = 5_500  # cryptographic operations (symmetric) per second, shared, default in the smallest Regions
 
 # --- Item sizes in bytes (measured in DynamoDB Local after bench/load.py; the profile grows ~10 B per paid month) ----
@@ -485,7 +485,7 @@ def main() -> None:
     parser.add_argument("--auto-renew", type=float, default=0.8, help="members with auto-renewal on")
     parser.add_argument("--job-tx-ms", type=float, default=20, help="one renewal transaction, sequential")
     parser.add_argument("--query-mb-s", type=float, default=20, help="sequential Query read speed, MB/s")
-    parser.add_argument("--relay-batch", type=int, default=500, help="messages per relay run (outbox.relay limit)")
+    parser.add_argument("--relay-batch", type=int, default=500, help="messages per relay run (relay_notifications' page)")
     parser.add_argument("--relay-ms", type=float, default=25, help="one SNS Publish + UpdateItem")
     args = parser.parse_args()
     args.think_s = (2.0, 10.0)

@@ -11,8 +11,8 @@ from functools import cache
 from chalicelib.auth import TokenVerifier
 from chalicelib.settings import Settings, load_settings
 from chalicelib.store import tables
-from chalicelib.store.partner_secrets import PartnerSecrets
-from chalicelib.store.video_rooms import ChimeRooms, LocalRooms, VideoRooms
+from chalicelib.adapters.partner_secrets import PartnerSecrets
+from chalicelib.adapters.video_rooms import ChimeRooms, LocalRooms, VideoRooms
 
 
 @cache
@@ -61,7 +61,7 @@ def kms():
 
 @cache
 def record_keys():
-    from chalicelib.store.record_keys import RecordKeys
+    from chalicelib.adapters.record_keys import RecordKeys
 
     return RecordKeys(kms(), settings().records_key_id)
 
@@ -69,8 +69,8 @@ def record_keys():
 @cache
 def booking_reasons():
     """Seals and opens bookings' reasons (clinical free text) with the records' KMS key, context `text`."""
-    from chalicelib.store.record_keys import RecordKeys
-    from chalicelib.store.sealed_text import TextSealer
+    from chalicelib.adapters.record_keys import RecordKeys
+    from chalicelib.adapters.sealed_text import TextSealer
 
     return TextSealer(RecordKeys(kms(), settings().records_key_id, context_name="text"), "booking-reason")
 
@@ -78,7 +78,7 @@ def booking_reasons():
 @cache
 def curp_registry():
     """The registry check's provider: the demo people locally, a real provider in prod (settings enforce it)."""
-    from chalicelib.store.curp_registry import DemoCurpRegistry, ProviderCurpRegistry
+    from chalicelib.adapters.curp_registry import DemoCurpRegistry, ProviderCurpRegistry
 
     current = settings()
     if current.curp_registry == "provider":

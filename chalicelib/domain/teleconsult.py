@@ -182,7 +182,7 @@ class AppointmentFields(BaseModel):
 
 
 class SealedText(BaseModel):
-    """Free text kept encrypted at rest (store/sealed_text.py seals and opens it): the AES-GCM ciphertext and the
+    """Free text kept encrypted at rest (adapters/sealed_text.py seals and opens it): the AES-GCM ciphertext and the
     KMS-wrapped data key it was sealed under."""
 
     model_config = ConfigDict(frozen=True)
@@ -306,7 +306,7 @@ def moved_to(appointment: Appointment, slot: Slot) -> Appointment:
 # PascalCase words are these, joined (meeting_id ↔ MeetingId, media_placement.audio_host_url ↔
 # MediaPlacement.AudioHostUrl, tenant_ids ↔ TenantIds), and null stands for a member Chime left out. A browser feeding
 # amazon-chime-sdk-js maps it back (snake_case words to PascalCase, nulls dropped) before `new
-# MeetingSessionConfiguration(meeting, attendee)`; store/video_rooms.py maps Chime's answer here and has the inverse.
+# MeetingSessionConfiguration(meeting, attendee)`; adapters/video_rooms.py maps Chime's answer here and has the inverse.
 
 class MeetingMediaPlacement(BaseModel):
     """Where the meeting's media and signalling are served (Chime: MediaPlacement)."""

@@ -16,12 +16,13 @@ from chalicelib.domain.teleconsult import (
     NurseRequest, Slot, WaitlistEntry, WaitlistRequest, can_move, may_start, moved_to, offers,
 )
 from chalicelib.errors import Conflict, FieldError, InvalidInput, NotFound
-from chalicelib.store import identities, outbox
+from chalicelib.adapters import identities
+from chalicelib.store import outbox
 from chalicelib.store import members as member_store
 from chalicelib.store import teleconsult as store
 from chalicelib.store.outbox import Notification
 from chalicelib.store.transactions import ConditionFailed, Write
-from chalicelib.store.video_rooms import JoinData
+from chalicelib.adapters.video_rooms import JoinData
 
 ALTERNATIVES = 5  # free slots offered with a 409 when the chosen one was just taken
 NURSE_CANCEL_OFFERS = 3  # other slots that day offered to a member whose nurse cancelled

@@ -38,7 +38,7 @@ from chalicelib.store.indexes import index
 from chalicelib.store.transactions import ConditionFailed, Write, commit
 
 if TYPE_CHECKING:  # the cipher loads on first use, not at cold start
-    from chalicelib.store.record_keys import RecordKeys
+    from chalicelib.adapters.record_keys import RecordKeys
 
 _APPEND_ATTEMPTS = 3  # two nurses writing to one record at once: the loser re-reads the head and tries again
 

@@ -1,4 +1,4 @@
-"""The CURP-registry provider adapter against a loopback stand-in: the contract in store/curp_registry.py."""
+"""The CURP-registry provider adapter against a loopback stand-in: the contract in adapters/curp_registry.py."""
 
 import json
 import threading
@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from chalicelib.errors import ServiceUnavailable
-from chalicelib.store.curp_registry import ProviderCurpRegistry
+from chalicelib.adapters.curp_registry import ProviderCurpRegistry
 from tests.people import make_curp
 
 CURP = make_curp("PEGL", consonants="RMS")

@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from chalicelib.store.curp_registry import DemoCurpRegistry
+from chalicelib.adapters.curp_registry import DemoCurpRegistry
 from tests.api.conftest import issue, paid
 from tests.api.test_beneficiaries import _add
 from tests.api.test_records import NOTE_WORDS, _attend, scene  # noqa: F401 (fixture)

@@ -3,8 +3,8 @@
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from chalicelib.store import sealed_text
-from chalicelib.store.sealed_text import TextSealer
+from chalicelib.adapters import sealed_text
+from chalicelib.adapters.sealed_text import TextSealer
 
 
 class FakeKeys:

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import boto3
 from botocore.stub import Stubber
 
-from chalicelib.store.video_rooms import ChimeRooms, LocalRooms, from_chime, to_chime
+from chalicelib.adapters.video_rooms import ChimeRooms, LocalRooms, from_chime, to_chime
 
 UNTIL = datetime(2026, 12, 1, 15, 20, tzinfo=timezone.utc)
 MEETING = {"MeetingId": "11111111-2222-3333-4444-555555555555", "ExternalMeetingId": "appt-1", "MediaRegion": "us-east-1",

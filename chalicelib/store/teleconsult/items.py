@@ -96,7 +96,7 @@ class AppointmentItem(TeleconsultItem, discriminator="appointment"):
     nurse_name = UnicodeAttribute()
     member_id = UnicodeAttribute()
     patient_id = UnicodeAttribute()
-    reason_sealed = BinaryAttribute(legacy_encoding=False)  # clinical free text: store/sealed_text.py
+    reason_sealed = BinaryAttribute(legacy_encoding=False)  # clinical free text: adapters/sealed_text.py
     reason_key = BinaryAttribute(legacy_encoding=False)  # the data key it was sealed under, wrapped by KMS
     status = UnicodeAttribute()
     start = UTCDateTimeAttribute()

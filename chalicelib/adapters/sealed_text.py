@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from chalicelib.domain.teleconsult import SealedText
-from chalicelib.store.record_keys import RecordKeys
+from chalicelib.adapters.record_keys import RecordKeys
 
 MAX_AGE = 15 * 60  # seconds a plaintext data key stays in memory
 MAX_USES = 1000  # texts sealed under one data key

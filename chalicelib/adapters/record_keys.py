@@ -3,7 +3,7 @@
 
 KMS sees only a random record id as encryption context (never a CURP: contexts appear in CloudTrail). A read or
 write costs one KMS call per record, not per entry. The same keys, with another context name, seal short texts
-outside the record (store/sealed_text.py).
+outside the record (adapters/sealed_text.py).
 """
 
 import os
