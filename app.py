@@ -9,10 +9,11 @@ from chalice import Chalice, Cron, Rate
 from chalicelib import wiring
 from chalicelib.services import jobs
 from chalicelib.http import (
-    identity, members, middleware, operators, payments, quotes, records, session, system, teleconsult, webhooks,
+    cors, identity, members, middleware, operators, payments, quotes, records, session, system, teleconsult, webhooks,
 )
 
 app = Chalice(app_name="pti-migrante", configure_logs=False)
+app.api.cors = cors.console_cors()  # before the blueprints: each route takes it when registered
 app.register_middleware(middleware.observe_request, "http")
 app.register_blueprint(system.router.blueprint)
 app.register_blueprint(session.router.blueprint)

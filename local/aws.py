@@ -153,6 +153,7 @@ class StackState:
     app_client_id: str
     api_url: str
     clock_offset_seconds: int = 0  # `make run AT=…`: the API's clock is this far ahead of the machine's
+    console_url: str | None = None  # the staff console's origin: the one browser origin the API allows
 
     def now(self) -> datetime:
         """The local API's clock: what scripts sign webhooks and run jobs with."""
@@ -187,6 +188,7 @@ class StackState:
             # moto signs tokens with the real issuer but serves the key set itself.
             "COGNITO_JWKS_URL": f"{self.moto_endpoint}/{self.user_pool_id}/.well-known/jwks.json",
             "LOCAL_CLOCK_OFFSET_SECONDS": str(self.clock_offset_seconds),
+            **({"CONSOLE_ORIGIN": self.console_url} if self.console_url else {}),
         }
 
 

@@ -5,10 +5,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from datetime import datetime, timezone
 
 from local.aws import PROJECT, STATE_DIR, LocalAws, StackState, instant, stage_environment
 from local.bootstrap import bootstrap, ensure_cognito
+from local import console
 from chalicelib import wiring
 from chalicelib.domain.clock import MEXICO_CITY
 from local.seed import seed
@@ -20,6 +22,7 @@ def main() -> None:
     parser.add_argument("--api-port", type=int, default=8000)
     parser.add_argument("--dynamodb-port", type=int, default=8001)
     parser.add_argument("--moto-port", type=int, default=8002)
+    parser.add_argument("--console-port", type=int, default=8003)
     parser.add_argument("--at", type=instant, help="serve as if it were then (the clock runs on from there), "
                                                    "e.g. 2026-11-23T09:50:00-06:00 to try a consult")
     args = parser.parse_args()
@@ -37,7 +40,7 @@ def main() -> None:
         pool_id, client_id = ensure_cognito(cognito)
         offset = int((args.at - datetime.now(timezone.utc)).total_seconds()) if args.at else 0
         state = StackState(aws.endpoints.dynamodb, aws.endpoints.moto, pool_id, client_id,
-                           f"http://127.0.0.1:{args.api_port}", offset)
+                           f"http://127.0.0.1:{args.api_port}", offset, f"http://127.0.0.1:{args.console_port}")
         if offset:
             print(f"Local clock: {state.now().astimezone(MEXICO_CITY).isoformat(timespec='seconds')} in Mexico City "
                   f"(the machine's + {offset} s)")
@@ -63,6 +66,11 @@ def main() -> None:
         state.save()
         print(f"Serving the API on {state.api_url}; try: curl -H \"Authorization: Bearer $T\" {state.api_url}/v1/health",
               flush=True)
+        if console.built():
+            threading.Thread(target=console.serve(state, args.console_port).serve_forever, daemon=True).start()
+            print(f"The staff console: {state.console_url} (sign in as a nurse or operator above)", flush=True)
+        else:
+            print("The staff console is not built (`make console`); the API serves without it.", flush=True)
         api.wait()
     except KeyboardInterrupt:
         pass

@@ -20,6 +20,7 @@ from chalice.local import LocalGateway, ThreadedHTTPServer
 
 from chalicelib.errors import NotFound
 from chalicelib.http import api
+from chalicelib.http.cors import console_cors
 from chalicelib.http.problems import problem_response
 from chalicelib.i18n import negotiate
 from chalicelib.settings import SettingsError, load_settings
@@ -38,6 +39,9 @@ def _handle_request(self, method, path, headers, body):
             NotFound(path=path.split("?")[0]), language, instance=path.split("?")[0], correlation_id=correlation_id
         )
         response.headers["X-Correlation-Id"] = correlation_id
+        allowed = console_cors()
+        if allowed is not None:  # the console reads this 404 too
+            response.headers.update(allowed.get_access_control_headers())
         return response.to_dict()
     return _original_handle_request(self, method, path, headers, body)
 

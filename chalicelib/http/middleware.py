@@ -10,6 +10,7 @@ from chalice.app import Request
 
 from chalicelib.errors import AppError, MalformedRequest, MethodNotAllowed, NotFound, PayloadTooLarge, UnsupportedMediaType
 from chalicelib.http import request_scope
+from chalicelib.http.cors import console_cors
 from chalicelib.http.problems import instance_of, problem_response
 from chalicelib.i18n import negotiate
 from chalicelib.logs import service_logger
@@ -37,6 +38,10 @@ def observe_request(request: Request, get_response: Callable[[Request], Response
         _log.exception("unhandled error", extra={"correlation_id": correlation_id})
         response = problem_response(AppError(), language, instance=instance_of(request), correlation_id=correlation_id)
     response.headers["X-Correlation-Id"] = correlation_id
+    allowed = console_cors()
+    if allowed is not None:  # this layer's own answers (413, 500) too, or the console could not read them
+        for name, value in allowed.get_access_control_headers().items():
+            response.headers.setdefault(name, value)
     _log.info(
         "request",
         extra={

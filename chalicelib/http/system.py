@@ -58,9 +58,9 @@ def health() -> Reply:
 
 @router.route("/v1/openapi.json", "GET", roles=PUBLIC, response=None, summary="This API as an OpenAPI 3.1 document")
 def openapi() -> dict[str, Any]:
-    return _document(router.blueprint.current_app)
+    return openapi_document(router.blueprint.current_app)
 
 
 @cache
-def _document(app: Any) -> dict[str, Any]:
+def openapi_document(app: Any) -> dict[str, Any]:
     return build_document(operations_of(app.routes), title="PTI Migrante API", version=API_VERSION)

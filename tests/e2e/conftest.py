@@ -73,11 +73,12 @@ class RunningStack:
 def start_stack(state_dir: Path, at: datetime | None = None) -> RunningStack:
     """`make run [AT=…]` on free ports, with its state in `state_dir`."""
     state_dir.mkdir(parents=True, exist_ok=True)
-    ports = {"api": free_port(), "dynamodb": free_port(), "moto": free_port()}
+    ports = {"api": free_port(), "dynamodb": free_port(), "moto": free_port(), "console": free_port()}
     log = open(state_dir.parent / f"{state_dir.name}-run.log", "ab")
     process = subprocess.Popen(
         [sys.executable, "-m", "local.run", "--api-port", str(ports["api"]),
          "--dynamodb-port", str(ports["dynamodb"]), "--moto-port", str(ports["moto"]),
+         "--console-port", str(ports["console"]),
          *(["--at", at.isoformat()] if at else [])],
         cwd=PROJECT, env={**os.environ, "PTI_LOCAL_STATE_DIR": str(state_dir)},
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
