@@ -6,7 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test token signup webhook jobs bench lint package clean
+CONSOLE_DEPS := console/node_modules/.package-lock.json
+
+.PHONY: run test console chromium token signup webhook jobs bench lint package clean
 
 $(STAMP): requirements.txt requirements-dev.txt package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,12 +17,27 @@ $(STAMP): requirements.txt requirements-dev.txt package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) console
 	$(BIN)/python -m local.run $(if $(AT),--at $(AT))
+
+$(CONSOLE_DEPS): console/package.json console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --loglevel=error
+
+# The staff console, typed from the API's OpenAPI document as the app serves it: an API change it does not follow
+# fails this build.
+console: $(STAMP) $(CONSOLE_DEPS)
+	$(BIN)/python -m local.openapi > console/openapi.json
+	cd console && npm run --silent build
+
+# The browser tests drive Debian's Chromium (a test tool cannot download its own browser here); installing it needs
+# root, as on CI.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # A file's tests stay on one worker: module-scoped scenarios are built once, and each worker starts its own local AWS
 # for the end-to-end files it gets (on free ports).
-test: $(STAMP)
+test: $(STAMP) console chromium
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 token:
@@ -47,4 +64,4 @@ package: $(STAMP)
 	AWS_DEFAULT_REGION=us-east-1 $(BIN)/chalice package --stage prod --merge-template infra/template.json build/
 
 clean:
-	rm -rf $(VENV) node_modules .local build
+	rm -rf $(VENV) node_modules console/node_modules console/dist .local build

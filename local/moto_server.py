@@ -1,12 +1,14 @@
 """moto's server for the AWS services other than DynamoDB (Cognito, later Secrets Manager, KMS, SNS).
 
-Three changes from `moto_server`, all for fidelity:
+Four changes from `moto_server`, all for fidelity:
 - moto's backends are not thread-safe (a failed transaction swaps whole tables without a lock), so every request
   goes through one lock: the server accepts connections concurrently but moto sees one request at a time;
 - moto keeps state in memory and gives each Cognito user a random `sub`. A restart would orphan every record keyed
   by `sub` in DynamoDB Local (which persists), so the local `sub` is derived from pool and username instead;
 - for the same reason a KMS key's id and material are derived from its description: health records encrypted before
   a restart must still decrypt after it. (Local only: real KMS keys never leave KMS.)
+- two Cognito sign-in answers are completed as Cognito gives them (SRP's user id, the new-password challenge's
+  attributes), so a browser signs in through the same client library as against AWS.
 User-pool and app-client ids are made stable by moto's own HASH strategies (set by `local.aws`).
 
 And one addition, because moto does not run Cognito's Lambda triggers: when a ConfirmSignUp, AdminConfirmSignUp or
@@ -54,6 +56,32 @@ def _stable_kms_key_init(original):
         self.key_material = hashlib.sha256(f"{_LOCAL_SUB_NAMESPACE}/kms/{region}/{description}".encode()).digest()
 
     return init
+
+
+def _srp_user_by_username(original):
+    """USER_SRP_AUTH: Cognito names the user in USER_ID_FOR_SRP by username (a pool without sign-in aliases, as ours);
+    moto gives the `sub` and then cannot find the user by it when the client answers PASSWORD_VERIFIER."""
+    def initiate_auth(self, client_id, auth_flow, auth_parameters):
+        answer = original(self, client_id, auth_flow, auth_parameters)
+        if answer.get("ChallengeName") == "PASSWORD_VERIFIER":
+            answer["ChallengeParameters"]["USER_ID_FOR_SRP"] = answer["ChallengeParameters"]["USERNAME"]
+        return answer
+
+    return initiate_auth
+
+
+def _new_password_challenge_in_full(original):
+    """NEW_PASSWORD_REQUIRED: Cognito always sends `userAttributes` and `requiredAttributes` (client libraries parse
+    both); moto leaves them out."""
+    def respond(self, session, client_id, challenge_name, challenge_responses):
+        answer = original(self, session, client_id, challenge_name, challenge_responses)
+        if answer.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
+            parameters = answer.setdefault("ChallengeParameters", {})
+            parameters.setdefault("userAttributes", "{}")
+            parameters.setdefault("requiredAttributes", "[]")
+        return answer
+
+    return respond
 
 
 _COGNITO = "AWSCognitoIdentityProviderService."
@@ -194,6 +222,9 @@ def main() -> None:
     args = parser.parse_args()
     cognito_models.CognitoIdpUser.__init__ = _stable_sub_user_init(cognito_models.CognitoIdpUser.__init__)
     kms_models.Key.__init__ = _stable_kms_key_init(kms_models.Key.__init__)
+    backend = cognito_models.CognitoIdpBackend
+    backend.initiate_auth = _srp_user_by_username(backend.initiate_auth)
+    backend.respond_to_auth_challenge = _new_password_challenge_in_full(backend.respond_to_auth_challenge)
     # The trigger's Cognito client (built from the event's region) talks to this server, as a Lambda talks to Cognito.
     os.environ.update({"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": f"http://127.0.0.1:{args.port}",
                        "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})

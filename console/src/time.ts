@@ -1,0 +1,79 @@
+// Dates and times as nurses read them: Mexico City's calendar and clock, whatever the device's time zone.
+import { locale, type Lang } from "./i18n";
+
+export const MEXICO_CITY = "America/Mexico_City";
+
+/** Joining opens this long before the start and closes at the end (chalicelib/domain/teleconsult.py: JOIN_EARLY). */
+export const JOIN_EARLY_MINUTES = 10;
+
+const dayParts = new Intl.DateTimeFormat("en-US", {
+  timeZone: MEXICO_CITY,
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+});
+
+/** The Mexico City calendar day of an instant, as YYYY-MM-DD. */
+export function mexicoCityDay(instant: Date): string {
+  const parts = Object.fromEntries(dayParts.formatToParts(instant).map((part) => [part.type, part.value]));
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+/** A calendar day (YYYY-MM-DD) as a Date at midnight UTC: day arithmetic without time zones. */
+function utcDate(day: string): Date {
+  const [year, month, date] = day.split("-").map(Number);
+  return new Date(Date.UTC(year ?? 1970, (month ?? 1) - 1, date ?? 1));
+}
+
+export function isDay(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && utcDate(value).toISOString().startsWith(value);
+}
+
+export function addDays(day: string, days: number): string {
+  const date = utcDate(day);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+/** Monday to Sunday of the week that holds `day`. */
+export function weekOf(day: string): string[] {
+  const monday = addDays(day, -((utcDate(day).getUTCDay() + 6) % 7));
+  return Array.from({ length: 7 }, (_, index) => addDays(monday, index));
+}
+
+export function formatDay(day: string, lang: Lang, withYear = false): string {
+  return new Intl.DateTimeFormat(locale(lang), {
+    timeZone: "UTC",
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    ...(withYear ? { year: "numeric" } : {}),
+  }).format(utcDate(day));
+}
+
+export function formatShortDay(day: string, lang: Lang): string {
+  return new Intl.DateTimeFormat(locale(lang), { timeZone: "UTC", day: "numeric", month: "short" }).format(utcDate(day));
+}
+
+export function formatTime(instant: Date, lang: Lang): string {
+  return new Intl.DateTimeFormat(locale(lang), {
+    timeZone: MEXICO_CITY,
+    hour: lang === "es" ? "2-digit" : "numeric",
+    minute: "2-digit",
+    ...(lang === "es" ? { hourCycle: "h23" as const } : {}),
+  }).format(instant);
+}
+
+export type JoinState = "not-yet" | "open" | "closed";
+
+export interface JoinWindow {
+  opens: Date;
+  closes: Date;
+  state: JoinState;
+}
+
+export function joinWindow(start: Date, end: Date, now: Date): JoinWindow {
+  const opens = new Date(start.getTime() - JOIN_EARLY_MINUTES * 60_000);
+  const state: JoinState = now < opens ? "not-yet" : now < end ? "open" : "closed";
+  return { opens, closes: end, state };
+}
