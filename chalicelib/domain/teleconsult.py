@@ -9,7 +9,10 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from chalicelib.domain.identifiers import Email
+from chalicelib.domain.beneficiaries import Beneficiary
+from chalicelib.domain.clock import MEXICO_CITY
+from chalicelib.domain.identifiers import Email, age_on, curp_facts
+from chalicelib.domain.members import Member
 from chalicelib.domain.scheduling import parse_slot_id
 
 # The teleconsultation informed consent (health law: express, before the first teleconsultation). Versioned text;
@@ -171,6 +174,9 @@ class AppointmentFields(BaseModel):
     nurse_name: str
     member_id: str
     patient_id: str
+    patient_name: str | None = Field(None, description="The patient's name as the member registered it (a "
+                                                       "beneficiary's; none yet for the member, who registers by CURP)")
+    patient_birth_date: date | None = Field(None, description="From the patient's CURP, when booked")
     status: AppointmentStatus
     start: datetime
     end: datetime
@@ -195,6 +201,16 @@ class Appointment(AppointmentFields):
     reason: SealedText  # bound to the appointment id: opened only to show it to the member or the consult's nurse
 
 
+def patient_facts(member: Member, beneficiary: Beneficiary | None) -> dict[str, Any]:
+    """Who a consult is for, as the appointment keeps it for the nurse's agenda: a beneficiary by name, the member
+    (registered by CURP, without a name) by id; the birth date either way."""
+    if beneficiary is None:
+        return {"patient_id": member.person_id, "patient_name": None,
+                "patient_birth_date": curp_facts(member.curp).birth_date}
+    name = " ".join(filter(None, [beneficiary.first_name, beneficiary.last_name, beneficiary.second_last_name]))
+    return {"patient_id": beneficiary.person_id, "patient_name": name, "patient_birth_date": beneficiary.birth_date}
+
+
 CANCEL_CUTOFF = timedelta(hours=2)  # members cancel up to 2 hours before; later it counts as a no-show
 JOIN_EARLY = timedelta(minutes=10)
 # FHIR Appointment.status, forward only: where each status may go next.
@@ -211,9 +227,20 @@ def can_move(current: str, to: str) -> bool:
     return to in NEXT_STATUSES[current]
 
 
+def join_opens_at(appointment: "AppointmentFields") -> datetime:
+    """Both may join, and the nurse open the consult, from 10 minutes before its start until its end."""
+    return appointment.start - JOIN_EARLY
+
+
 def may_start(appointment: "Appointment", now: datetime) -> bool:
-    """The nurse opens the consult from 10 minutes before its start until its end."""
-    return appointment.start - JOIN_EARLY <= now <= appointment.end
+    return join_opens_at(appointment) <= now <= appointment.end
+
+
+def patient_age(appointment: "AppointmentFields") -> int | None:
+    """The patient's age on the consult's day in Mexico City."""
+    if appointment.patient_birth_date is None:
+        return None
+    return age_on(appointment.patient_birth_date, appointment.start.astimezone(MEXICO_CITY).date())
 
 
 class RescheduleRequest(BaseModel):

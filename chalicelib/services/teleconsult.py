@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from chalicelib import wiring
-from chalicelib.domain.beneficiaries import eligibility
+from chalicelib.domain.beneficiaries import Beneficiary, eligibility
 from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
 from chalicelib.domain.members import Member
 from chalicelib.domain.scheduling import Availability, parse_slot_id, reconcile, slots_between
 from chalicelib.domain.teleconsult import (
     CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, NOSHOW_AFTER, SLOT_OFFERED, Appointment, ConsentRecord, Nurse,
-    NurseRequest, Slot, WaitlistEntry, WaitlistRequest, can_move, may_start, moved_to, offers,
+    NurseRequest, Slot, WaitlistEntry, WaitlistRequest, can_move, may_start, moved_to, offers, patient_facts,
 )
 from chalicelib.errors import Conflict, FieldError, InvalidInput, NotFound
 from chalicelib.adapters import identities
@@ -116,14 +116,21 @@ def find_slots(member_id: str, first: date, after: str | None, last: date, limit
 def _patient_of(member_id: str, patient_id: str | None, now: datetime) -> tuple[Member, str]:
     """The member and the patient (a person id): the member themself, or one of their active beneficiaries eligible
     today."""
+    member, beneficiary = _member_and_beneficiary(member_id, patient_id, now)
+    return member, beneficiary.person_id if beneficiary else member.person_id
+
+
+def _member_and_beneficiary(member_id: str, patient_id: str | None,
+                            now: datetime) -> tuple[Member, Beneficiary | None]:
+    """The member and, when the patient is one of their active beneficiaries eligible today, that beneficiary."""
     member, beneficiaries = member_store.registered_partition(member_id)
     if patient_id is None or patient_id == member.person_id:
-        return member, member.person_id
+        return member, None
     for beneficiary in beneficiaries:
         if beneficiary.person_id == patient_id and beneficiary.status == "active":
             if not eligibility(beneficiary, mexico_city_today(now)).eligible:
                 raise Conflict("patient-not-eligible")
-            return member, patient_id
+            return member, beneficiary
     raise NotFound("patient-not-found")
 
 
@@ -162,13 +169,13 @@ def book(member_id: str, slot_id: str, patient_id: str | None, reason: str, now:
          answer: Callable[[Appointment], list[Write]] = lambda appointment: []) -> Appointment:
     """The slot taken for the patient, with coverage, consent and the patient's free time checked by the one
     transaction (`answer`'s writes join it: the idempotency record). The reason is sealed before it is stored."""
-    member, patient = _patient_of(member_id, patient_id, now)
+    member, beneficiary = _member_and_beneficiary(member_id, patient_id, now)
     slot = _bookable_slot(slot_id, now)
     appointment_id = str(uuid.uuid4())
     appointment = Appointment(
         appointment_id=appointment_id, slot_id=slot.slot_id, nurse_id=slot.nurse_id, nurse_name=slot.nurse_name,
-        member_id=member_id, patient_id=patient, status="booked", start=slot.start, end=slot.end, created_at=now,
-        reason=wiring.booking_reasons().seal(reason, appointment_id))
+        member_id=member_id, status="booked", start=slot.start, end=slot.end, created_at=now,
+        **patient_facts(member, beneficiary), reason=wiring.booking_reasons().seal(reason, appointment_id))
     try:
         store.book(appointment, CONSENT_VERSION, answer(appointment))
     except Conflict as conflict:

@@ -1,9 +1,10 @@
 """PynamoDB attribute types the library lacks."""
 
+from datetime import date
 from decimal import Decimal
 
 from pynamodb.attributes import Attribute
-from pynamodb.constants import NUMBER
+from pynamodb.constants import NUMBER, STRING
 
 
 class DecimalAttribute(Attribute[Decimal]):
@@ -16,3 +17,15 @@ class DecimalAttribute(Attribute[Decimal]):
 
     def deserialize(self, value: str) -> Decimal:
         return Decimal(value)
+
+
+class DateAttribute(Attribute[date]):
+    """A calendar date, as ISO 8601 text."""
+
+    attr_type = STRING
+
+    def serialize(self, value: date) -> str:
+        return value.isoformat()
+
+    def deserialize(self, value: str) -> date:
+        return date.fromisoformat(value)

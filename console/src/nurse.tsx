@@ -187,7 +187,7 @@ function Consult({ item, now }: { item: Appointment; now: Date }) {
   const start = new Date(item.start);
   const end = new Date(item.end);
   const open = item.status === "booked" || item.status === "arrived";
-  const join = joinWindow(start, end, now);
+  const join = joinWindow(new Date(item.join_opens_at), end, now);
   const joinState = { "not-yet": t.joinNotYet, open: t.joinOpenNow, closed: t.joinClosed }[join.state];
   return (
     <li class={`consult status-${item.status}`}>
@@ -201,11 +201,10 @@ function Consult({ item, now }: { item: Appointment; now: Date }) {
       </div>
       <dl class="consult-details">
         <div>
-          <dt>
-            {t.patient} <span class="muted">{t.patientIdNote}</span>
-          </dt>
+          <dt>{t.patient}</dt>
           <dd>
-            <code>{item.patient_id}</code>
+            {item.patient_name ?? t.memberPatient}
+            {item.patient_age !== null && <span class="muted">{`, ${t.years(item.patient_age)}`}</span>}
           </dd>
         </div>
         <div>

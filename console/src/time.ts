@@ -3,9 +3,6 @@ import { locale, type Lang } from "./i18n";
 
 export const MEXICO_CITY = "America/Mexico_City";
 
-/** Joining opens this long before the start and closes at the end (chalicelib/domain/teleconsult.py: JOIN_EARLY). */
-export const JOIN_EARLY_MINUTES = 10;
-
 const dayParts = new Intl.DateTimeFormat("en-US", {
   timeZone: MEXICO_CITY,
   year: "numeric",
@@ -72,8 +69,8 @@ export interface JoinWindow {
   state: JoinState;
 }
 
-export function joinWindow(start: Date, end: Date, now: Date): JoinWindow {
-  const opens = new Date(start.getTime() - JOIN_EARLY_MINUTES * 60_000);
+/** Where `now` stands in the window the API gives (`join_opens_at` until `end`). */
+export function joinWindow(opens: Date, end: Date, now: Date): JoinWindow {
   const state: JoinState = now < opens ? "not-yet" : now < end ? "open" : "closed";
   return { opens, closes: end, state };
 }

@@ -1,12 +1,13 @@
 """Nurses, availability, slots and booking through the real app (first slice of the teleconsultation issue)."""
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import boto3
 import pytest
 
 from chalicelib import wiring
+from chalicelib.domain.identifiers import age_on, curp_facts
 from chalicelib.domain.teleconsult import CONSENT_VERSION
 from chalicelib.auth import Role
 from chalicelib.store import teleconsult as teleconsult_store
@@ -124,6 +125,12 @@ def test_publishing_twice_adds_nothing_and_never_removes_a_booked_slot(api, nurs
     assert _publish(api, nurse, only_fridays)["slots_removed"] > 0
     agenda = _json(api.http.get("/v1/nurse/agenda?date=2026-12-01", headers=nurse))["items"]
     assert [a["slot_id"] for a in agenda] == [slot["slot_id"]]
+    (booked,) = agenda
+    curp = _json(api.http.get("/v1/me", headers=covered_member))["curp"]
+    assert booked["patient_name"] is None  # a member registers by CURP, without a name
+    assert booked["patient_age"] == age_on(curp_facts(curp).birth_date, date(2026, 12, 1))
+    assert datetime.fromisoformat(booked["join_opens_at"]) == datetime.fromisoformat(booked["start"]) - \
+        timedelta(minutes=10)
     assert _slots(api, covered_member, "2026-12-01", "2026-12-01") == []  # the other Tuesday slots are gone
 
 

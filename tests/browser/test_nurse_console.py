@@ -71,6 +71,8 @@ def test_an_invited_nurse_signs_in_chooses_her_password_and_sees_her_day(stack, 
     page.get_by_label("Fecha").fill(consult["start"][:10])
     expect(page.get_by_text("Control de presión arterial")).to_be_visible()
     expect(page.get_by_text("Reservada")).to_be_visible()
+    expect(page.get_by_text("El afiliado titular")).to_be_visible()  # a member registers by CURP, without a name
+    expect(page.get_by_text(re.compile(r", \d+ años"))).to_be_visible()
     assert accessibility_violations(page) == []
     screenshot(page, "03-nurse-day")
 

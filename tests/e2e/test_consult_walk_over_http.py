@@ -7,12 +7,13 @@ import json
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from chalicelib.domain.clock import MEXICO_CITY
+from chalicelib.domain.identifiers import age_on
 from chalicelib.domain.teleconsult import CONSENT_VERSION
 from local.aws import PROJECT
 from tests.e2e.conftest import start_stack
@@ -132,6 +133,10 @@ def test_a_typed_curp_shows_a_stranger_nothing_until_an_operator_links_them(morn
                            json_body={"slot_id": slot["slot_id"], "reason": "Dolor de espalda", "patient_id": son_id})
     assert booked.status == 201, booked.body
     consult = booked.json()["appointment_id"]
+    (on_agenda,) = [a for a in stack.request("GET", f"/v1/nurse/agenda?date={day}", headers=nurse).json()["items"]
+                    if a["appointment_id"] == consult]
+    assert on_agenda["patient_name"] == f"{SON_ID['first_name']} {SON_ID['last_name']} {SON_ID['second_last_name']}"
+    assert on_agenda["patient_age"] == age_on(date.fromisoformat(SON_ID["birth_date"]), day)
     assert stack.request("POST", f"/v1/nurse/appointments/{consult}/start", headers=nurse).status == 200
     note = stack.request("POST", f"/v1/nurse/appointments/{consult}/end", headers=nurse, json_body=consult_note())
     assert note.status == 201, note.body

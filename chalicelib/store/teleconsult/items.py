@@ -12,6 +12,7 @@ from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.teleconsult import (
     MAX_UPCOMING,
 )
+from chalicelib.store.attributes import DateAttribute
 from chalicelib.store.indexes import index
 from chalicelib.store.members import member_key
 from chalicelib.store.transactions import Write
@@ -96,6 +97,8 @@ class AppointmentItem(TeleconsultItem, discriminator="appointment"):
     nurse_name = UnicodeAttribute()
     member_id = UnicodeAttribute()
     patient_id = UnicodeAttribute()
+    patient_name = UnicodeAttribute(null=True)
+    patient_birth_date = DateAttribute(null=True)
     reason_sealed = BinaryAttribute(legacy_encoding=False)  # clinical free text: adapters/sealed_text.py
     reason_key = BinaryAttribute(legacy_encoding=False)  # the data key it was sealed under, wrapped by KMS
     status = UnicodeAttribute()
