@@ -53,12 +53,13 @@ webhook:
 jobs:
 	@$(BIN)/python -m local.jobs $(if $(AT),--at $(AT))
 
-bench: $(STAMP)
+bench: $(STAMP) console chromium
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/quotes.py
 	$(BIN)/python bench/costs.py
 	$(BIN)/python bench/hot_partition.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/console.py
 
 package: $(STAMP)
 	AWS_DEFAULT_REGION=us-east-1 $(BIN)/chalice package --stage prod --merge-template infra/template.json build/

@@ -1,34 +1,61 @@
 """The staff console for `make run` and the browser tests: `console/dist` and its `/config.json` (where the API and
-the Cognito pool are), with the security headers CloudFront adds in AWS, so a page that breaks the policy breaks here.
+the Cognito pool are), with the security headers CloudFront adds in AWS (read from infra/template.json's
+`ConsoleHeadersPolicy`, their one definition), so a page that breaks the policy breaks here.
 
     python -m local.console PORT      (reads .local/stack.json, written by `make run`)
 """
 
 import json
 import sys
-from functools import partial
+from functools import cache, partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 from local.aws import PROJECT, REGION, StackState
+from local.bootstrap import load_template
 
 DIST = PROJECT / "console" / "dist"
+# The places the template's Content-Security-Policy lets the page connect to in AWS (the API Chalice generates as
+# `RestAPI`, and Cognito), and which local service stands for each.
+AWS_API = "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+AWS_COGNITO = "https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}"
+
+
+def policy_headers(template: dict, *, api: str, cognito: str, https: bool) -> dict[str, str]:
+    """The headers infra/template.json's `ConsoleHeadersPolicy` (CloudFront's response headers policy) adds, with
+    `api` and `cognito` where the page may connect to; HSTS only when served over `https`."""
+    config = template["Resources"]["ConsoleHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    security = config["SecurityHeadersConfig"]
+    csp = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    csp = csp.replace(AWS_API, api).replace(AWS_COGNITO, cognito)
+    if "${" in csp:
+        raise ValueError(f"the console's Content-Security-Policy names a place with no local stand-in: {csp}")
+    headers = {"Content-Security-Policy": csp}
+    if "ContentTypeOptions" in security:
+        headers["X-Content-Type-Options"] = "nosniff"
+    if "ReferrerPolicy" in security:
+        headers["Referrer-Policy"] = security["ReferrerPolicy"]["ReferrerPolicy"]
+    if "FrameOptions" in security:
+        headers["X-Frame-Options"] = security["FrameOptions"]["FrameOption"]
+    hsts = security.get("StrictTransportSecurity")
+    if hsts and https:
+        headers["Strict-Transport-Security"] = "; ".join(
+            [f"max-age={hsts['AccessControlMaxAgeSec']}"]
+            + (["includeSubDomains"] if hsts.get("IncludeSubdomains") else [])
+            + (["preload"] if hsts.get("Preload") else []))
+    for item in config.get("CustomHeadersConfig", {}).get("Items", []):
+        headers[item["Header"]] = item["Value"]
+    return headers
 
 
 def security_headers(state: StackState) -> dict[str, str]:
-    """As infra's CloudFront response headers policy sets them, with the local API and Cognito (moto) as the only
-    places the page may connect to."""
-    connect = " ".join(sorted({state.api_url, state.moto_endpoint}))
-    return {
-        "Content-Security-Policy": (
-            f"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-            f"connect-src 'self' {connect}; media-src 'self' blob:; manifest-src 'self'; "
-            f"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-        "X-Frame-Options": "DENY",
-        "Permissions-Policy": "camera=(self), microphone=(self), geolocation=()",
-        "Cache-Control": "no-store",
-    }
+    """As infra's CloudFront response headers policy sets them (read from the template, the one definition), with
+    the local API and Cognito (moto) as the only places the page may connect to; no HSTS on loopback http."""
+    return policy_headers(_template(), api=state.api_url, cognito=state.moto_endpoint, https=False)
+
+
+@cache
+def _template() -> dict:
+    return load_template()  # once per process, not on every response
 
 
 def client_config(state: StackState) -> dict:
