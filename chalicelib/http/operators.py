@@ -1,10 +1,13 @@
 """Operators' payment work: unmatched payments to reconcile, and the program's figures."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
+
+from chalicelib.domain.clock import mexico_city_today, now_from
+from chalicelib.domain.figures import DAILY_LOOKBACK_DAYS, DAILY_MAX_DAYS
 
 from chalicelib.domain.payment_events import Decision, Payment
 from chalicelib.domain.quotes import Month
@@ -95,3 +98,56 @@ def program_stats(now: datetime) -> Stats:
     found = service.program_stats(now)
     return Stats(month=found.month, members_by_status=found.members_by_status, beneficiaries=found.beneficiaries,
                  payments_this_month=found.payments)
+
+
+class DailyQuery(BaseModel):
+    """GET /v1/operators/stats/daily?from=&to= (Mexico City days, both included)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    first: date = Field(alias="from", description=f"At most {DAILY_LOOKBACK_DAYS} days before today (Mexico City)")
+    last: date = Field(alias="to", description=f"On or after `from`, at most {DAILY_MAX_DAYS} days in all")
+
+    @field_validator("first")
+    @classmethod
+    def _recent(cls, first: date, info: ValidationInfo) -> date:
+        # The members series is derived back from today, reading every day since `from`: this bounds that read.
+        today = mexico_city_today(now_from(info.context))
+        if first < today - timedelta(days=DAILY_LOOKBACK_DAYS):
+            raise PydanticCustomError("daily_too_far_back", "'from' must be at most {days} days before today.",
+                                      {"days": DAILY_LOOKBACK_DAYS})
+        return first
+
+    @field_validator("last")
+    @classmethod
+    def _range(cls, last: date, info: ValidationInfo) -> date:
+        first = info.data.get("first")
+        if first and not 0 <= (last - first).days < DAILY_MAX_DAYS:
+            raise PydanticCustomError("daily_range", "'to' must be on or after 'from', at most {days} days in all.",
+                                      {"days": DAILY_MAX_DAYS})
+        return last
+
+
+class DayFiguresOut(BaseModel):
+    day: date = Field(description="A Mexico City day")
+    payments: dict[str, int | str] = Field(
+        description="received/applied/unmatched/reversed counts and *_mxn amounts (decimal strings), by the day paid")
+    consults: dict[str, int] = Field(
+        description="booked (on the booking's day), attended and noshow (on the consult's day)")
+    members_by_status: dict[str, int] = Field(
+        description="At the end of the day: today's totals minus the later days' net changes; exact from the day "
+                    "per-day counting began, earlier days show the figures as they stood then")
+
+
+class DailyFigures(BaseModel):
+    items: list[DayFiguresOut]
+
+
+@router.route("/v1/operators/stats/daily", "GET", roles=OPERATOR, query=DailyQuery, response=DailyFigures,
+              summary="Per Mexico City day: payments and amounts, consults booked/attended/no-show, members by status "
+                      "at the day's end (summed counters)")
+def daily_stats(query: DailyQuery, now: datetime) -> DailyFigures:
+    return DailyFigures(items=[
+        DayFiguresOut(day=day.day, payments=day.payments, consults=day.consults,
+                      members_by_status=day.members_by_status)
+        for day in service.daily_figures(query.first, query.last, now)])

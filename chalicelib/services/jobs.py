@@ -69,7 +69,7 @@ def lapse_ended_coverage(now: datetime) -> int:
         if member.status is not MemberStatus.ACTIVE:
             continue
         notice = Notification("coverage-lapsed", member.member_id, last_month, {"covered_through": last_month})
-        lapsed += member_store.mark_lapsed(member, [outbox.enqueue(notice, now)])
+        lapsed += member_store.mark_lapsed(member, now, [outbox.enqueue(notice, now)])
     return lapsed
 
 

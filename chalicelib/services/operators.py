@@ -1,10 +1,13 @@
 """Operators' payment work: unmatched payments to reconcile, and the program's figures."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
+from chalicelib.domain.clock import mexico_city_today
 from chalicelib.domain.coverage import this_month
+from chalicelib.domain.figures import days_between, members_at_end_of_days
+from chalicelib.domain.members import MemberStatus
 from chalicelib.domain.payment_events import Decision, Payment
 from chalicelib.services import ledger
 from chalicelib.store import stats
@@ -46,3 +49,34 @@ def program_stats(now: datetime) -> ProgramStats:
         payments[kind] = figures.month.get(f"payments_{kind}", 0)
         payments[f"{kind}_mxn"] = f"{Decimal(figures.month.get(f'{kind}_centavos', 0)) / 100:.2f}"
     return ProgramStats(month, members, figures.all_time.get("beneficiaries", 0), payments)
+
+
+def _payments(counters: dict[str, int]) -> dict[str, int | str]:
+    payments: dict[str, int | str] = {}
+    for kind in PAYMENT_KINDS:
+        payments[kind] = counters.get(f"payments_{kind}", 0)
+        payments[f"{kind}_mxn"] = f"{Decimal(counters.get(f'{kind}_centavos', 0)) / 100:.2f}"
+    return payments
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    day: date
+    payments: dict[str, int | str]  # counts by kind, and <kind>_mxn amounts as decimal strings
+    consults: dict[str, int]  # booked, attended, noshow
+    members_by_status: dict[str, int]  # at the end of the day
+
+
+def daily_figures(first: date, last: date, now: datetime) -> list[DayFigures]:
+    """Each day's payments and consults from its counters, and the members by status at the end of the day derived
+    from today's totals (domain/figures.py): reads every day from `first` up to the later of `last` and today, with
+    the all-time shards, in one BatchGetItem per 100 keys."""
+    days = days_between(first, last)
+    read = days_between(first, max(last, mexico_city_today(now)))
+    totals, counters = stats.daily(read)
+    statuses = [status.value for status in MemberStatus]
+    members = members_at_end_of_days(totals, counters, days, statuses)
+    return [DayFigures(day, _payments(counters[day]),
+                       {kind: counters[day].get(f"consults_{kind}", 0) for kind in ("booked", "attended", "noshow")},
+                       members[day])
+            for day in days]

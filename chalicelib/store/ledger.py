@@ -8,7 +8,7 @@ exists already, or its status moved), "reference" (no longer open), "profile" (t
 
 from datetime import datetime
 
-from chalicelib.domain.coverage import Coverage, this_month
+from chalicelib.domain.coverage import Coverage
 from chalicelib.domain.members import Member, MemberStatus
 from chalicelib.domain.payment_events import Decision, Payment, PaymentReversed
 from chalicelib.store import outbox, stats
@@ -67,9 +67,10 @@ def applied_writes(payment: Payment, expected: str, status: MemberStatus, now: d
         _save_payment(payment),
         close_reference(payment.reference, "paid", payment.payment_id),
         _profile_update(member_id, actions, version=None, condition=ProfileItem.status == expected),
-        *stats.add(stats.ALL_TIME, stats.status_change(MemberStatus(expected), status)),
-        *stats.add(this_month(payment.paid_at), {"payments_received": 1, "received_centavos": centavos,
-                                                 "payments_applied": 1, "applied_centavos": centavos}),
+        *stats.add_merged([*stats.status_moved(MemberStatus(expected), status, now),
+                           *stats.month_and_day(payment.paid_at, {
+                               "payments_received": 1, "received_centavos": centavos,
+                               "payments_applied": 1, "applied_centavos": centavos})]),
         outbox.enqueue(Notification("payment-applied", member_id, payment.payment_id,
                                     {"months": months, "amount_mxn": f"{payment.amount_mxn:.2f}"}), now),
     ]
@@ -80,8 +81,9 @@ def unmatched_writes(payment: Payment, now: datetime) -> list[Write]:
     centavos = _centavos(payment)
     writes = [
         _save_payment(payment),
-        *stats.add(this_month(payment.paid_at), {"payments_received": 1, "received_centavos": centavos,
-                                                 "payments_unmatched": 1, "unmatched_centavos": centavos}),
+        *stats.add_merged(stats.month_and_day(payment.paid_at, {
+            "payments_received": 1, "received_centavos": centavos,
+            "payments_unmatched": 1, "unmatched_centavos": centavos})),
     ]
     if payment.member_id:
         writes.append(outbox.enqueue(Notification("payment-unmatched", payment.member_id, payment.payment_id,
@@ -93,7 +95,7 @@ def unmatched_writes(payment: Payment, now: datetime) -> list[Write]:
 
 def early_reversal_writes(placeholder: Payment, now: datetime) -> list[Write]:
     """A reversal whose payment has not arrived: the reversed placeholder saved in the payment's place, and counted."""
-    return [_save_payment(placeholder), *stats.add(this_month(now), {"payments_reversed": 1})]
+    return [_save_payment(placeholder), *stats.add_merged(stats.month_and_day(now, {"payments_reversed": 1}))]
 
 
 def reversal_writes(payment: Payment, event: PaymentReversed, now: datetime, member: Member | None = None,
@@ -104,7 +106,7 @@ def reversal_writes(payment: Payment, event: PaymentReversed, now: datetime, mem
     item = PaymentRecordItem(*payment_key(payment.payment_id))
     taken_back = taken_back or []
     centavos = _centavos(payment)
-    counted = [(this_month(now), {"payments_reversed": 1, "reversed_centavos": centavos})]
+    counted = stats.month_and_day(now, {"payments_reversed": 1, "reversed_centavos": centavos})
     writes = []
     if payment.status == "applied":
         writes += [
@@ -112,9 +114,9 @@ def reversal_writes(payment: Payment, event: PaymentReversed, now: datetime, mem
             outbox.enqueue(Notification("payment-reversed", member.member_id, payment.payment_id,
                                         {"months": taken_back}), now),
         ]
-        counted.append((stats.ALL_TIME, stats.status_change(member.status, remaining.status)))
+        counted += stats.status_moved(member.status, remaining.status, now)
     elif payment.status == "unmatched":  # no longer waiting, in the month it was counted as received
-        counted.append((this_month(payment.paid_at), {"payments_unmatched": -1, "unmatched_centavos": -centavos}))
+        counted += stats.month_and_day(payment.paid_at, {"payments_unmatched": -1, "unmatched_centavos": -centavos})
     actions = [PaymentRecordItem.status.set("reversed"), PaymentRecordItem.reversed_months.set(taken_back),
                PaymentRecordItem.reversed_at.set(event.reversed_at), PaymentRecordItem.waiting_pk.remove(),
                PaymentRecordItem.waiting_sk.remove()]
@@ -157,9 +159,10 @@ def applied_by_operator_writes(payment: Payment, decision: Decision, member: Mem
         _profile_update(member.member_id,
                         [*_coverage_actions(member.member_id, coverage), ProfileItem.open_reference.remove()],
                         version=member.version),
-        *stats.add(stats.ALL_TIME, stats.status_change(member.status, coverage.status)),
-        *stats.add(this_month(payment.paid_at), {"payments_applied": 1, "applied_centavos": centavos,
-                                                 "payments_unmatched": -1, "unmatched_centavos": -centavos}),
+        *stats.add_merged([*stats.status_moved(member.status, coverage.status, now),
+                           *stats.month_and_day(payment.paid_at, {"payments_applied": 1, "applied_centavos": centavos,
+                                                                  "payments_unmatched": -1,
+                                                                  "unmatched_centavos": -centavos})]),
         outbox.enqueue(Notification("payment-applied", member.member_id, payment.payment_id,
                                     {"months": decision.months, "amount_mxn": f"{payment.amount_mxn:.2f}"}), now),
     ]
@@ -173,5 +176,6 @@ def refund_writes(payment: Payment, decision: Decision) -> list[Write]:
     centavos = _centavos(payment)
     return [
         _resolution(payment, decision, [PaymentRecordItem.status.set("refund_pending")]),
-        *stats.add(this_month(payment.paid_at), {"payments_unmatched": -1, "unmatched_centavos": -centavos}),
+        *stats.add_merged(stats.month_and_day(payment.paid_at, {"payments_unmatched": -1,
+                                                                "unmatched_centavos": -centavos})),
     ]

@@ -172,7 +172,7 @@ def create_member(member: Member, nss_free: bool, identity: list[Write], extra: 
     writes = [
         _new("profile", _profile_item(member)),
         *identity,
-        *stats.add(stats.ALL_TIME, stats.status_change(None, member.status)),
+        *stats.add_merged(stats.status_moved(None, member.status, member.registered_at)),
         *extra,
     ]
     if nss_free:
@@ -324,7 +324,7 @@ def members_covered_through(month: str) -> Iterator[Member]:
                 yield _member(item)
 
 
-def mark_lapsed(member: Member, extra: list[Write] = ()) -> bool:
+def mark_lapsed(member: Member, now: datetime, extra: list[Write] = ()) -> bool:
     """active → lapsed, only if still active and still covered through the same month (a payment that lands
     meanwhile wins). False when something changed first."""
     item = ProfileItem(member_key(member.member_id), "PROFILE")
@@ -334,7 +334,7 @@ def mark_lapsed(member: Member, extra: list[Write] = ()) -> bool:
         commit([
             Write("profile", "update", lambda tx: tx.update(item, actions=[ProfileItem.status.set(MemberStatus.LAPSED.value)],
                                                             condition=condition, add_version_condition=False)),
-            *stats.add(stats.ALL_TIME, stats.status_change(MemberStatus.ACTIVE, MemberStatus.LAPSED)),
+            *stats.add_merged(stats.status_moved(MemberStatus.ACTIVE, MemberStatus.LAPSED, now)),
             *extra,
         ])
     except ConditionFailed:

@@ -4,21 +4,32 @@
 |----------------------|--------------------------|
 | all-time counters    | all#<shard 00-15>        |
 | one month's counters | <YYYY-MM>#<shard 00-15>  |
+| one day's counters   | <YYYY-MM-DD>#<shard 00-15> |
 
 Each write adds to one shard picked at random, so the month-start burst of payments spreads over 16 items instead of
 serialising on one (DynamoDB cancels transactions that touch an item another transaction is writing). Reading sums
-all shards: one BatchGetItem of 32 keys.
+all shards: one BatchGetItem of 32 keys for the all-time and month figures; for a range of days, one BatchGetItem
+per 100 keys (16 per day, 16 all-time).
+
+Days and months are Mexico City's calendar. A day's `members_<status>` are net deltas (+1 into, −1 out of the
+status, on the day the status changed), so the members by status at the end of a day are the all-time totals minus
+the deltas of every later day (domain/figures.py). Payments count on the day (and month) they were paid, status
+changes on the day they happen, consults booked on the day of the booking, attended and no-shows on the consult's
+day.
 """
 
 import random
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
+from chalicelib.domain.clock import mexico_city_today
+from chalicelib.domain.coverage import this_month
 from chalicelib.domain.members import MemberStatus
 from chalicelib.store.transactions import Write
 
@@ -46,6 +57,10 @@ class CounterShard(Model):
     unmatched_centavos = NumberAttribute(null=True)
     payments_reversed = NumberAttribute(null=True)
     reversed_centavos = NumberAttribute(null=True)
+    # per day (Mexico City calendar): consults booked (the booking's day), attended and no-shows (the consult's day)
+    consults_booked = NumberAttribute(null=True)
+    consults_attended = NumberAttribute(null=True)
+    consults_noshow = NumberAttribute(null=True)
 
     @classmethod
     def names(cls) -> list[str]:
@@ -64,6 +79,23 @@ def status_change(before: MemberStatus | None, after: MemberStatus) -> dict[str,
     if before == after:
         return {}
     return {status_counter(after): 1, **({status_counter(before): -1} if before else {})}
+
+
+def day_of(moment: datetime) -> str:
+    """The day scope of `moment`: its Mexico City date, YYYY-MM-DD."""
+    return mexico_city_today(moment).isoformat()
+
+
+def month_and_day(moment: datetime, deltas: Mapping[str, int]) -> list[tuple[str, Mapping[str, int]]]:
+    """`deltas` for `moment`'s Mexico City month and day, as (scope, deltas) for `add_merged`."""
+    return [(this_month(moment), deltas), (day_of(moment), deltas)]
+
+
+def status_moved(before: MemberStatus | None, after: MemberStatus,
+                 now: datetime) -> list[tuple[str, Mapping[str, int]]]:
+    """A member's status change, all-time and as today's net delta, as (scope, deltas) for `add_merged`."""
+    change = status_change(before, after)
+    return [(ALL_TIME, change), (day_of(now), change)]
 
 
 def _key(scope: str, shard: int) -> str:
@@ -105,3 +137,16 @@ def figures(month: str) -> Figures:
         for name in CounterShard.names():
             totals[scope][name] += int(getattr(item, name) or 0)
     return Figures(dict(totals[ALL_TIME]), dict(totals[month]))
+
+
+def daily(days: list[date]) -> tuple[dict[str, int], dict[date, dict[str, int]]]:
+    """The all-time totals and each of `days`' counters, summed over their shards: one BatchGetItem per 100 keys
+    (PynamoDB pages the keys), 16 × (days + 1) keys."""
+    scopes = [ALL_TIME, *(day.isoformat() for day in days)]
+    totals: dict[str, Counter] = {scope: Counter() for scope in scopes}
+    keys = [_key(scope, shard) for scope in scopes for shard in range(SHARDS)]
+    for item in CounterShard.batch_get(keys):
+        scope = item.key.split("#")[0]
+        for name in CounterShard.names():
+            totals[scope][name] += int(getattr(item, name) or 0)
+    return dict(totals[ALL_TIME]), {day: dict(totals[day.isoformat()]) for day in days}

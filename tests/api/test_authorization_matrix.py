@@ -111,6 +111,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "GET /v1/operators/payments/unmatched":                   (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
     "POST /v1/operators/payments/{payment_id}/resolve":       (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
     "GET /v1/operators/stats":                                (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
+    "GET /v1/operators/stats/daily":                          (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
     "POST /v1/operators/nurses":                              (401, 403, 403, 403, 403, 201, 401, 401, 401, 403),
     # nurses: their own availability and agenda
     "PUT /v1/nurse/availability":                             (401, 403, 403, 200, 200, 403, 401, 401, 401, 403),
@@ -388,6 +389,7 @@ CALLS: dict[str, Callable[[World, str], Call]] = {
     "POST /v1/operators/payments/{payment_id}/resolve": lambda w, c: Call(
         {"payment_id": w.unmatched_payment_id}, body={"action": "refund", "note": "Sin referencia: se devuelve"}),
     "GET /v1/operators/stats": lambda w, c: Call(),
+    "GET /v1/operators/stats/daily": lambda w, c: Call(query={"from": "2026-11-01", "to": "2026-11-30"}),
     "POST /v1/operators/nurses": lambda w, c: Call(body={
         "username": f"matrix-{c}", "email": "matriz@example.com", "full_name": "Enf. Matriz Prueba",
         "cedula_profesional": "12345678", "languages": ["es"]}),

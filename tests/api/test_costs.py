@@ -189,6 +189,9 @@ def walk(world: World) -> dict[str, Step]:
     get("GET /v1/teleconsult/waitlist", "/v1/teleconsult/waitlist", member)
     measure("DELETE /v1/teleconsult/waitlist/{patient_id}",
             lambda: api.http.delete(f"/v1/teleconsult/waitlist/{waiting['patient_id']}", headers=member))
+
+    # --- The operators' daily figures, for the week up to today (1 December) ------------------------------------------
+    get("GET /v1/operators/stats/daily", "/v1/operators/stats/daily?from=2026-11-25&to=2026-12-01", operator)
     return steps
 
 
@@ -199,6 +202,12 @@ def walk(world: World) -> dict[str, Step]:
 def _publishing(body: dict) -> int:
     # `PUT /v1/nurse/availability`: "3 + ⌈new/25⌉ + dropped + changed"
     return 3 + ceil(body["slots_added"] / 25) + body["slots_removed"] + body["slots_changed"]
+
+
+def _daily(body: dict) -> int:
+    # `GET /v1/operators/stats/daily`: "⌈16 × (days from `from` through the later of `to` and today + 1) / 100⌉"
+    # (the walk asks up to today, so the days read are the days answered)
+    return ceil(16 * (len(body["items"]) + 1) / 100)
 
 
 BUDGETS: dict[str, int | Callable[[dict], int]] = {
@@ -228,6 +237,7 @@ BUDGETS: dict[str, int | Callable[[dict], int]] = {
     "GET /v1/me/payments": 1,  # `GET /v1/me/payments`
     "GET /v1/me/payments/{id}/receipt": 2,  # `GET /v1/me/payments/{id}/receipt`
     "GET /v1/operators/stats": 1,  # `GET /v1/operators/stats`
+    "GET /v1/operators/stats/daily": _daily,  # `GET /v1/operators/stats/daily?from&to`
     "GET /v1/operators/payments/unmatched": 1,  # `GET /v1/operators/payments/unmatched`
     "POST /v1/operators/nurses": 1,  # `POST /v1/operators/nurses` (+2 Cognito, counted apart)
     "PUT /v1/nurse/availability": _publishing,  # `PUT /v1/nurse/availability`

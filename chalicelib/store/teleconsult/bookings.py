@@ -9,6 +9,7 @@ from chalicelib.domain.teleconsult import (
     ENDED, MAX_UPCOMING, Appointment, AppointmentFields, ConsentRecord, SealedText,
 )
 from chalicelib.errors import Conflict
+from chalicelib.store import stats
 from chalicelib.store.idempotency import AlreadyAnswered
 from chalicelib.store.members import ProfileItem, member_key
 from chalicelib.store.transactions import ConditionFailed, Write, commit
@@ -142,6 +143,7 @@ def book(appointment: Appointment, consent_version: str, extra: list[Write] = ()
             ConsentItem, f"PATIENT#{appointment.patient_id}", CONSENT_SK, condition=ConsentItem.version == consent_version)),
         upcoming(appointment.member_id, +1),
         *_hold_time(appointment, buckets(appointment.start, appointment.end)),
+        *stats.add(stats.day_of(appointment.created_at), {"consults_booked": 1}),
         *extra,
     ]
     try:
@@ -194,11 +196,18 @@ def _status_write(appointment: Appointment, changed: Appointment) -> Write:
         item, actions=actions, condition=AppointmentItem.status == appointment.status))
 
 
+# The day counter (store/stats.py) a step adds to, on the consult's Mexico City day.
+_STEP_COUNTERS = {"fulfilled": "consults_attended", "noshow": "consults_noshow"}
+
+
 def step(appointment: Appointment, changed: Appointment) -> list[Write]:
     """The writes of one forward step (e.g. booked → arrived), conditional on the status read (label
-    "appointment"); an ending step also frees a place among the member's upcoming consults."""
+    "appointment"); an ending step also frees a place among the member's upcoming consults, and fulfilled and
+    no-show count on the consult's day."""
     ended = [upcoming(appointment.member_id, -1)] if changed.status in ENDED else []
-    return [_status_write(appointment, changed), *ended]
+    counter = _STEP_COUNTERS.get(changed.status)
+    counted = stats.add(stats.day_of(appointment.start), {counter: 1}) if counter else []
+    return [_status_write(appointment, changed), *ended, *counted]
 
 
 def move(appointment: Appointment, changed: Appointment) -> None:
