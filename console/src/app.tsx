@@ -3,23 +3,53 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { Auth, type Identity } from "./auth";
 import { createApi } from "./client";
 import { loadConfig, type Config } from "./config";
+import { NurseAvailability } from "./availability";
+import { ConsultPage } from "./consult";
 import { applyLang, type Lang } from "./i18n";
 import { NurseAgenda } from "./nurse";
 import { ProgrammeFigures } from "./operator";
 import { SignIn, type Notice } from "./signin";
+import { isDay } from "./time";
 import { LangContext, useFocusOnMount, useTexts } from "./ui";
 
-type Page = "agenda" | "figures";
+type Page = "agenda" | "availability" | "figures";
 
 function pagesFor(identity: Identity): Page[] {
   return [
-    ...(identity.roles.includes("nurse") ? (["agenda"] as const) : []),
+    ...(identity.roles.includes("nurse") ? (["agenda", "availability"] as const) : []),
     ...(identity.roles.includes("operator") ? (["figures"] as const) : []),
   ];
 }
 
 function pageFromHash(): string {
   return window.location.hash.replace(/^#\/?/, "");
+}
+
+/** `#agenda`, `#agenda/<day>` (back from a consult), `#consult/<day>/<appointment id>` (a nurse's), `#availability`,
+ * `#figures`; anything else is the role's first page. */
+interface Route {
+  page: Page | undefined;
+  day?: string | undefined;
+  consult?: { day: string; id: string };
+}
+
+function decoded(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined; // a malformed escape: not a route
+  }
+}
+
+function routeOf(hash: string, pages: Page[]): Route {
+  const [name, first, second] = hash.split("/");
+  const day = first !== undefined && isDay(first) ? first : undefined;
+  const id = second === undefined ? undefined : decoded(second);
+  if (name === "consult" && pages.includes("agenda") && day && id) {
+    return { page: "agenda", consult: { day, id } };
+  }
+  const page = pages.find((candidate) => candidate === name);
+  return page ? { page, day } : { page: pages[0] };
 }
 
 export function App() {
@@ -106,7 +136,8 @@ function Console({ config, lang, setLang }: { config: Config; lang: Lang; setLan
   };
 
   const pages = identity ? pagesFor(identity) : [];
-  const page = pages.find((candidate) => candidate === hash) ?? pages[0];
+  const route = routeOf(hash, pages);
+  const page = route.page;
 
   return (
     <>
@@ -121,8 +152,12 @@ function Console({ config, lang, setLang }: { config: Config; lang: Lang; setLan
               setIdentity(signedIn);
             }}
           />
+        ) : route.consult ? (
+          <ConsultPage key={`consult/${route.consult.id}`} api={api} day={route.consult.day} id={route.consult.id} />
         ) : page === "agenda" ? (
-          <NurseAgenda key="agenda" api={api} />
+          <NurseAgenda key={`agenda/${route.day ?? ""}`} api={api} day={route.day} />
+        ) : page === "availability" ? (
+          <NurseAvailability key="availability" api={api} />
         ) : page === "figures" ? (
           <ProgrammeFigures key="figures" api={api} />
         ) : (
@@ -161,7 +196,7 @@ interface HeaderProps {
 function Header({ lang, setLang, identity, pages = [], page, signOut }: HeaderProps) {
   const { t } = useTexts();
   const other: Lang = lang === "es" ? "en" : "es";
-  const label: Record<Page, string> = { agenda: t.navAgenda, figures: t.navFigures };
+  const label: Record<Page, string> = { agenda: t.navAgenda, availability: t.navAvailability, figures: t.navFigures };
   return (
     <>
       <a

@@ -1,5 +1,6 @@
-// The nurse's home: her consults of a Mexico City day or week (GET /v1/nurse/agenda, one day per call) and her days
-// off (GET /v1/nurse/availability).
+// The nurse's home: her consults of a Mexico City day or week (GET /v1/nurse/agenda, one day per call), each with a
+// link to its page (consult.tsx), and her days off (GET /v1/nurse/availability).
+import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiFailure, call, fieldMessages, shownOf, type Api, type Schemas, type Shown } from "./client";
 import {
@@ -40,12 +41,13 @@ async function daysOff(api: Api): Promise<Set<string>> {
   }
 }
 
-export function NurseAgenda({ api }: { api: Api }) {
+/** `day`: the day to show first (coming back from a consult); today otherwise. */
+export function NurseAgenda({ api, day: first }: { api: Api; day?: string | undefined }) {
   const { lang, t } = useTexts();
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const now = useNow(30_000);
   const [view, setView] = useState<View>("day");
-  const [day, setDay] = useState(() => mexicoCityDay(new Date()));
+  const [day, setDay] = useState(() => first ?? mexicoCityDay(new Date()));
   const [typed, setTyped] = useState(day);
   const [loaded, setLoaded] = useState<Loaded>({ status: "loading" });
   const [reloads, setReloads] = useState(0);
@@ -185,61 +187,86 @@ function DayAgenda({ entry, now, isToday }: { entry: Day; now: Date; isToday: bo
 function Consult({ item, now }: { item: Appointment; now: Date }) {
   const { lang, t } = useTexts();
   const start = new Date(item.start);
-  const end = new Date(item.end);
-  const open = item.status === "booked" || item.status === "arrived";
-  const join = joinWindow(new Date(item.join_opens_at), end, now);
-  const joinState = { "not-yet": t.joinNotYet, open: t.joinOpenNow, closed: t.joinClosed }[join.state];
   return (
     <li class={`consult status-${item.status}`}>
       <div class="consult-head">
         <p class="consult-time">
           <time dateTime={item.start}>{formatTime(start, lang)}</time>
           {" – "}
-          <time dateTime={item.end}>{formatTime(end, lang)}</time>
+          <time dateTime={item.end}>{formatTime(new Date(item.end), lang)}</time>
         </p>
         <span class={`badge badge-${item.status}`}>{t.appointmentStatus[item.status]}</span>
       </div>
-      <dl class="consult-details">
+      <ConsultDetails item={item} now={now} />
+      <p class="consult-open">
+        <a href={consultHref(item)}>{t.openConsult(formatTime(start, lang))}</a>
+      </p>
+    </li>
+  );
+}
+
+/** The consult's own page: `#consult/<Mexico City day>/<appointment id>` (the day is the agenda call that finds it). */
+export function consultHref(item: Appointment): string {
+  return `#consult/${mexicoCityDay(new Date(item.start))}/${encodeURIComponent(item.appointment_id)}`;
+}
+
+/** Patient, reason, join window (while it can still be attended) and how it ended: in the agenda and on its page. */
+export function ConsultDetails({ item, now, children }: { item: Appointment; now: Date; children?: ComponentChildren }) {
+  const { lang, t } = useTexts();
+  const end = new Date(item.end);
+  const open = item.status === "booked" || item.status === "arrived";
+  const join = joinWindow(new Date(item.join_opens_at), end, now);
+  const joinState = { "not-yet": t.joinNotYet, open: t.joinOpenNow, closed: t.joinClosed }[join.state];
+  return (
+    <dl class="consult-details">
+      {children}
+      <div>
+        <dt>{t.patient}</dt>
+        <dd>
+          {item.patient_name ?? t.memberPatient}
+          {item.patient_age !== null && <span class="muted">{`, ${t.years(item.patient_age)}`}</span>}
+        </dd>
+      </div>
+      <div>
+        <dt>{t.reason}</dt>
+        <dd class="reason">{item.reason}</dd>
+      </div>
+      {open && (
         <div>
-          <dt>{t.patient}</dt>
+          <dt>{t.joinWindow}</dt>
           <dd>
-            {item.patient_name ?? t.memberPatient}
-            {item.patient_age !== null && <span class="muted">{`, ${t.years(item.patient_age)}`}</span>}
+            <time dateTime={join.opens.toISOString()}>{formatTime(join.opens, lang)}</time>
+            {" – "}
+            <time dateTime={join.closes.toISOString()}>{formatTime(join.closes, lang)}</time>
+            {" · "}
+            <strong class={`join join-${join.state}`}>{joinState}</strong>
           </dd>
         </div>
+      )}
+      {item.started_at && (
         <div>
-          <dt>{t.reason}</dt>
-          <dd class="reason">{item.reason}</dd>
+          <dt>{t.startedAt}</dt>
+          <dd>
+            <time dateTime={item.started_at}>{formatTime(new Date(item.started_at), lang)}</time>
+          </dd>
         </div>
-        {open && (
-          <div>
-            <dt>{t.joinWindow}</dt>
-            <dd>
-              <time dateTime={join.opens.toISOString()}>{formatTime(join.opens, lang)}</time>
-              {" – "}
-              <time dateTime={join.closes.toISOString()}>{formatTime(join.closes, lang)}</time>
-              {" · "}
-              <strong class={`join join-${join.state}`}>{joinState}</strong>
-            </dd>
-          </div>
-        )}
-        {item.status === "cancelled" && (
-          <div>
-            <dt>{t.status}</dt>
-            <dd>
-              {item.cancelled_by &&
-                t.cancelledBy(item.cancelled_by === "member" ? t.cancelledByMember : t.cancelledByNurse)}
-              {item.cancel_reason && `: ${item.cancel_reason}`}
-            </dd>
-          </div>
-        )}
-        {item.status === "noshow" && item.noshow_party && (
-          <div>
-            <dt>{t.status}</dt>
-            <dd>{t.noshowBy(item.noshow_party === "patient" ? t.noshowPatient : t.noshowNurse)}</dd>
-          </div>
-        )}
-      </dl>
-    </li>
+      )}
+      {item.status === "cancelled" && (
+        <div>
+          <dt>{t.status}</dt>
+          <dd>
+            {item.cancelled_by &&
+              t.cancelledBy(item.cancelled_by === "member" ? t.cancelledByMember : t.cancelledByNurse)}
+            {item.cancel_reason && `: ${item.cancel_reason}`}
+          </dd>
+        </div>
+      )}
+      {item.status === "noshow" && item.noshow_party && (
+        <div>
+          <dt>{t.status}</dt>
+          <dd>{t.noshowBy(item.noshow_party === "patient" ? t.noshowPatient : t.noshowNurse)}</dd>
+        </div>
+      )}
+    </dl>
   );
 }

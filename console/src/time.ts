@@ -74,3 +74,8 @@ export function joinWindow(opens: Date, end: Date, now: Date): JoinWindow {
   const state: JoinState = now < opens ? "not-yet" : now < end ? "open" : "closed";
   return { opens, closes: end, state };
 }
+
+/** An instant as Mexico City's day and clock, e.g. "lunes, 23 de noviembre, 10:00". */
+export function formatDateTime(instant: Date, lang: Lang): string {
+  return `${formatDay(mexicoCityDay(instant), lang)}, ${formatTime(instant, lang)}`;
+}

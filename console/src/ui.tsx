@@ -34,18 +34,46 @@ interface FieldProps {
   value: string;
   onInput: (value: string) => void;
   errors: readonly string[];
-  type?: "text" | "password" | "date";
+  type?: "text" | "password" | "date" | "time";
   autoComplete?: string;
   hint?: string;
   required?: boolean;
   inputRef?: Ref<HTMLInputElement>;
+  /** For numbers typed as text (the raw text is kept, so nothing she typed is lost or silently emptied). */
+  inputMode?: "numeric" | "decimal";
+  /** Ids of further descriptions, e.g. an error about the group the field belongs to. */
+  describedBy?: string;
+  /** Marked invalid by an error shown elsewhere (e.g. on the group it belongs to). */
+  invalid?: boolean;
+  class?: string;
+}
+
+/** `aria-describedby` for a field: its hint, its error, and any group description, or nothing. */
+function describedByOf(id: string, hint: string | undefined, errors: readonly string[], more?: string): string | undefined {
+  return [hint ? `${id}-hint` : "", errors.length ? `${id}-error` : "", more ?? ""].filter(Boolean).join(" ") || undefined;
+}
+
+function FieldErrors({ id, errors }: { id: string; errors: readonly string[] }) {
+  return errors.length > 0 ? (
+    <p id={`${id}-error`} class="field-error">
+      {errors.join(" ")}
+    </p>
+  ) : null;
+}
+
+function Hint({ id, hint }: { id: string; hint: string | undefined }) {
+  return hint ? (
+    <p id={`${id}-hint`} class="hint">
+      {hint}
+    </p>
+  ) : null;
 }
 
 export function Field(props: FieldProps) {
   const { id, errors, hint } = props;
-  const described = [hint ? `${id}-hint` : "", errors.length ? `${id}-error` : ""].filter(Boolean).join(" ");
+  const described = describedByOf(id, hint, errors, props.describedBy);
   return (
-    <div class="field">
+    <div class={props.class ? `field ${props.class}` : "field"}>
       <label for={id}>{props.label}</label>
       {hint && (
         <p id={`${id}-hint`} class="hint">
@@ -56,22 +84,131 @@ export function Field(props: FieldProps) {
         id={id}
         name={id}
         ref={props.inputRef}
-        // Preact 11 types each input `type` with its own attributes; these three share all of the ones used here.
+        // Preact 11 types each input `type` with its own attributes; these four share all of the ones used here.
         type={(props.type ?? "text") as "text"}
         value={props.value}
         onInput={(event) => props.onInput(event.currentTarget.value)}
         autoComplete={props.autoComplete}
+        inputMode={props.inputMode}
         required={props.required}
-        aria-invalid={errors.length > 0 ? "true" : undefined}
-        aria-describedby={described || undefined}
+        aria-invalid={errors.length > 0 || props.invalid ? "true" : undefined}
+        aria-describedby={described}
       />
-      {errors.length > 0 && (
-        <p id={`${id}-error`} class="field-error">
-          {errors.join(" ")}
-        </p>
-      )}
+      <FieldErrors id={id} errors={errors} />
     </div>
   );
+}
+
+interface TextAreaProps {
+  id: string;
+  label: string;
+  value: string;
+  onInput: (value: string) => void;
+  errors: readonly string[];
+  hint?: string;
+  rows?: number;
+}
+
+export function TextArea(props: TextAreaProps) {
+  const { id, errors, hint } = props;
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <Hint id={id} hint={hint} />
+      <textarea
+        id={id}
+        name={id}
+        rows={props.rows ?? 3}
+        value={props.value}
+        onInput={(event) => props.onInput(event.currentTarget.value)}
+        aria-invalid={errors.length > 0 ? "true" : undefined}
+        aria-describedby={describedByOf(id, hint, errors)}
+      />
+      <FieldErrors id={id} errors={errors} />
+    </div>
+  );
+}
+
+interface CheckboxProps {
+  id: string;
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  errors: readonly string[];
+}
+
+export function Checkbox(props: CheckboxProps) {
+  const { id, errors } = props;
+  return (
+    <div class="field checkbox">
+      <input
+        id={id}
+        name={id}
+        type="checkbox"
+        checked={props.checked}
+        onChange={(event) => props.onChange(event.currentTarget.checked)}
+        aria-invalid={errors.length > 0 ? "true" : undefined}
+        aria-describedby={describedByOf(id, undefined, errors)}
+      />
+      <label for={id}>{props.label}</label>
+      <FieldErrors id={id} errors={errors} />
+    </div>
+  );
+}
+
+interface SelectProps {
+  id: string;
+  label: string;
+  value: string;
+  options: readonly { value: string; label: string }[];
+  onChange: (value: string) => void;
+  errors: readonly string[];
+  describedBy?: string;
+}
+
+export function Select(props: SelectProps) {
+  const { id, errors } = props;
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <select
+        id={id}
+        name={id}
+        value={props.value}
+        onChange={(event) => props.onChange(event.currentTarget.value)}
+        aria-invalid={errors.length > 0 ? "true" : undefined}
+        aria-describedby={describedByOf(id, undefined, errors, props.describedBy)}
+      >
+        {props.options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      <FieldErrors id={id} errors={errors} />
+    </div>
+  );
+}
+
+/** A number typed as text: `undefined` when left empty, `null` when it is not a number (a decimal comma is read as a
+ * point). Whether it is in range is the API's to say. */
+export function numberOf(text: string): number | null | undefined {
+  const trimmed = text.trim().replace(",", ".");
+  if (!trimmed) {
+    return undefined;
+  }
+  return /^[+-]?\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : null;
+}
+
+/** After a failed submit, move focus to the first field marked invalid in `form` (or else to the problem), so the
+ * keyboard and screen-reader user lands where the fix is needed. `failure` changes with each failed submit. */
+export function useFocusFirstInvalid(form: { current: HTMLElement | null }, failure: unknown): void {
+  useEffect(() => {
+    if (failure) {
+      const target = form.current?.querySelector<HTMLElement>('[aria-invalid="true"], .problem');
+      target?.focus();
+    }
+  }, [failure]); // eslint-disable-line react-hooks/exhaustive-deps -- only when a new failure arrives
 }
 
 /** A problem: its title and detail in the user's language, field errors that no field on the screen shows, and the
@@ -88,7 +225,7 @@ export function ProblemView({ shown, fields = [] }: { shown: Shown; fields?: rea
         : t.problemUnexpectedDetail(shown.status);
   const others = otherFieldMessages(shown, fields);
   return (
-    <div class="problem" role="alert">
+    <div class="problem" role="alert" tabIndex={-1}>
       <p class="problem-title">{title}</p>
       {detail && detail !== title && <p>{detail}</p>}
       {others.length > 0 && (
