@@ -1,8 +1,8 @@
 // The nurse's home: her consults of a Mexico City day or week (GET /v1/nurse/agenda, one day per call), each with a
 // link to its page (consult.tsx), and her days off (GET /v1/nurse/availability).
 import type { ComponentChildren } from "preact";
-import { useEffect, useState } from "preact/hooks";
-import { ApiFailure, call, fieldMessages, shownOf, type Api, type Schemas, type Shown } from "./client";
+import { useState } from "preact/hooks";
+import { ApiFailure, call, fieldMessages, type Api, type Schemas } from "./client";
 import {
   addDays,
   formatDay,
@@ -13,7 +13,7 @@ import {
   mexicoCityDay,
   weekOf,
 } from "./time";
-import { Field, ProblemView, useFocusOnMount, useNow, useTexts } from "./ui";
+import { Field, ProblemView, useFocusOnMount, useLoaded, useNow, useTexts } from "./ui";
 
 type Appointment = Schemas["AppointmentWithReason"];
 
@@ -27,7 +27,6 @@ interface Day {
   items: Appointment[];
 }
 
-type Loaded = { status: "loading" } | { status: "loaded"; days: Day[] } | { status: "failed"; shown: Shown };
 
 /** Her days off; none when she has not published availability yet (404). */
 async function daysOff(api: Api): Promise<Set<string>> {
@@ -49,38 +48,19 @@ export function NurseAgenda({ api, day: first }: { api: Api; day?: string | unde
   const [view, setView] = useState<View>("day");
   const [day, setDay] = useState(() => first ?? mexicoCityDay(new Date()));
   const [typed, setTyped] = useState(day);
-  const [loaded, setLoaded] = useState<Loaded>({ status: "loading" });
-  const [reloads, setReloads] = useState(0);
-
-  useEffect(() => {
-    let current = true;
+  // `lang`: asked again in the new language, so a problem is shown in it.
+  const [loaded, retry] = useLoaded<Day[]>(async () => {
     const days = view === "day" ? [day] : weekOf(day);
-    setLoaded({ status: "loading" });
-    Promise.all([daysOff(api), ...days.map((date) => call(api.GET("/v1/nurse/agenda", { params: { query: { date } } })))])
-      .then(([off, ...lists]) => {
-        if (current) {
-          const found = days.map((date, index) => ({
-            day: date,
-            off: off.has(date),
-            items: [...(lists[index]?.items ?? [])].sort((a, b) => a.start.localeCompare(b.start)),
-          }));
-          setLoaded({ status: "loaded", days: found });
-        }
-      })
-      .catch((thrown: unknown) => {
-        if (current) {
-          try {
-            setLoaded({ status: "failed", shown: shownOf(thrown) });
-          } catch {
-            // the session ended: the app is returning to sign-in
-          }
-        }
-      });
-    return () => {
-      current = false;
-    };
-    // `lang`: asked again in the new language, so a problem is shown in it.
-  }, [api, view, day, lang, reloads]);
+    const [off, ...lists] = await Promise.all([
+      daysOff(api),
+      ...days.map((date) => call(api.GET("/v1/nurse/agenda", { params: { query: { date } } }))),
+    ]);
+    return days.map((date, index) => ({
+      day: date,
+      off: off.has(date),
+      items: [...(lists[index]?.items ?? [])].sort((a, b) => a.start.localeCompare(b.start)),
+    }));
+  }, [api, view, day, lang]);
 
   const go = (next: string) => {
     setDay(next);
@@ -138,7 +118,7 @@ export function NurseAgenda({ api, day: first }: { api: Api; day?: string | unde
           <button type="button" onClick={() => go(mexicoCityDay(new Date()))}>
             {t.today}
           </button>
-          <button type="button" onClick={() => setReloads((count) => count + 1)}>
+          <button type="button" onClick={retry}>
             {t.reload}
           </button>
         </div>
@@ -152,7 +132,7 @@ export function NurseAgenda({ api, day: first }: { api: Api; day?: string | unde
         {loaded.status === "failed" && <ProblemView shown={loaded.shown} fields={[DATE_FIELD]} />}
         {loaded.status === "loaded" && (
           <div class={view === "week" ? "week" : "day"}>
-            {loaded.days.map((entry) => (
+            {loaded.value.map((entry) => (
               <DayAgenda key={entry.day} entry={entry} now={now} isToday={entry.day === mexicoCityDay(now)} />
             ))}
           </div>

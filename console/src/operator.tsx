@@ -1,13 +1,10 @@
 // The operator's home: the programme's figures (GET /v1/operators/stats) as tables.
-import { useEffect, useState } from "preact/hooks";
-import { call, shownOf, type Api, type Schemas, type Shown } from "./client";
+import { call, type Api, type Schemas } from "./client";
 import { locale, type Lang } from "./i18n";
-import { ProblemView, useFocusOnMount, useTexts } from "./ui";
+import { ProblemView, useFocusOnMount, useLoaded, useTexts } from "./ui";
 
 type Stats = Schemas["Stats"];
 type MemberStatus = Schemas["MemberStatus"];
-
-type Loaded = { status: "loading" } | { status: "loaded"; stats: Stats } | { status: "failed"; shown: Shown };
 
 function formatMonth(month: string, lang: Lang): string {
   const [year, number] = month.split("-").map(Number);
@@ -28,27 +25,8 @@ function byKnownOrder<V>(record: Record<string, V>, known: string[]): [string, V
 export function ProgrammeFigures({ api }: { api: Api }) {
   const { lang, t } = useTexts();
   const heading = useFocusOnMount<HTMLHeadingElement>();
-  const [loaded, setLoaded] = useState<Loaded>({ status: "loading" });
-  const [reloads, setReloads] = useState(0);
-
-  useEffect(() => {
-    let current = true;
-    setLoaded({ status: "loading" });
-    call(api.GET("/v1/operators/stats"))
-      .then((stats) => current && setLoaded({ status: "loaded", stats }))
-      .catch((thrown: unknown) => {
-        if (current) {
-          try {
-            setLoaded({ status: "failed", shown: shownOf(thrown) });
-          } catch {
-            // the session ended: the app is returning to sign-in
-          }
-        }
-      });
-    return () => {
-      current = false;
-    };
-  }, [api, lang, reloads]);
+  // `lang`: asked again in the new language, so a problem is shown in it.
+  const [loaded, retry] = useLoaded<Stats>(() => call(api.GET("/v1/operators/stats")), [api, lang]);
 
   const number = new Intl.NumberFormat(locale(lang));
   const money = new Intl.NumberFormat(locale(lang), { style: "currency", currency: "MXN" });
@@ -59,7 +37,7 @@ export function ProgrammeFigures({ api }: { api: Api }) {
         {t.figuresTitle}
       </h1>
       <div class="toolbar">
-        <button type="button" onClick={() => setReloads((count) => count + 1)}>
+        <button type="button" onClick={retry}>
           {t.reload}
         </button>
       </div>
@@ -68,7 +46,7 @@ export function ProgrammeFigures({ api }: { api: Api }) {
         {loaded.status === "failed" && <ProblemView shown={loaded.shown} />}
         {loaded.status === "loaded" && (
           <>
-            <p class="note">{t.figuresMonth(formatMonth(loaded.stats.month, lang))}</p>
+            <p class="note">{t.figuresMonth(formatMonth(loaded.value.month, lang))}</p>
             <div class="figures">
               <table>
                 <caption>{t.membersByStatus}</caption>
@@ -81,7 +59,7 @@ export function ProgrammeFigures({ api }: { api: Api }) {
                   </tr>
                 </thead>
                 <tbody>
-                  {byKnownOrder(loaded.stats.members_by_status, Object.keys(t.memberStatus)).map(([status, count]) => (
+                  {byKnownOrder(loaded.value.members_by_status, Object.keys(t.memberStatus)).map(([status, count]) => (
                     <tr key={status}>
                       <th scope="row">{t.memberStatus[status as MemberStatus] ?? status}</th>
                       <td class="num">{number.format(count)}</td>
@@ -92,12 +70,12 @@ export function ProgrammeFigures({ api }: { api: Api }) {
                   <tr>
                     <th scope="row">{t.total}</th>
                     <td class="num">
-                      {number.format(Object.values(loaded.stats.members_by_status).reduce((sum, n) => sum + n, 0))}
+                      {number.format(Object.values(loaded.value.members_by_status).reduce((sum, n) => sum + n, 0))}
                     </td>
                   </tr>
                   <tr>
                     <th scope="row">{t.beneficiaries}</th>
-                    <td class="num">{number.format(loaded.stats.beneficiaries)}</td>
+                    <td class="num">{number.format(loaded.value.beneficiaries)}</td>
                   </tr>
                 </tfoot>
               </table>
@@ -115,10 +93,10 @@ export function ProgrammeFigures({ api }: { api: Api }) {
                   </tr>
                 </thead>
                 <tbody>
-                  {byKnownOrder(loaded.stats.payments_this_month, Object.keys(t.paymentKind))
+                  {byKnownOrder(loaded.value.payments_this_month, Object.keys(t.paymentKind))
                     .filter(([kind]) => !kind.endsWith("_mxn"))
                     .map(([kind, count]) => {
-                      const amount = loaded.stats.payments_this_month[`${kind}_mxn`];
+                      const amount = loaded.value.payments_this_month[`${kind}_mxn`];
                       return (
                         <tr key={kind}>
                           <th scope="row">{t.paymentKind[kind] ?? kind}</th>

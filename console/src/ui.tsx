@@ -1,7 +1,7 @@
 // Small shared pieces: the language context, form fields with their errors, and problem messages.
 import { createContext, type Ref } from "preact";
 import { useContext, useEffect, useRef, useState } from "preact/hooks";
-import { otherFieldMessages, type Shown } from "./client";
+import { otherFieldMessages, shownOf, type Shown } from "./client";
 import { texts, type Lang, type Texts } from "./i18n";
 
 export const LangContext = createContext<Lang>("es");
@@ -26,6 +26,35 @@ export function useNow(everyMs: number): Date {
     return () => clearInterval(timer);
   }, [everyMs]);
   return now;
+}
+
+export type Loaded<T> = { status: "loading" } | { status: "loaded"; value: T } | { status: "failed"; shown: Shown };
+
+/** What `load()` gives, asked again whenever `deps` change or `retry()` is called; an answer that arrives after a
+ * newer request is dropped. A failure is kept to be shown, unless the session ended (the app is then returning to
+ * sign-in and `shownOf` rethrows). */
+export function useLoaded<T>(load: () => Promise<T>, deps: unknown[]): [Loaded<T>, () => void] {
+  const [loaded, setLoaded] = useState<Loaded<T>>({ status: "loading" });
+  const [retries, setRetries] = useState(0);
+  useEffect(() => {
+    let current = true;
+    setLoaded({ status: "loading" });
+    load()
+      .then((value) => current && setLoaded({ status: "loaded", value }))
+      .catch((thrown: unknown) => {
+        if (current) {
+          try {
+            setLoaded({ status: "failed", shown: shownOf(thrown) });
+          } catch {
+            // the session ended: the app is returning to sign-in
+          }
+        }
+      });
+    return () => {
+      current = false;
+    };
+  }, [...deps, retries]);
+  return [loaded, () => setRetries((count) => count + 1)];
 }
 
 interface FieldProps {
