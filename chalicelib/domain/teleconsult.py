@@ -254,6 +254,11 @@ class RescheduleRequest(BaseModel):
 NOSHOW_AFTER = timedelta(minutes=10)  # a party who has not shown up 10 minutes after the start is a no-show
 
 
+def noshow_from(appointment: "AppointmentFields") -> datetime:
+    """From when either party may report the other absent."""
+    return appointment.start + NOSHOW_AFTER
+
+
 class NurseCancellation(BaseModel):
     """POST /v1/nurse/appointments/{id}/cancel."""
 

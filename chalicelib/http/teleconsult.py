@@ -10,7 +10,7 @@ from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.scheduling import Availability
 from chalicelib.domain.teleconsult import (
     Appointment, AppointmentFields, BookingRequest, ConsentRequest, Nurse, NurseCancellation, NurseRequest,
-    Meeting, RescheduleRequest, Slot, SlotQuery, WaitlistEntry, WaitlistRequest, join_opens_at, patient_age,
+    Meeting, RescheduleRequest, Slot, SlotQuery, WaitlistEntry, WaitlistRequest, join_opens_at, noshow_from, patient_age,
 )
 from chalicelib.http.api import Idempotency, Reply, Router
 from chalicelib.auth import Caller, Role
@@ -62,6 +62,7 @@ class ConsentOut(BaseModel):
 class AppointmentOut(AppointmentFields):
     start_mexico_city: str
     join_opens_at: datetime = Field(description="From when the patient and the nurse may join (until `end`)")
+    noshow_from: datetime = Field(description="From when either party may report the other absent")
     patient_age: int | None = Field(description="The patient's age on the consult's day")
 
 
@@ -82,7 +83,8 @@ def _out(appointment: Appointment) -> AppointmentOut:
     is kept in clear as its idempotency record."""
     return AppointmentOut(**appointment.model_dump(exclude={"reason"}),
                           start_mexico_city=appointment.start.astimezone(MEXICO_CITY).isoformat(),
-                          join_opens_at=join_opens_at(appointment), patient_age=patient_age(appointment))
+                          join_opens_at=join_opens_at(appointment), noshow_from=noshow_from(appointment),
+                          patient_age=patient_age(appointment))
 
 
 def _listed(appointments: list[tuple[Appointment, str]]) -> AppointmentList:

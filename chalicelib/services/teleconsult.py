@@ -13,7 +13,7 @@ from chalicelib.domain.members import Member
 from chalicelib.domain.scheduling import Availability, parse_slot_id, reconcile, slots_between
 from chalicelib.domain.teleconsult import (
     CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, NOSHOW_AFTER, SLOT_OFFERED, Appointment, ConsentRecord, Nurse,
-    NurseRequest, Slot, WaitlistEntry, WaitlistRequest, can_move, may_start, moved_to, offers, patient_facts,
+    NurseRequest, Slot, WaitlistEntry, WaitlistRequest, can_move, may_start, moved_to, noshow_from, offers, patient_facts,
 )
 from chalicelib.errors import Conflict, FieldError, InvalidInput, NotFound
 from chalicelib.adapters import identities
@@ -288,7 +288,7 @@ def cancel_by_nurse(nurse_id: str, appointment_id: str, reason: str, now: dateti
 
 def _noshow(appointment: Appointment, party: str, now: datetime) -> Appointment:
     require_step(appointment, "noshow")
-    if now < appointment.start + NOSHOW_AFTER:
+    if now < noshow_from(appointment):
         raise Conflict("noshow-too-early", minutes=int(NOSHOW_AFTER.total_seconds() // 60))
     missed = appointment.model_copy(update={"status": "noshow", "noshow_party": party})
     store.move(appointment, missed)

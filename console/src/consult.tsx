@@ -150,8 +150,8 @@ interface ActionsProps {
   onChanged: (answer: Changed, message: string) => void;
 }
 
-/** A booked consult: start it inside its join window, record the patient's no-show (after a confirmation), or cancel
- * it with a reason. When each may be done is the API's to say: its 409 is shown as it comes. */
+/** A booked consult: start it inside its join window, record the patient's no-show (from the time the API gives, after
+ * a confirmation), or cancel it with a reason. The API still decides: its 409 is shown as it comes. */
 function BookedActions({ api, item, now, onChanged }: ActionsProps) {
   const { lang, t } = useTexts();
   const [asking, setAsking] = useState<"none" | "noshow" | "cancel">("none");
@@ -218,9 +218,13 @@ function BookedActions({ api, item, now, onChanged }: ActionsProps) {
         ) : (
           asking === "none" && (
             <>
-              <button type="button" onClick={() => setAsking("noshow")}>
-                {t.patientAbsent}
-              </button>
+              {now >= new Date(item.noshow_from) ? (
+                <button type="button" onClick={() => setAsking("noshow")}>
+                  {t.patientAbsent}
+                </button>
+              ) : (
+                <p class="note">{t.patientAbsentFrom(formatTime(new Date(item.noshow_from), lang))}</p>
+              )}
               <button type="button" onClick={() => setAsking("cancel")}>
                 {t.cancelConsult}
               </button>

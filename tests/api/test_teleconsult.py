@@ -131,6 +131,8 @@ def test_publishing_twice_adds_nothing_and_never_removes_a_booked_slot(api, nurs
     assert booked["patient_age"] == age_on(curp_facts(curp).birth_date, date(2026, 12, 1))
     assert datetime.fromisoformat(booked["join_opens_at"]) == datetime.fromisoformat(booked["start"]) - \
         timedelta(minutes=10)
+    assert datetime.fromisoformat(booked["noshow_from"]) == datetime.fromisoformat(booked["start"]) + \
+        timedelta(minutes=10)
     assert _slots(api, covered_member, "2026-12-01", "2026-12-01") == []  # the other Tuesday slots are gone
 
 

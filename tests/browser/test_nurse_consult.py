@@ -152,6 +152,8 @@ def test_a_nurse_publishes_her_hours_attends_a_consult_signs_its_note_and_adds_a
     expect(page.get_by_text("Abierta ahora")).to_be_visible()
     expect(page.get_by_text(REASON)).to_be_visible()
     expect(page.get_by_text(re.compile(r"El afiliado titular, \d+ años"))).to_be_visible()
+    expect(page.get_by_text("podrás registrarlo desde las 10:10")).to_be_visible()  # not before the API allows it
+    expect(page.get_by_role("button", name="El paciente no se presentó")).to_have_count(0)
     assert accessibility_violations(page) == []
     screenshot(page, "05-consult")
 
