@@ -87,9 +87,12 @@ def _out(appointment: Appointment) -> AppointmentOut:
                           patient_age=patient_age(appointment))
 
 
+def _with_reason(appointment: Appointment, reason: str) -> AppointmentWithReason:
+    return AppointmentWithReason(**_out(appointment).model_dump(), reason=reason)
+
+
 def _listed(appointments: list[tuple[Appointment, str]]) -> AppointmentList:
-    return AppointmentList(items=[AppointmentWithReason(**_out(a).model_dump(), reason=reason)
-                                  for a, reason in appointments])
+    return AppointmentList(items=[_with_reason(a, reason) for a, reason in appointments])
 
 
 @router.route("/v1/operators/nurses", "POST", roles=OPERATOR, body=NurseRequest, response=Nurse, status=201,
@@ -178,6 +181,12 @@ def cancel_appointment(caller: Caller, appointment_id: str, now: datetime) -> Ap
               summary="Move my booked consult to another free slot (both changes or neither), up to the cut-off")
 def reschedule_appointment(caller: Caller, appointment_id: str, body: RescheduleRequest, now: datetime) -> AppointmentOut:
     return _out(service.reschedule(caller.user_id, appointment_id, body.slot_id, now))
+
+
+@router.route("/v1/nurse/appointments/{appointment_id}", "GET", roles=NURSE, response=AppointmentWithReason,
+              extra_statuses=[404], summary="One of my consults, with the member's reason (another's is a 404)")
+def my_consult(caller: Caller, appointment_id: str) -> AppointmentWithReason:
+    return _with_reason(*service.nurse_consult(caller.user_id, appointment_id))
 
 
 @router.route("/v1/nurse/appointments/{appointment_id}/start", "POST", roles=NURSE, response=AppointmentOut,

@@ -200,6 +200,12 @@ def agenda(nurse_id: str, day: date) -> list[tuple[Appointment, str]]:
     return with_reasons(store.nurse_agenda(nurse_id, day))
 
 
+def nurse_consult(nurse_id: str, appointment_id: str) -> tuple[Appointment, str]:
+    """One of the nurse's consults with its reason opened; any other's is a 404."""
+    (consult,) = with_reasons([appointment_of(appointment_id, nurse_id, "nurse_id")])
+    return consult
+
+
 # --- After booking --------------------------------------------------------------------------------------------------
 
 def appointment_of(appointment_id: str, owner: str, field: str) -> Appointment:

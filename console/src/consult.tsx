@@ -25,7 +25,7 @@ type Entry = Schemas["Entry"];
 type Note = Schemas["ConsultNote-Input"];
 type VitalSigns = Schemas["VitalSigns-Input"];
 
-type Loaded = { status: "loading" } | { status: "failed"; shown: Shown } | { status: "missing" } | { status: "ready" };
+type Loaded = { status: "loading" } | { status: "failed"; shown: Shown } | { status: "ready" };
 
 /** A problem from an action that failed, or none; the session's end passes through (the app returns to sign-in). */
 function failureOf(thrown: unknown): Shown | null {
@@ -49,13 +49,11 @@ export function ConsultPage({ api, day, id }: { api: Api; day: string; id: strin
   useEffect(() => {
     let current = true;
     setLoaded({ status: "loading" });
-    // The API has no read of one appointment: the agenda of its day holds it (with the reason and the patient).
-    call(api.GET("/v1/nurse/agenda", { params: { query: { date: day } } }))
-      .then((list) => {
+    call(api.GET("/v1/nurse/appointments/{appointment_id}", { params: { path: { appointment_id: id } } }))
+      .then((found) => {
         if (current) {
-          const found = list.items.find((candidate) => candidate.appointment_id === id) ?? null;
           setItem(found);
-          setLoaded({ status: found ? "ready" : "missing" });
+          setLoaded({ status: "ready" });
         }
       })
       .catch((thrown: unknown) => {
@@ -67,7 +65,7 @@ export function ConsultPage({ api, day, id }: { api: Api; day: string; id: strin
     return () => {
       current = false;
     };
-  }, [api, day, id, reloads]);
+  }, [api, id, reloads]);
 
   const changed = (answer: Changed, message: string) => {
     setItem((previous) => (previous ? { ...previous, ...answer } : previous));
@@ -104,7 +102,6 @@ export function ConsultPage({ api, day, id }: { api: Api; day: string; id: strin
           </button>
         </>
       )}
-      {loaded.status === "missing" && <p class="notice notice-warning">{t.consultNotFound}</p>}
       {loaded.status === "ready" && item && (
         <div class="consult-page">
           <section class="card" aria-labelledby="consult-summary">

@@ -143,7 +143,6 @@ const es = {
 
   consultTitle: "Consulta",
   backToAgenda: "Volver a mi agenda",
-  consultNotFound: "Esta consulta no está en tu agenda de ese día.",
   startedAt: "Iniciada",
   actionsTitle: "Acciones",
   startConsult: "Iniciar consulta",
@@ -383,7 +382,6 @@ const en: Texts = {
 
   consultTitle: "Consult",
   backToAgenda: "Back to my agenda",
-  consultNotFound: "This consult is not in your agenda for that day.",
   startedAt: "Started",
   actionsTitle: "Actions",
   startConsult: "Start the consult",

@@ -185,7 +185,7 @@ function Consult({ item, now }: { item: Appointment; now: Date }) {
   );
 }
 
-/** The consult's own page: `#consult/<Mexico City day>/<appointment id>` (the day is the agenda call that finds it). */
+/** The consult's own page: `#consult/<Mexico City day>/<appointment id>` (the day is where "back" returns). */
 export function consultHref(item: Appointment): string {
   return `#consult/${mexicoCityDay(new Date(item.start))}/${encodeURIComponent(item.appointment_id)}`;
 }

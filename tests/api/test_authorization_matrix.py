@@ -124,6 +124,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "GET /v1/me/appointments":                                (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
     "POST /v1/me/appointments/{appointment_id}/cancel":       (401, 200, 404, 403, 403, 403, 401, 401, 401, 404),
     "POST /v1/me/appointments/{appointment_id}/reschedule":   (401, 200, 404, 403, 403, 403, 401, 401, 401, 404),
+    "GET /v1/nurse/appointments/{appointment_id}":            (401, 403, 403, 200, 404, 403, 401, 401, 401, 403),
     "POST /v1/nurse/appointments/{appointment_id}/start":     (401, 403, 403, 200, 404, 403, 401, 401, 401, 403),
     "POST /v1/nurse/appointments/{appointment_id}/cancel":    (401, 403, 403, 200, 404, 403, 401, 401, 401, 403),
     "POST /v1/nurse/appointments/{appointment_id}/noshow":    (401, 403, 403, 200, 404, 403, 401, 401, 401, 403),
@@ -409,6 +410,8 @@ CALLS: dict[str, Callable[[World, str], Call]] = {
     "POST /v1/me/appointments/{appointment_id}/reschedule": lambda w, c: Call(
         {"appointment_id": (moving := w.consult("reschedule", and_free_slot=True))["appointment_id"]},
         body={"slot_id": moving["free_slot"]}),
+    "GET /v1/nurse/appointments/{appointment_id}": lambda w, c: Call(
+        {"appointment_id": w.consult("nurse-read")["appointment_id"]}),
     "POST /v1/nurse/appointments/{appointment_id}/start": lambda w, c: Call(
         {"appointment_id": (starting := w.consult("start"))["appointment_id"]}, at=_start(starting)),
     "POST /v1/nurse/appointments/{appointment_id}/cancel": lambda w, c: Call(

@@ -160,6 +160,7 @@ def walk(world: World) -> dict[str, Step]:
          f"/v1/nurse/appointments/{json.loads(by_nurse.body)['appointment_id']}/cancel", nurse,
          {"reason": "Capacitación obligatoria"})
     get("GET /v1/nurse/agenda", f"/v1/nurse/agenda?date={DAY}", nurse)
+    get("GET /v1/nurse/appointments/{id}", f"/v1/nurse/appointments/{consult['appointment_id']}", nurse)
 
     # --- The consult, on 1 December -----------------------------------------------------------------------------------
     start = datetime.fromisoformat(consult["start"])
@@ -252,6 +253,7 @@ BUDGETS: dict[str, int | Callable[[dict], int]] = {
     "POST /v1/nurse/appointments/{id}/cancel": 3,  # `POST /v1/nurse/appointments/{id}/cancel`: 2 + 1
     "GET /v1/nurse/agenda": 1,  # `GET /v1/nurse/agenda?date=`
     "POST /v1/teleconsult/appointments/{id}/join": 1,  # `POST /v1/teleconsult/appointments/{id}/join`
+    "GET /v1/nurse/appointments/{id}": 1,  # `GET /v1/nurse/appointments/{id}`
     "POST /v1/nurse/appointments/{id}/start": 2,  # `POST /v1/nurse/appointments/{id}/start`: 1 + 1
     "POST /v1/nurse/appointments/{id}/end": 6,  # `POST /v1/nurse/appointments/{id}/end` (with the note): 5 + 1
     # `POST /v1/nurse/records/{patient_id}/entries/{entry_id}/addenda`: 6 + 1

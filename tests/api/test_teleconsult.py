@@ -133,6 +133,8 @@ def test_publishing_twice_adds_nothing_and_never_removes_a_booked_slot(api, nurs
         timedelta(minutes=10)
     assert datetime.fromisoformat(booked["noshow_from"]) == datetime.fromisoformat(booked["start"]) + \
         timedelta(minutes=10)
+    alone = api.http.get(f"/v1/nurse/appointments/{booked['appointment_id']}", headers=nurse)
+    assert alone.status_code == 200 and _json(alone) == booked  # her consult read by id, as her agenda lists it
     assert _slots(api, covered_member, "2026-12-01", "2026-12-01") == []  # the other Tuesday slots are gone
 
 
