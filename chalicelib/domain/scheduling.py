@@ -63,14 +63,16 @@ class Availability(BaseModel):
     days_off: Annotated[list[date], Field(max_length=100)] = []
     horizon_weeks: Annotated[int, Field(ge=1, le=MAX_HORIZON_WEEKS)] = 8
 
-    @model_validator(mode="after")
-    def _windows_do_not_overlap(self) -> "Availability":
+    @field_validator("windows")
+    @classmethod
+    def _windows_do_not_overlap(cls, windows: list[Window]) -> list[Window]:
+        """Named on `windows`, so a form shows it beside them."""
         for day in range(7):
-            spans = sorted((w.start, w.end) for w in self.windows if w.weekday == day)
+            spans = sorted((w.start, w.end) for w in windows if w.weekday == day)
             if any(later[0] < earlier[1] for earlier, later in zip(spans, spans[1:])):
                 raise PydanticCustomError("windows_overlap", "Two windows overlap on {weekday}.",
                                           {"weekday": WEEKDAYS[day], "dia": DIAS[day]})
-        return self
+        return windows
 
 
 class SlotTime(BaseModel):

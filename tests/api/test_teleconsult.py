@@ -111,6 +111,9 @@ def test_availability_is_checked_against_the_programme_hours(api, nurses):
         {"windows": [{"weekday": 0, "start": "07:00", "end": "09:00"}, {"weekday": 6, "start": "08:03", "end": "09:00"}]}))
     assert bad.status_code == 422
     assert {e["field"] for e in _json(bad)["errors"]} == {"windows[0]", "windows[1].start"}
+    overlapping = api.http.put("/v1/nurse/availability", headers=headers, body=json.dumps(
+        {"windows": [{"weekday": 1, "start": "09:00", "end": "11:00"}, {"weekday": 1, "start": "10:00", "end": "12:00"}]}))
+    assert overlapping.status_code == 422 and [e["field"] for e in _json(overlapping)["errors"]] == ["windows"]
 
 
 def test_publishing_twice_adds_nothing_and_never_removes_a_booked_slot(api, nurses, covered_member, clock):
