@@ -36,6 +36,33 @@ function failureOf(thrown: unknown): Shown | null {
   }
 }
 
+/** One form's submission: `busy` while it runs; a refusal kept as `problem` and counted in `failures` (which moves
+ * the focus to the first invalid field); the session's end passes through (the app returns to sign-in). */
+function useSubmission() {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Shown | null>(null);
+  const [failures, setFailures] = useState(0);
+  const refuse = (shown: Shown | null) => {
+    setProblem(shown);
+    setFailures((count) => count + 1);
+  };
+  const run = async (request: () => Promise<void>) => {
+    setBusy(true);
+    try {
+      await request();
+      setProblem(null);
+    } catch (thrown) {
+      const shown = failureOf(thrown);
+      if (shown) {
+        refuse(shown);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, problem, failures, refuse, run };
+}
+
 export function ConsultPage({ api, day, id }: { api: Api; day: string; id: string }) {
   const { lang, t } = useTexts();
   const heading = useFocusOnMount<HTMLHeadingElement>();
@@ -153,29 +180,13 @@ function BookedActions({ api, item, now, onChanged }: ActionsProps) {
   const { lang, t } = useTexts();
   const [asking, setAsking] = useState<"none" | "noshow" | "cancel">("none");
   const [reason, setReason] = useState("");
-  const [problem, setProblem] = useState<Shown | null>(null);
-  const [failures, setFailures] = useState(0);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, failures, run } = useSubmission();
   const section = useRef<HTMLElement>(null);
   useFocusFirstInvalid(section, failures);
   const join = joinWindow(new Date(item.join_opens_at), new Date(item.end), now);
   const path = { params: { path: { appointment_id: item.appointment_id } } };
 
-  const act = async (request: () => Promise<Changed>, done: string) => {
-    setBusy(true);
-    setProblem(null);
-    try {
-      onChanged(await request(), done);
-    } catch (thrown) {
-      const shown = failureOf(thrown);
-      if (shown) {
-        setProblem(shown);
-        setFailures((count) => count + 1);
-      }
-    } finally {
-      setBusy(false);
-    }
-  };
+  const act = (request: () => Promise<Changed>, done: string) => run(async () => onChanged(await request(), done));
   const start = () => act(() => call(api.POST("/v1/nurse/appointments/{appointment_id}/start", path)), t.started);
   const absent = () =>
     act(() => call(api.POST("/v1/nurse/appointments/{appointment_id}/noshow", path)), t.patientAbsentRecorded);
@@ -284,10 +295,8 @@ function NoteForm({ api, item, onSigned }: { api: Api; item: Appointment; onSign
   );
   const [refer, setRefer] = useState(false);
   const [why, setWhy] = useState("");
-  const [problem, setProblem] = useState<Shown | null>(null);
   const [local, setLocal] = useState<Partial<Record<VitalSign, string>>>({});
-  const [failures, setFailures] = useState(0);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, failures, refuse, run } = useSubmission();
   useFocusFirstInvalid(form, failures);
 
   const at = (field: string) => fieldMessages(problem, field);
@@ -315,8 +324,7 @@ function NoteForm({ api, item, onSigned }: { api: Api; item: Appointment; onSign
     }
     setLocal(wrong);
     if (Object.keys(wrong).length > 0) {
-      setProblem(null);
-      setFailures((count) => count + 1);
+      refuse(null);
       return;
     }
     const note: Note = {
@@ -330,24 +338,16 @@ function NoteForm({ api, item, onSigned }: { api: Api; item: Appointment; onSign
       ...(Object.keys(measured).length > 0 ? { vital_signs: measured } : {}),
       ...(texts.free_text.trim() ? { free_text: texts.free_text } : {}),
     };
-    setBusy(true);
-    try {
-      const entry = await call(
-        api.POST("/v1/nurse/appointments/{appointment_id}/end", {
-          params: { path: { appointment_id: item.appointment_id } },
-          body: note,
-        }),
-      );
-      onSigned(entry);
-    } catch (thrown) {
-      const shown = failureOf(thrown);
-      if (shown) {
-        setProblem(shown);
-        setFailures((count) => count + 1);
-      }
-    } finally {
-      setBusy(false);
-    }
+    await run(async () =>
+      onSigned(
+        await call(
+          api.POST("/v1/nurse/appointments/{appointment_id}/end", {
+            params: { path: { appointment_id: item.appointment_id } },
+            body: note,
+          }),
+        ),
+      ),
+    );
   };
 
   const text = (name: NoteText, rows = 3) => (
@@ -473,17 +473,14 @@ function AddendumForm({ api, entry }: { api: Api; entry: Entry }) {
   const { lang, t } = useTexts();
   const form = useRef<HTMLFormElement>(null);
   const [text, setText] = useState("");
-  const [problem, setProblem] = useState<Shown | null>(null);
-  const [failures, setFailures] = useState(0);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, failures, run } = useSubmission();
   const [addenda, setAddenda] = useState<Entry[]>([]);
   useFocusFirstInvalid(form, failures);
   const id = `addendum-${entry.entry_id}`;
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    try {
+    await run(async () => {
       const added = await call(
         api.POST("/v1/nurse/records/{patient_id}/entries/{entry_id}/addenda", {
           params: { path: { patient_id: entry.patient_id, entry_id: entry.entry_id } },
@@ -491,17 +488,8 @@ function AddendumForm({ api, entry }: { api: Api; entry: Entry }) {
         }),
       );
       setAddenda((previous) => [...previous, added]);
-      setProblem(null);
       setText("");
-    } catch (thrown) {
-      const shown = failureOf(thrown);
-      if (shown) {
-        setProblem(shown);
-        setFailures((count) => count + 1);
-      }
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
