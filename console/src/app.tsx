@@ -8,16 +8,23 @@ import { ConsultPage } from "./consult";
 import { applyLang, type Lang } from "./i18n";
 import { NurseAgenda } from "./nurse";
 import { ProgrammeFigures } from "./operator";
+import { UnmatchedPayments } from "./payments";
+import { IdentityClaims } from "./claims";
+import { MemberLookup } from "./members";
+import { NurseRoster } from "./nurses";
+import { RecordAudit } from "./audit";
 import { SignIn, type Notice } from "./signin";
 import { isDay } from "./time";
 import { LangContext, useFocusOnMount, useTexts } from "./ui";
 
-type Page = "agenda" | "availability" | "figures";
+type Page = "agenda" | "availability" | "figures" | "payments" | "claims" | "members" | "nurses" | "audit";
 
 function pagesFor(identity: Identity): Page[] {
   return [
     ...(identity.roles.includes("nurse") ? (["agenda", "availability"] as const) : []),
-    ...(identity.roles.includes("operator") ? (["figures"] as const) : []),
+    ...(identity.roles.includes("operator")
+      ? (["figures", "payments", "claims", "members", "nurses", "audit"] as const)
+      : []),
   ];
 }
 
@@ -26,7 +33,7 @@ function pageFromHash(): string {
 }
 
 /** `#agenda`, `#agenda/<day>` (back from a consult), `#consult/<day>/<appointment id>` (a nurse's), `#availability`,
- * `#figures`; anything else is the role's first page. */
+ * and the operator's `#figures`, `#payments`, `#claims`, `#members`, `#nurses`, `#audit`; anything else is the role's first page. */
 interface Route {
   page: Page | undefined;
   day?: string | undefined;
@@ -160,6 +167,16 @@ function Console({ config, lang, setLang }: { config: Config; lang: Lang; setLan
           <NurseAvailability key="availability" api={api} />
         ) : page === "figures" ? (
           <ProgrammeFigures key="figures" api={api} />
+        ) : page === "payments" ? (
+          <UnmatchedPayments key="payments" api={api} />
+        ) : page === "claims" ? (
+          <IdentityClaims key="claims" api={api} />
+        ) : page === "members" ? (
+          <MemberLookup key="members" api={api} />
+        ) : page === "nurses" ? (
+          <NurseRoster key="nurses" api={api} />
+        ) : page === "audit" ? (
+          <RecordAudit key="audit" api={api} />
         ) : (
           <NotStaff signOut={signOut} />
         )}
@@ -196,7 +213,16 @@ interface HeaderProps {
 function Header({ lang, setLang, identity, pages = [], page, signOut }: HeaderProps) {
   const { t } = useTexts();
   const other: Lang = lang === "es" ? "en" : "es";
-  const label: Record<Page, string> = { agenda: t.navAgenda, availability: t.navAvailability, figures: t.navFigures };
+  const label: Record<Page, string> = {
+    agenda: t.navAgenda,
+    availability: t.navAvailability,
+    figures: t.navFigures,
+    payments: t.navPayments,
+    claims: t.navClaims,
+    members: t.navMembers,
+    nurses: t.navNurses,
+    audit: t.navAudit,
+  };
   return (
     <>
       <a

@@ -1,6 +1,9 @@
 // Every text the console shows, in Spanish (the default) and English. Texts that come from the API (problem titles,
 // details and field messages) arrive already in the language sent as Accept-Language; these are the console's own.
 import type { components } from "./api";
+import * as queues from "./texts/queues";
+import * as people from "./texts/people";
+import * as video from "./texts/video";
 
 type AppointmentStatus = components["schemas"]["AppointmentWithReason"]["status"];
 type MemberStatus = components["schemas"]["MemberStatus"];
@@ -14,7 +17,7 @@ export type NoteText = Exclude<keyof components["schemas"]["ConsultNote-Input"],
 export type Lang = "es" | "en";
 export const LANGS: readonly Lang[] = ["es", "en"];
 
-const es = {
+const coreEs = {
   appName: "PTI Migrante",
   appSubtitle: "Consola del personal IMSS",
   skipToContent: "Saltar al contenido",
@@ -65,6 +68,11 @@ const es = {
   navAgenda: "Mi agenda",
   navAvailability: "Mi disponibilidad",
   navFigures: "Cifras del programa",
+  navPayments: "Pagos sin asignar",
+  navClaims: "Identidades",
+  navMembers: "Buscar afiliado",
+  navNurses: "Enfermeras",
+  navAudit: "Accesos a expedientes",
 
   agendaTitle: "Mi agenda",
   viewLabel: "Vista",
@@ -251,9 +259,11 @@ const es = {
   problemFields: "Revisa estos campos:",
 };
 
+// Each area keeps its texts in its own module (texts/); keys are prefixed by area so none overrides another.
+const es = { ...coreEs, ...queues.es, ...people.es, ...video.es };
 export type Texts = typeof es;
 
-const en: Texts = {
+const coreEn: typeof coreEs = {
   appName: "PTI Migrante",
   appSubtitle: "IMSS staff console",
   skipToContent: "Skip to content",
@@ -304,6 +314,11 @@ const en: Texts = {
   navAgenda: "My agenda",
   navAvailability: "My availability",
   navFigures: "Programme figures",
+  navPayments: "Unmatched payments",
+  navClaims: "Identities",
+  navMembers: "Find a member",
+  navNurses: "Nurses",
+  navAudit: "Record access",
 
   agendaTitle: "My agenda",
   viewLabel: "View",
@@ -488,6 +503,8 @@ const en: Texts = {
   problemReference: "Reference for support",
   problemFields: "Check these fields:",
 };
+
+const en: Texts = { ...coreEn, ...queues.en, ...people.en, ...video.en };
 
 const catalogue: Record<Lang, Texts> = { es, en };
 
