@@ -3,7 +3,7 @@
 // started, the structured note that ends it, signed by the API with her token; then addenda to that signed note. The
 // patient's history is read only when she asks, since every read is recorded in the record's audit log.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { call, fieldMessages, shownOf, type Api, type Schemas, type Shown } from "./client";
+import { call, fieldMessages, type Api, type Schemas, type Shown } from "./client";
 import type { NoteText, VitalSign } from "./i18n";
 import { ConsultDetails } from "./nurse";
 import { formatDateTime, formatTime, joinWindow } from "./time";
@@ -11,11 +11,13 @@ import {
   Checkbox,
   Field,
   ProblemView,
+  failureOf,
   TextArea,
   numberOf,
   useFocusFirstInvalid,
   useFocusOnMount,
   useNow,
+  useSubmission,
   useTexts,
 } from "./ui";
 
@@ -26,42 +28,6 @@ type Note = Schemas["ConsultNote-Input"];
 type VitalSigns = Schemas["VitalSigns-Input"];
 
 type Loaded = { status: "loading" } | { status: "failed"; shown: Shown } | { status: "ready" };
-
-/** A problem from an action that failed, or none; the session's end passes through (the app returns to sign-in). */
-function failureOf(thrown: unknown): Shown | null {
-  try {
-    return shownOf(thrown);
-  } catch {
-    return null;
-  }
-}
-
-/** One form's submission: `busy` while it runs; a refusal kept as `problem` and counted in `failures` (which moves
- * the focus to the first invalid field); the session's end passes through (the app returns to sign-in). */
-function useSubmission() {
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<Shown | null>(null);
-  const [failures, setFailures] = useState(0);
-  const refuse = (shown: Shown | null) => {
-    setProblem(shown);
-    setFailures((count) => count + 1);
-  };
-  const run = async (request: () => Promise<void>) => {
-    setBusy(true);
-    try {
-      await request();
-      setProblem(null);
-    } catch (thrown) {
-      const shown = failureOf(thrown);
-      if (shown) {
-        refuse(shown);
-      }
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, problem, failures, refuse, run };
-}
 
 export function ConsultPage({ api, day, id }: { api: Api; day: string; id: string }) {
   const { lang, t } = useTexts();

@@ -277,3 +277,39 @@ export function ProblemView({ shown, fields = [] }: { shown: Shown; fields?: rea
     </div>
   );
 }
+
+/** A problem from an action that failed, or none; the session's end passes through (the app returns to sign-in). */
+export function failureOf(thrown: unknown): Shown | null {
+  try {
+    return shownOf(thrown);
+  } catch {
+    return null;
+  }
+}
+
+/** One form's submission: `busy` while it runs; a refusal kept as `problem` and counted in `failures` (which moves
+ * the focus to the first invalid field); the session's end passes through (the app returns to sign-in). */
+export function useSubmission() {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Shown | null>(null);
+  const [failures, setFailures] = useState(0);
+  const refuse = (shown: Shown | null) => {
+    setProblem(shown);
+    setFailures((count) => count + 1);
+  };
+  const run = async (request: () => Promise<void>) => {
+    setBusy(true);
+    try {
+      await request();
+      setProblem(null);
+    } catch (thrown) {
+      const shown = failureOf(thrown);
+      if (shown) {
+        refuse(shown);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, problem, failures, refuse, run };
+}
