@@ -28,3 +28,11 @@ def create_user(cognito, pool_id: str, username: str, email: str, group: str) ->
 
 def _attribute(attributes: list[dict], name: str) -> str | None:
     return next((a["Value"] for a in attributes if a["Name"] == name), None)
+
+
+def disable_user(cognito, pool_id: str, username: str) -> None:
+    """No more sign-ins or token renewals for the user, and every refresh token she holds revoked. An access token
+    already issued stays valid until it expires (the pool's AccessTokenValidity, 60 minutes). Both calls are
+    idempotent, so a retry is safe."""
+    cognito.admin_disable_user(UserPoolId=pool_id, Username=username)
+    cognito.admin_user_global_sign_out(UserPoolId=pool_id, Username=username)

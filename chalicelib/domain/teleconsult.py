@@ -50,6 +50,24 @@ class Nurse(BaseModel):
     languages: list[str]
     created_by: str
     created_at: datetime
+    status: Literal["active", "inactive"] = Field("active", description="Inactive: deactivated by an operator; she "
+                                                                        "can no longer sign in, publish or be booked")
+    deactivated_at: datetime | None = None
+    deactivated_by: str | None = Field(None, description="The operator who deactivated her")
+    deactivation_reason: str | None = None
+
+
+class NurseDeactivationRequest(BaseModel):
+    """POST /v1/operators/nurses/{nurse_id}/deactivate."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: Annotated[str, Field(min_length=3, max_length=500)]
+
+
+# What the member reads on a consult cancelled because its nurse left the programme (an operator's reason stays in
+# the nurse's profile: it may be a personnel matter).
+NURSE_LEFT_REASON = "La enfermera ya no atiende en el programa."
 
 
 class Slot(BaseModel):
@@ -62,6 +80,7 @@ class Slot(BaseModel):
     day: date
     lead_minutes: int
     status: Literal["free", "booked", "unavailable"]
+    appointment_id: str | None = Field(None, description="The consult booked in it, once booked")
     offered_to: str | None = Field(None, description="The waiting member a freed slot is held for, until offered_until")
     offered_until: datetime | None = None
 
@@ -104,11 +123,15 @@ class SlotQuery(BaseModel):
         if cursor is None:
             return None
         first, last = info.data.get("first"), info.data.get("last")
+        text, _, after = cursor.partition("|")
         try:
-            day = date.fromisoformat(cursor.partition("|")[0])
+            day = date.fromisoformat(text)
+            # After the day, the slot to continue after: `<start>#<nurse id>` as the free index sorts them.
+            start = datetime.fromisoformat(after.rpartition("#")[0]) if after else None
         except ValueError:
-            day = None
-        if day is None or (first and last and not first <= day <= last):
+            day = start = None
+        if (day is None or (first and last and not first <= day <= last)
+                or (after and (start is None or start.tzinfo is None))):
             raise PydanticCustomError("string_pattern_mismatch", "Not a cursor from this listing.")
         return cursor
 
@@ -185,6 +208,7 @@ class AppointmentFields(BaseModel):
     cancel_reason: str | None = None
     noshow_party: Literal["patient", "nurse"] | None = None
     started_at: datetime | None = Field(None, description="When the nurse opened the consult (arrived)")
+    follow_up_of: str | None = Field(None, description="The consult whose nurse booked this one as its follow-up")
 
 
 class SealedText(BaseModel):
@@ -257,6 +281,20 @@ NOSHOW_AFTER = timedelta(minutes=10)  # a party who has not shown up 10 minutes 
 def noshow_from(appointment: "AppointmentFields") -> datetime:
     """From when either party may report the other absent."""
     return appointment.start + NOSHOW_AFTER
+
+
+class FollowUpRequest(BaseModel):
+    """POST /v1/nurse/appointments/{id}/follow-up: the patient's next consult, booked by the nurse at the end of this
+    one, in a slot from GET …/follow-up/slots (hers or another nurse's)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    slot_id: SlotId
+    reason: Annotated[str, Field(min_length=3, max_length=500)]
+
+
+# A follow-up is booked from a consult that took place (the nurse opened it), not from one that never happened.
+FOLLOW_UP_FROM = frozenset({"arrived", "fulfilled"})
 
 
 class NurseCancellation(BaseModel):

@@ -2,15 +2,17 @@
 a time, consent and book."""
 
 from datetime import date, datetime
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.scheduling import Availability
 from chalicelib.domain.teleconsult import (
-    Appointment, AppointmentFields, BookingRequest, ConsentRequest, Nurse, NurseCancellation, NurseRequest,
-    Meeting, RescheduleRequest, Slot, SlotQuery, WaitlistEntry, WaitlistRequest, join_opens_at, noshow_from, patient_age,
+    Appointment, AppointmentFields, BookingRequest, ConsentRequest, FollowUpRequest, Nurse, NurseCancellation,
+    NurseDeactivationRequest, NurseRequest, Meeting, RescheduleRequest, Slot, SlotQuery, WaitlistEntry,
+    WaitlistRequest, join_opens_at, noshow_from, patient_age,
 )
 from chalicelib.http.api import Idempotency, Reply, Router
 from chalicelib.auth import Caller, Role
@@ -74,6 +76,30 @@ class AppointmentList(BaseModel):
     items: list[AppointmentWithReason]
 
 
+class NurseQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+    after: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.:@-]{1,128}$")] | None = None
+
+
+class NursePage(BaseModel):
+    items: list[Nurse]
+    next: str | None = Field(description="Pass as `after` for the next page; null on the last")
+
+
+class NurseDeactivation(BaseModel):
+    nurse: Nurse
+    consults_cancelled: int = Field(description="Her booked consults this call cancelled (members notified)")
+    slots_removed: int = Field(description="Her future free slots this call removed")
+
+
+class FollowUpSlotQuery(SlotQuery):
+    """GET /v1/nurse/appointments/{id}/follow-up/slots?from=&to=&nurse=&cursor=&limit="""
+
+    nurse: Literal["me", "any"] = Field("any", description="`me`: only my slots; `any`: every nurse's")
+
+
 class AgendaQuery(BaseModel):
     date: date
 
@@ -99,6 +125,22 @@ def _listed(appointments: list[tuple[Appointment, str]]) -> AppointmentList:
               extra_statuses=[409], summary="Add a nurse: a Cognito user in the nurses group and her profile")
 def create_nurse(caller: Caller, body: NurseRequest, now: datetime) -> Reply:
     return Reply(service.add_nurse(body, Role.NURSE.group, caller.user_id, now), 201)
+
+
+@router.route("/v1/operators/nurses", "GET", roles=OPERATOR, query=NurseQuery, response=NursePage,
+              summary="The nurses, active and inactive, a page at a time")
+def list_nurses(query: NurseQuery) -> NursePage:
+    found, after = service.nurses(query.limit, query.after)
+    return NursePage(items=found, next=after)
+
+
+@router.route("/v1/operators/nurses/{nurse_id}/deactivate", "POST", roles=OPERATOR, body=NurseDeactivationRequest,
+              response=NurseDeactivation, extra_statuses=[404],
+              summary="Deactivate a nurse: no more sign-in, slots or bookings; her booked consults cancelled")
+def deactivate_nurse(caller: Caller, nurse_id: str, body: NurseDeactivationRequest, now: datetime) -> NurseDeactivation:
+    done = service.deactivate_nurse(nurse_id, body.reason, caller.user_id, now)
+    return NurseDeactivation(nurse=done.nurse, consults_cancelled=done.consults_cancelled,
+                             slots_removed=done.slots_removed)
 
 
 @router.route("/v1/nurse/availability", "PUT", roles=NURSE, body=Availability, response=PublishResult,
@@ -157,11 +199,16 @@ def book(caller: Caller, body: BookingRequest, idempotency: Idempotency, now: da
         appointment = service.book(caller.user_id, body.slot_id, body.patient_id, body.reason, now,
                                    answer=lambda booked: idempotency.writes(201, _out(booked), now))
     except service.SlotTaken as taken:
-        zone = ZoneInfo(taken.member.residence.time_zone)
-        taken.extensions["alternatives"] = [_slot_out(s, zone, caller.user_id, now).model_dump(mode="json")
-                                            for s in taken.alternatives]
+        _with_alternatives(taken, caller.user_id, now)
         raise
     return Reply(_out(appointment), 201)
+
+
+def _with_alternatives(taken: "service.SlotTaken", member_id: str, now: datetime) -> None:
+    """The 409's `alternatives`: free slots that day the member could book instead, in the member's time zone."""
+    zone = ZoneInfo(taken.member.residence.time_zone)
+    taken.extensions["alternatives"] = [_slot_out(s, zone, member_id, now).model_dump(mode="json")
+                                        for s in taken.alternatives]
 
 
 @router.route("/v1/me/appointments", "GET", roles=MEMBER, response=AppointmentList,
@@ -187,6 +234,32 @@ def reschedule_appointment(caller: Caller, appointment_id: str, body: Reschedule
               extra_statuses=[404], summary="One of my consults, with the member's reason (another's is a 404)")
 def my_consult(caller: Caller, appointment_id: str) -> AppointmentWithReason:
     return _with_reason(*service.nurse_consult(caller.user_id, appointment_id))
+
+
+@router.route("/v1/nurse/appointments/{appointment_id}/follow-up/slots", "GET", roles=NURSE,
+              query=FollowUpSlotQuery, response=SlotPage, extra_statuses=[404, 409],
+              summary="Free slots for my consult's patient's follow-up: mine or any nurse's, by Mexico City day")
+def follow_up_slots(caller: Caller, appointment_id: str, query: FollowUpSlotQuery, now: datetime) -> SlotPage:
+    day, after = query.resume()
+    found = service.follow_up_slots(caller.user_id, appointment_id, query.nurse == "me", day, after, query.last,
+                                    query.limit, now)
+    zone = ZoneInfo(found.member.residence.time_zone)
+    cursor = f"{found.resume_at[0].isoformat()}|{found.resume_at[1] or ''}" if found.resume_at else None
+    return SlotPage(items=[_slot_out(slot, zone, found.member.member_id, now) for slot in found.slots], next=cursor)
+
+
+@router.route("/v1/nurse/appointments/{appointment_id}/follow-up", "POST", roles=NURSE, body=FollowUpRequest,
+              response=AppointmentOut, status=201, extra_statuses=[404, 409], idempotent=True,
+              summary="Book my consult's patient's next consult (the member is notified and may change it)")
+def book_follow_up(caller: Caller, appointment_id: str, body: FollowUpRequest, idempotency: Idempotency,
+                   now: datetime) -> Reply:
+    try:
+        booked = service.book_follow_up(caller.user_id, appointment_id, body.slot_id, body.reason, now,
+                                        answer=lambda appointment: idempotency.writes(201, _out(appointment), now))
+    except service.SlotTaken as taken:
+        _with_alternatives(taken, taken.member.member_id, now)
+        raise
+    return Reply(_out(booked), 201)
 
 
 @router.route("/v1/nurse/appointments/{appointment_id}/start", "POST", roles=NURSE, response=AppointmentOut,

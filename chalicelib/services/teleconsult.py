@@ -12,8 +12,9 @@ from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
 from chalicelib.domain.members import Member
 from chalicelib.domain.scheduling import Availability, parse_slot_id, reconcile, slots_between
 from chalicelib.domain.teleconsult import (
-    CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, NOSHOW_AFTER, SLOT_OFFERED, Appointment, ConsentRecord, Nurse,
-    NurseRequest, Slot, WaitlistEntry, WaitlistRequest, can_move, may_start, moved_to, noshow_from, offers, patient_facts,
+    CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, FOLLOW_UP_FROM, NOSHOW_AFTER, NURSE_LEFT_REASON, SLOT_OFFERED,
+    Appointment, ConsentRecord, Nurse, NurseRequest, Slot, WaitlistEntry, WaitlistRequest, can_move, may_start,
+    moved_to, noshow_from, offers, patient_facts,
 )
 from chalicelib.errors import Conflict, FieldError, InvalidInput, NotFound
 from chalicelib.adapters import identities
@@ -49,6 +50,54 @@ def nurse(nurse_id: str) -> Nurse:
     return found
 
 
+def active_nurse(nurse_id: str) -> Nurse:
+    """The nurse, if an operator has not deactivated her (her token lives on for up to an hour after that)."""
+    found = nurse(nurse_id)
+    if found.status == "inactive":
+        raise Conflict("nurse-inactive")
+    return found
+
+
+def nurses(limit: int, after: str | None) -> tuple[list[Nurse], str | None]:
+    return store.nurse_page(limit, after)
+
+
+@dataclass(frozen=True)
+class Deactivation:
+    nurse: Nurse
+    consults_cancelled: int
+    slots_removed: int
+
+
+def deactivate_nurse(nurse_id: str, reason: str, by: str, now: datetime) -> Deactivation:
+    """She can no longer sign in (her Cognito user disabled, refresh tokens revoked), publish or be booked: her weekly
+    pattern and future free slots go, and each consult booked with her is cancelled as by a nurse (the member told and
+    offered other times). Every step is idempotent, so a retry after a failure finishes the job; a booking that wins
+    the race for a slot being removed is found by the removal's failed condition and cancelled too."""
+    found = store.get_nurse(nurse_id)
+    if found is None:
+        raise NotFound("nurse-unknown")
+    settings = wiring.settings()
+    identities.disable_user(wiring.cognito(), settings.cognito_user_pool_id, found.username)
+    store.deactivate_nurse(nurse_id, by, reason, now)
+    removed, booked = 0, []
+    for slot in store.slots_from(nurse_id, now):
+        if slot.status == "free" and store.remove_free_slot(nurse_id, slot.start):
+            removed += 1
+        elif (current := store.get_slot(nurse_id, slot.start)) and current.status == "booked":
+            booked.append(current)
+    cancelled = 0
+    for slot in booked:
+        appointment = store.get_appointment(slot.appointment_id)
+        if appointment and appointment.status == "booked":
+            try:
+                _nurse_cancels(appointment, NURSE_LEFT_REASON, now)
+                cancelled += 1
+            except Conflict:  # the member cancelled or moved it meanwhile
+                pass
+    return Deactivation(store.get_nurse(nurse_id), cancelled, removed)
+
+
 @dataclass(frozen=True)
 class Published:
     added: int
@@ -59,7 +108,7 @@ class Published:
 
 def publish(nurse_id: str, availability: Availability, now: datetime) -> Published:
     """Her weekly pattern becomes slots up to the horizon; booked slots are never touched."""
-    return publish_pattern(nurse(nurse_id), availability, now)
+    return publish_pattern(active_nurse(nurse_id), availability, now)
 
 
 def publish_pattern(nurse: Nurse, availability: Availability, now: datetime, through: date | None = None) -> Published:
@@ -166,7 +215,8 @@ class SlotTaken(Conflict):
 
 
 def book(member_id: str, slot_id: str, patient_id: str | None, reason: str, now: datetime,
-         answer: Callable[[Appointment], list[Write]] = lambda appointment: []) -> Appointment:
+         answer: Callable[[Appointment], list[Write]] = lambda appointment: [],
+         follow_up_of: str | None = None) -> Appointment:
     """The slot taken for the patient, with coverage, consent and the patient's free time checked by the one
     transaction (`answer`'s writes join it: the idempotency record). The reason is sealed before it is stored."""
     member, beneficiary = _member_and_beneficiary(member_id, patient_id, now)
@@ -175,7 +225,8 @@ def book(member_id: str, slot_id: str, patient_id: str | None, reason: str, now:
     appointment = Appointment(
         appointment_id=appointment_id, slot_id=slot.slot_id, nurse_id=slot.nurse_id, nurse_name=slot.nurse_name,
         member_id=member_id, status="booked", start=slot.start, end=slot.end, created_at=now,
-        **patient_facts(member, beneficiary), reason=wiring.booking_reasons().seal(reason, appointment_id))
+        follow_up_of=follow_up_of, **patient_facts(member, beneficiary),
+        reason=wiring.booking_reasons().seal(reason, appointment_id))
     try:
         store.book(appointment, CONSENT_VERSION, answer(appointment))
     except Conflict as conflict:
@@ -184,6 +235,55 @@ def book(member_id: str, slot_id: str, patient_id: str | None, reason: str, now:
         alternatives, _ = store.free_slots(slot.day, None, 10)
         raise SlotTaken(member, [s for s in alternatives if bookable(s, member_id, now)][:ALTERNATIVES]) from None
     return appointment
+
+
+# --- Follow-ups: the nurse books the patient's next consult at the end of one -------------------------------------
+
+def _follow_up_source(nurse_id: str, appointment_id: str) -> Appointment:
+    """Her consult that took place (opened), the one a follow-up continues."""
+    appointment = appointment_of(appointment_id, nurse_id, "nurse_id")
+    if appointment.status not in FOLLOW_UP_FROM:
+        raise Conflict("follow-up-not-started", current=appointment.status)
+    return appointment
+
+
+def follow_up_slots(nurse_id: str, appointment_id: str, mine: bool, first: date, after: str | None, last: date,
+                    limit: int, now: datetime) -> SlotsFound:
+    """Free slots the consult's patient may be booked into: any nurse's (the members' search, for the consult's
+    member) or only hers (one Query of her partition), from `first` (after the slot key `after`) through `last`."""
+    source = _follow_up_source(nurse_id, appointment_id)
+    if not mine:
+        return find_slots(source.member_id, first, after, last, limit, now)
+    member = member_store.registered_member(source.member_id)
+    begin = datetime.combine(first, datetime.min.time(), MEXICO_CITY)
+    if after:
+        begin = max(begin, datetime.fromisoformat(after.rpartition("#")[0]) + timedelta(minutes=1))
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), MEXICO_CITY)
+    slots = [slot for slot in store.free_slots_of(nurse_id, begin, end) if bookable(slot, source.member_id, now)]
+    page = slots[:limit]
+    resume = (page[-1].day, f"{page[-1].start.isoformat()}#{nurse_id}") if len(slots) > limit else None
+    return SlotsFound(member, page, resume)
+
+
+FOLLOW_UP_BOOKED = "follow-up-booked"  # the member's notice of a consult their patient's nurse booked
+
+
+def book_follow_up(nurse_id: str, appointment_id: str, slot_id: str, reason: str, now: datetime,
+                   answer: Callable[[Appointment], list[Write]]) -> Appointment:
+    """The consult's patient booked into the slot by its nurse, under the members' booking rules in the same one
+    transaction (coverage of that month, consent, the patient's free time, MAX_UPCOMING), with the member's notice
+    in it; the member may then cancel or reschedule it like any other."""
+    active_nurse(nurse_id)
+    source = _follow_up_source(nurse_id, appointment_id)
+
+    def answer_and_notice(booked: Appointment) -> list[Write]:
+        notice = Notification(FOLLOW_UP_BOOKED, booked.member_id, booked.appointment_id, {
+            "appointment_id": booked.appointment_id, "start": booked.start.isoformat(),
+            "follow_up_of": source.appointment_id})
+        return [*answer(booked), outbox.enqueue(notice, now)]
+
+    return book(source.member_id, slot_id, source.patient_id, reason, now, answer_and_notice,
+                follow_up_of=source.appointment_id)
 
 
 def with_reasons(appointments: list[Appointment]) -> list[tuple[Appointment, str]]:
@@ -280,8 +380,11 @@ def start(nurse_id: str, appointment_id: str, now: datetime) -> Appointment:
 
 
 def cancel_by_nurse(nurse_id: str, appointment_id: str, reason: str, now: datetime) -> Appointment:
+    return _nurse_cancels(appointment_of(appointment_id, nurse_id, "nurse_id"), reason, now)
+
+
+def _nurse_cancels(appointment: Appointment, reason: str, now: datetime) -> Appointment:
     """The slot is withdrawn and the member told (no reason text in the notice), with other times that day."""
-    appointment = appointment_of(appointment_id, nurse_id, "nurse_id")
     require_step(appointment, "cancelled")
     cancelled = appointment.model_copy(update={"status": "cancelled", "cancelled_by": "nurse", "cancel_reason": reason})
     offered, _ = store.free_slots(appointment.start.astimezone(MEXICO_CITY).date(), None, 10)

@@ -113,6 +113,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "GET /v1/operators/stats":                                (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
     "GET /v1/operators/stats/daily":                          (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
     "POST /v1/operators/nurses":                              (401, 403, 403, 403, 403, 201, 401, 401, 401, 403),
+    "GET /v1/operators/nurses":                               (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
+    "POST /v1/operators/nurses/{nurse_id}/deactivate":        (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
     # nurses: their own availability and agenda
     "PUT /v1/nurse/availability":                             (401, 403, 403, 200, 200, 403, 401, 401, 401, 403),
     "GET /v1/nurse/availability":                             (401, 403, 403, 200, 200, 403, 401, 401, 401, 403),
@@ -128,6 +130,9 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "POST /v1/nurse/appointments/{appointment_id}/start":     (401, 403, 403, 200, 404, 403, 401, 401, 401, 403),
     "POST /v1/nurse/appointments/{appointment_id}/cancel":    (401, 403, 403, 200, 404, 403, 401, 401, 401, 403),
     "POST /v1/nurse/appointments/{appointment_id}/noshow":    (401, 403, 403, 200, 404, 403, 401, 401, 401, 403),
+    "GET /v1/nurse/appointments/{appointment_id}/follow-up/slots":
+                                                              (401, 403, 403, 200, 404, 403, 401, 401, 401, 403),
+    "POST /v1/nurse/appointments/{appointment_id}/follow-up": (401, 403, 403, 201, 404, 403, 401, 401, 401, 403),
     "POST /v1/me/appointments/{appointment_id}/noshow":       (401, 200, 404, 403, 403, 403, 401, 401, 401, 404),
     "POST /v1/teleconsult/appointments/{appointment_id}/join": (401, 200, 404, 200, 404, 403, 401, 401, 401, 404),
     "POST /v1/teleconsult/waitlist":                          (401, 201, 404, 403, 403, 403, 401, 401, 401, 404),
@@ -239,6 +244,17 @@ class World:
                 consult["free_slot"] = self._free_slots()[0]["slot_id"]
             self.rows[row] = consult
         return self.rows[row]
+
+    def leaving_nurse(self) -> str:
+        """A nurse added for the deactivation row alone (ana and bea serve every other row)."""
+        if "leaving" not in self.rows:
+            added = self._post("/v1/operators/nurses", {"Authorization": f"Bearer {self.tokens['operator']}",
+                                                        "Content-Type": "application/json"}, {
+                "username": "matrix-leaving", "email": "baja@example.com", "full_name": "Enf. Baja Prueba",
+                "cedula_profesional": "12345678", "languages": ["es"]})
+            assert added.status_code == 201, added.body
+            self.rows["leaving"] = _json(added)["nurse_id"]
+        return self.rows["leaving"]
 
     def etag(self, caller: str) -> str:
         """The caller's own profile version (If-Match), or a made-up one when they have no profile."""
@@ -397,6 +413,9 @@ CALLS: dict[str, Callable[[World, str], Call]] = {
     "PUT /v1/nurse/availability": lambda w, c: Call(body=WEEKDAYS_9_TO_11 if c == "nurse_assigned" else
                                                     {**WEEKDAYS_9_TO_11, "windows": [
                                                         {"weekday": 4, "start": "09:00", "end": "10:00"}]}),
+    "GET /v1/operators/nurses": lambda w, c: Call(query={"limit": "10"}),
+    "POST /v1/operators/nurses/{nurse_id}/deactivate": lambda w, c: Call(
+        {"nurse_id": w.leaving_nurse()}, body={"reason": "Dejó el programa"}),
     "GET /v1/nurse/availability": lambda w, c: Call(),
     "GET /v1/nurse/agenda": lambda w, c: Call(query={"date": "2026-12-01"}),
     "GET /v1/teleconsult/slots": lambda w, c: Call(query={"from": FRESH_FROM, "to": FRESH_TO}),
@@ -418,6 +437,12 @@ CALLS: dict[str, Callable[[World, str], Call]] = {
         {"appointment_id": w.consult("nurse-cancel")["appointment_id"]}, body={"reason": "Incapacidad médica"}),
     "POST /v1/nurse/appointments/{appointment_id}/noshow": lambda w, c: Call(
         {"appointment_id": (missed := w.consult("patient-noshow"))["appointment_id"]}, at=_start(missed, 10)),
+    "GET /v1/nurse/appointments/{appointment_id}/follow-up/slots": lambda w, c: Call(
+        {"appointment_id": (seen := w.consult("follow-up-slots", arrived=True))["appointment_id"]},
+        query={"from": FRESH_FROM, "to": FRESH_TO}, at=_start(seen, 15)),
+    "POST /v1/nurse/appointments/{appointment_id}/follow-up": lambda w, c: Call(
+        {"appointment_id": (seen := w.consult("follow-up", arrived=True))["appointment_id"]},
+        body={"slot_id": w._free_slots()[-1]["slot_id"], "reason": "Seguimiento"}, at=_start(seen, 15)),
     "POST /v1/me/appointments/{appointment_id}/noshow": lambda w, c: Call(
         {"appointment_id": (missed := w.consult("nurse-noshow"))["appointment_id"]}, at=_start(missed, 10)),
     "POST /v1/teleconsult/appointments/{appointment_id}/join": lambda w, c: Call(

@@ -652,6 +652,14 @@ def _create_nurse(w):
         "cedula_profesional": "12345678", "languages": ["es"]}), 201)
 
 
+def _deactivate_nurse(w):
+    created = _json(_post(w, "/v1/operators/nurses", w.operator, {
+        "username": f"nurse{next(_usernames)}", "email": "baja@example.com", "full_name": "Enf. Baja Prueba",
+        "cedula_profesional": "12345678", "languages": ["es"]})())
+    return Drive(_post(w, f"/v1/operators/nurses/{created['nurse_id']}/deactivate", w.operator,
+                       {"reason": "Dejó el programa"}), 200)
+
+
 def _book_consult(w):
     headers, _, slot = _free_slot(w)
     return Drive(lambda: _book(w.api, headers, slot["slot_id"]), 201)
@@ -730,6 +738,7 @@ SITES = [
     Site("persons.reject", _reject_claim, single="UpdateItem"),
     Site("records.append", _end_consult),
     Site("nurses.create_nurse", _create_nurse),
+    Site("nurses.deactivate_nurse", _deactivate_nurse),
     Site("bookings.book", _book_consult),
     Site("bookings.move", _noshow),
     Site("bookings.cancel", _nurse_cancel),

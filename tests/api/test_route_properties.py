@@ -193,6 +193,9 @@ def _build(aws, api: Client, clock: dict, writes: WriteLog, logs: LogCapture) ->
     aws.cognito.admin_set_user_password(UserPoolId=aws.pool_id, Username="ana", Password=LOCAL_PASSWORD,
                                         Permanent=True)
     nurse = {"Authorization": f"Bearer {aws.token(Role.NURSE, 'ana')}", "Content-Type": "application/json"}
+    leaving = api.http.post("/v1/operators/nurses", headers=operator, body=json.dumps({
+        "username": "zoe", "email": "zoe@example.com", "full_name": "Enf. Zoe Prueba",
+        "cedula_profesional": "12345678", "languages": ["es"]}))  # the one the deactivation route may act on
     at(datetime(2026, 11, 25, 9, tzinfo=MX))
     _publish(api, nurse)
     assert _consent(api, member).status_code == 201
@@ -219,6 +222,7 @@ def _build(aws, api: Client, clock: dict, writes: WriteLog, logs: LogCapture) ->
         "patient_id": [attended["patient_id"], _json(child)["person_id"]],
         "entry_id": [_json(noted)["entry_id"]],
         "claim_id": [claim["claim_id"]],
+        "nurse_id": [_json(leaving)["nurse_id"]],
         "partner": ["finabien"],
     }
     valid_bodies = {
@@ -233,6 +237,7 @@ def _build(aws, api: Client, clock: dict, writes: WriteLog, logs: LogCapture) ->
         "PUT /v1/nurse/availability": [WEEKDAYS_9_TO_11],
         "POST /v1/nurse/appointments/{appointment_id}/end": [consult_note()],
         "POST /v1/operators/payments/{payment_id}/resolve": [{"action": "refund", "note": "Sin referencia"}],
+        "POST /v1/operators/nurses/{nurse_id}/deactivate": [{"reason": "Dejó el programa"}],
     }
     authorization = {caller: headers["Authorization"]
                      for caller, headers in (("member", member), ("nurse", nurse), ("operator", operator))}

@@ -5,7 +5,7 @@ waitlist, by aggregate: `items` (the item classes, keys and indexes), `nurses` (
 | item          | pk                      | sk                         | sparse index keys                                     |
 |---------------|-------------------------|----------------------------|-------------------------------------------------------|
 | nurse         | NURSE#<sub>             | PROFILE                    | –                                                     |
-| directory     | NURSES                  | <sub>                      | –  (a copy of each nurse profile, for jobs that visit every nurse) |
+| directory     | NURSES                  | <sub>                      | –  (a copy of each nurse profile: the operators' list and jobs that visit every nurse) |
 | availability  | NURSE#<sub>             | AVAILABILITY               | –                                                     |
 | slot          | NURSE#<sub>             | SLOT#<UTC YYYYMMDDTHHMM>   | free_slots: free_day=<Mexico City day> / free_sk=<start>#<sub>, while free |
 | appointment   | APPOINTMENT#<id>        | APPOINTMENT                | by_member: MEMBER#<sub> / <start>#<id>; by_nurse_day: <sub>#<day> / <start>#<id>; by_patient: <patient id> / <start>#<id>; by_start_hour: <UTC hour> / <start>#<id>, until it ends |
@@ -31,8 +31,8 @@ from chalicelib.store.teleconsult.bookings import (
 )
 from chalicelib.store.teleconsult.items import AppointmentItem, TeleconsultItem
 from chalicelib.store.teleconsult.nurses import (
-    all_nurses, apply_slots, create_nurse, free_slots, get_availability, get_nurse, get_slot, save_availability,
-    slots_from,
+    all_nurses, apply_slots, create_nurse, deactivate_nurse, free_slots, free_slots_of, get_availability, get_nurse,
+    get_slot, nurse_page, remove_free_slot, save_availability, slots_from,
 )
 from chalicelib.store.teleconsult.waitlist import (
     forget_day, join_waitlist, leave_waitlist, remove_waiting, waiting_on, waitlist_of,
@@ -40,8 +40,8 @@ from chalicelib.store.teleconsult.waitlist import (
 
 __all__ = [
     "AppointmentItem", "TeleconsultItem", "all_nurses", "apply_slots", "book", "cancel", "consent_of", "create_nurse",
-    "forget_day", "free_slots", "get_appointment", "get_availability", "get_nurse", "get_slot", "join_waitlist",
-    "leave_waitlist", "member_appointments", "move", "nurse_agenda", "patient_appointments", "record_consent",
-    "remove_waiting", "reoffer_slot", "reschedule", "save_availability", "slots_from", "starting_in_hour", "step",
+    "deactivate_nurse", "forget_day", "free_slots", "free_slots_of", "get_appointment", "get_availability", "get_nurse", "get_slot", "join_waitlist",
+    "leave_waitlist", "member_appointments", "move", "nurse_agenda", "nurse_page", "patient_appointments",
+    "record_consent", "remove_free_slot", "remove_waiting", "reoffer_slot", "reschedule", "save_availability", "slots_from", "starting_in_hour", "step",
     "waiting_on", "waitlist_of", "withdraw_slot",
 ]

@@ -68,6 +68,10 @@ class NurseItem(TeleconsultItem, discriminator="nurse"):
     languages = ListAttribute(of=UnicodeAttribute)
     created_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    status = UnicodeAttribute(null=True)  # absent: active (nurses added before deactivation existed)
+    deactivated_at = UTCDateTimeAttribute(null=True)
+    deactivated_by = UnicodeAttribute(null=True)
+    deactivation_reason = UnicodeAttribute(null=True)
 
 
 class AvailabilityItem(TeleconsultItem, discriminator="availability"):
@@ -109,6 +113,7 @@ class AppointmentItem(TeleconsultItem, discriminator="appointment"):
     cancel_reason = UnicodeAttribute(null=True)
     noshow_party = UnicodeAttribute(null=True)
     started_at = UTCDateTimeAttribute(null=True)
+    follow_up_of = UnicodeAttribute(null=True)
 
 
 class GuardItem(TeleconsultItem, discriminator="patient-guard"):

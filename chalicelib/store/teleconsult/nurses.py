@@ -1,7 +1,7 @@
 """Nurses, their weekly availability and the slots it gives; free slots by Mexico City day."""
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from pynamodb.exceptions import DeleteError, UpdateError
 
@@ -29,18 +29,46 @@ def create_nurse(nurse: Nurse) -> None:
         raise Conflict("nurse-exists") from None
 
 
+def _nurse(item: NurseItem) -> Nurse:
+    return Nurse.model_validate({**item.attribute_values, "status": item.status or "active"})
+
+
 def all_nurses() -> list[Nurse]:
     """Every nurse: one Query of the directory partition (a few thousand small items at most)."""
-    return [Nurse.model_validate(item, from_attributes=True)
-            for item in NurseItem.query(NURSES) if isinstance(item, NurseItem)]
+    return [_nurse(item) for item in NurseItem.query(NURSES) if isinstance(item, NurseItem)]
+
+
+def nurse_page(limit: int, after: str | None) -> tuple[list[Nurse], str | None]:
+    """A page of the directory in nurse id order: one Query. Returns the nurses and the id to continue after."""
+    result = NurseItem.query(NURSES, NurseItem.sk > after if after else None, limit=limit)
+    nurses = [_nurse(item) for item in result if isinstance(item, NurseItem)]
+    last = result.last_evaluated_key
+    return nurses, last["sk"]["S"] if last else None
 
 
 def get_nurse(nurse_id: str) -> Nurse | None:
     try:
-        item = NurseItem.get(nurse_key(nurse_id), "PROFILE")
+        item = NurseItem.get(nurse_key(nurse_id), "PROFILE", consistent_read=True)
     except NurseItem.DoesNotExist:
         return None
-    return Nurse.model_validate(item, from_attributes=True)
+    return _nurse(item)
+
+
+def deactivate_nurse(nurse_id: str, by: str, reason: str, now: datetime) -> bool:
+    """Her profile and directory entry marked inactive and her weekly pattern removed (so the daily roll makes no more
+    slots), in one transaction, once: False when she was inactive already."""
+    actions = [NurseItem.status.set("inactive"), NurseItem.deactivated_at.set(now), NurseItem.deactivated_by.set(by),
+               NurseItem.deactivation_reason.set(reason)]
+    active = NurseItem.status.does_not_exist() | (NurseItem.status != "inactive")
+    profile, entry = NurseItem(nurse_key(nurse_id), "PROFILE"), NurseItem(NURSES, nurse_id)
+    try:
+        commit([Write("nurse", "update", lambda tx: tx.update(profile, actions=actions, condition=active)),
+                Write("directory", "update", lambda tx: tx.update(entry, actions=actions)),
+                Write("availability", "delete", lambda tx: tx.delete(AvailabilityItem(nurse_key(nurse_id),
+                                                                                      "AVAILABILITY")))])
+    except ConditionFailed:
+        return False
+    return True
 
 
 # --- Availability and slots ------------------------------------------------------------------------------------------
@@ -73,12 +101,23 @@ def apply_slots(nurse: Nurse, changes: SlotChanges, lead_minutes: int) -> tuple[
         for slot in changes.added:
             batch.save(_slot_item(nurse, slot, lead_minutes))
     free = SlotItem.status == "free"
-    removed = sum(_while_free(SlotItem(nurse_key(nurse.nurse_id), slot_sk(start)).delete, condition=free)
-                  for start in changes.removed)
+    removed = sum(remove_free_slot(nurse.nurse_id, start) for start in changes.removed)
     changed = sum(_while_free(SlotItem(nurse_key(nurse.nurse_id), slot_sk(slot.start)).update, condition=free,
                               actions=[SlotItem.end.set(slot.end), SlotItem.lead_minutes.set(lead_minutes)])
                   for slot in changes.changed)
     return len(changes.added), removed, changed
+
+
+def remove_free_slot(nurse_id: str, start: datetime) -> bool:
+    """The slot deleted only while it is free: False when it was booked first."""
+    return _while_free(SlotItem(nurse_key(nurse_id), slot_sk(start)).delete, condition=SlotItem.status == "free")
+
+
+def free_slots_of(nurse_id: str, first: datetime, before: datetime) -> list[Slot]:
+    """The nurse's free slots starting from `first` until `before`, in time order: one Query of her partition."""
+    return [_slot(item) for item in SlotItem.query(
+        nurse_key(nurse_id), SlotItem.sk.between(slot_sk(first), slot_sk(before - timedelta(minutes=1))),
+        filter_condition=SlotItem.status == "free")]
 
 
 def _while_free(write, **arguments) -> bool:
@@ -104,7 +143,7 @@ def _slot(item: SlotItem) -> Slot:
     return Slot(slot_id=item.slot_id, nurse_id=item.nurse_id, nurse_name=item.nurse_name,
                 nurse_languages=list(item.nurse_languages), start=item.start, end=item.end,
                 day=date.fromisoformat(item.day), lead_minutes=int(item.lead_minutes), status=item.status,
-                offered_to=item.offered_to, offered_until=item.offered_until)
+                appointment_id=item.appointment_id, offered_to=item.offered_to, offered_until=item.offered_until)
 
 
 def get_slot(nurse_id: str, start: datetime) -> Slot | None:
