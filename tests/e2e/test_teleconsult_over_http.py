@@ -108,3 +108,40 @@ def test_slots_freed_at_once_are_offered_once_to_the_one_waiting_member(stack):
     for_others = {s["slot_id"] for s in stack.request("GET", query, headers=holders[0]["headers"]).json()["items"]}
     assert freed - for_others == set(held)
     assert stack.request("GET", "/v1/teleconsult/waitlist", headers=waiter["headers"]).json()["items"] == []
+
+
+def test_bookings_racing_a_nurses_deactivation_all_end_cancelled(stack):
+    """Members book her slots while an operator deactivates her: whichever booking wins its slot before the removal,
+    none is left booked with a nurse who can no longer attend, and none of her slots stays free."""
+    run = uuid.uuid4().hex[:8]
+    _, nurse_id = _nurse_with_slots(stack, run)
+    secret = _secrets(stack)["finabien"]
+    members = [_covered_member(stack, secret, run, i) for i in range(12)]
+    month = members[0]["months"][0]
+    listed = stack.request("GET", f"/v1/teleconsult/slots?from={month}-05&to={month}-06&limit=100",
+                           headers=members[0]["headers"]).json()["items"]
+    hers = [s["slot_id"] for s in listed if s["nurse"]["nurse_id"] == nurse_id]
+    operator = stack.signed_in("operator", f"op-{run}")
+
+    def book(pair):
+        member, slot_id = pair
+        return stack.request("POST", "/v1/teleconsult/appointments", headers=member["headers"],
+                             json_body={"slot_id": slot_id, "reason": "Control de presión arterial"})
+
+    def deactivate(_):
+        return stack.request("POST", f"/v1/operators/nurses/{nurse_id}/deactivate", headers=operator,
+                             json_body={"reason": "Dejó el programa"})
+
+    with ThreadPoolExecutor(max_workers=13) as pool:
+        deactivated = pool.submit(deactivate, None)
+        bookings = list(pool.map(book, zip(members, hers)))
+        assert deactivated.result().status == 200, deactivated.result().body
+    assert {answer.status for answer in bookings} <= {201, 404, 409}
+    booked = [answer.json()["appointment_id"] for answer in bookings if answer.status == 201]
+    for member in members:
+        for consult in stack.request("GET", "/v1/me/appointments", headers=member["headers"]).json()["items"]:
+            if consult["appointment_id"] in booked:
+                assert (consult["status"], consult["cancelled_by"]) == ("cancelled", "nurse")
+    after = stack.request("GET", f"/v1/teleconsult/slots?from={month}-05&to={month}-06&limit=100",
+                          headers=members[0]["headers"]).json()["items"]
+    assert nurse_id not in {s["nurse"]["nurse_id"] for s in after}
