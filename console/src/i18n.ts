@@ -2,6 +2,7 @@
 // details and field messages) arrive already in the language sent as Accept-Language; these are the console's own.
 import type { components } from "./api";
 import * as queues from "./texts/queues";
+import * as followup from "./texts/followup";
 import * as people from "./texts/people";
 import * as video from "./texts/video";
 
@@ -249,7 +250,6 @@ const coreEs = {
     unmatched: "Sin asignar",
     reversed: "Revertidos",
   } as Record<string, string>,
-  figuresLater: "Próximamente: gráficas por periodo y colas de trabajo (pagos sin asignar, reclamos de identidad).",
 
   problemNetwork: "No se pudo conectar con la API",
   problemNetworkDetail: "Revisa tu conexión o inténtalo más tarde.",
@@ -260,7 +260,7 @@ const coreEs = {
 };
 
 // Each area keeps its texts in its own module (texts/); keys are prefixed by area so none overrides another.
-const es = { ...coreEs, ...queues.es, ...people.es, ...video.es };
+const es = { ...coreEs, ...queues.es, ...people.es, ...video.es, ...followup.es };
 export type Texts = typeof es;
 
 const coreEn: typeof coreEs = {
@@ -494,7 +494,6 @@ const coreEn: typeof coreEs = {
     unmatched: "Unmatched",
     reversed: "Reversed",
   },
-  figuresLater: "Coming soon: charts over a chosen range and work queues (unmatched payments, identity claims).",
 
   problemNetwork: "The API could not be reached",
   problemNetworkDetail: "Check your connection or try again later.",
@@ -504,7 +503,7 @@ const coreEn: typeof coreEs = {
   problemFields: "Check these fields:",
 };
 
-const en: Texts = { ...coreEn, ...queues.en, ...people.en, ...video.en };
+const en: Texts = { ...coreEn, ...queues.en, ...people.en, ...video.en, ...followup.en };
 
 const catalogue: Record<Lang, Texts> = { es, en };
 
