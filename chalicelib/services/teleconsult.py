@@ -79,13 +79,18 @@ def deactivate_nurse(nurse_id: str, reason: str, by: str, now: datetime) -> Deac
         raise NotFound("nurse-unknown")
     settings = wiring.settings()
     identities.disable_user(wiring.cognito(), settings.cognito_user_pool_id, found.username)
-    store.deactivate_nurse(nurse_id, by, reason, now)
+    if store.deactivate_nurse(nurse_id, by, reason, now):
+        found = found.model_copy(update={"status": "inactive", "deactivated_at": now, "deactivated_by": by,
+                                         "deactivation_reason": reason})
     removed, booked = 0, []
     for slot in store.slots_from(nurse_id, now):
-        if slot.status == "free" and store.remove_free_slot(nurse_id, slot.start):
-            removed += 1
-        elif (current := store.get_slot(nurse_id, slot.start)) and current.status == "booked":
-            booked.append(current)
+        if slot.status == "free":
+            if store.remove_free_slot(nurse_id, slot.start):
+                removed += 1
+                continue
+            slot = store.get_slot(nurse_id, slot.start)  # booked since it was read
+        if slot and slot.status == "booked":
+            booked.append(slot)
     cancelled = 0
     for slot in booked:
         appointment = store.get_appointment(slot.appointment_id)
@@ -95,7 +100,7 @@ def deactivate_nurse(nurse_id: str, reason: str, by: str, now: datetime) -> Deac
                 cancelled += 1
             except Conflict:  # the member cancelled or moved it meanwhile
                 pass
-    return Deactivation(store.get_nurse(nurse_id), cancelled, removed)
+    return Deactivation(found, cancelled, removed)
 
 
 @dataclass(frozen=True)

@@ -130,9 +130,9 @@ def walk(world: World) -> dict[str, Step]:
     get("GET /v1/operators/payments/unmatched", "/v1/operators/payments/unmatched", operator)
 
     # --- A nurse publishes; the member books, cancels and reschedules, on 25 November ---------------------------------
-    post("POST /v1/operators/nurses", "/v1/operators/nurses", operator, {
+    nurse_id = post("POST /v1/operators/nurses", "/v1/operators/nurses", operator, {
         "username": "cost-nurse", "email": "cost-nurse@example.com", "full_name": "Enf. Costa Prueba",
-        "cedula_profesional": "12345678", "languages": ["es", "en"]}, expect=201)
+        "cedula_profesional": "12345678", "languages": ["es", "en"]}, expect=201)["nurse_id"]
     world.set_password("cost-nurse")
     nurse = headers(Role.NURSE, "cost-nurse")
     world.clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
@@ -161,6 +161,7 @@ def walk(world: World) -> dict[str, Step]:
          {"reason": "Capacitación obligatoria"})
     get("GET /v1/nurse/agenda", f"/v1/nurse/agenda?date={DAY}", nurse)
     get("GET /v1/nurse/appointments/{id}", f"/v1/nurse/appointments/{consult['appointment_id']}", nurse)
+    get("GET /v1/operators/nurses", "/v1/operators/nurses", operator)
 
     # --- The consult, on 1 December -----------------------------------------------------------------------------------
     start = datetime.fromisoformat(consult["start"])
@@ -169,6 +170,11 @@ def walk(world: World) -> dict[str, Step]:
     post("POST /v1/teleconsult/appointments/{id}/join", f"/v1/teleconsult/appointments/{appointment}/join", member)
     world.clock(start)
     post("POST /v1/nurse/appointments/{id}/start", f"/v1/nurse/appointments/{appointment}/start", nurse)
+    later = get("GET /v1/nurse/appointments/{id}/follow-up/slots (mine)",
+                f"/v1/nurse/appointments/{appointment}/follow-up/slots?from=2026-12-07&to=2026-12-08&nurse=me",
+                nurse)["items"]
+    post("POST /v1/nurse/appointments/{id}/follow-up", f"/v1/nurse/appointments/{appointment}/follow-up", nurse,
+         {"slot_id": later[0]["slot_id"], "reason": "Control de presión en una semana"}, expect=201)
     entry = post("POST /v1/nurse/appointments/{id}/end", f"/v1/nurse/appointments/{appointment}/end", nurse,
                  consult_note(), expect=201)
     world.clock(start + timedelta(minutes=30))
@@ -193,6 +199,10 @@ def walk(world: World) -> dict[str, Step]:
 
     # --- The operators' daily figures, for the week up to today (1 December) ------------------------------------------
     get("GET /v1/operators/stats/daily", "/v1/operators/stats/daily?from=2026-11-25&to=2026-12-01", operator)
+
+    # --- The nurse leaves the programme: her free slots go and the follow-up she booked is cancelled ------------------
+    post("POST /v1/operators/nurses/{id}/deactivate", f"/v1/operators/nurses/{nurse_id}/deactivate", operator,
+         {"reason": "Terminó su contrato"})
     return steps
 
 
@@ -203,6 +213,11 @@ def walk(world: World) -> dict[str, Step]:
 def _publishing(body: dict) -> int:
     # `PUT /v1/nurse/availability`: "3 + ⌈new/25⌉ + dropped + changed"
     return 3 + ceil(body["slots_added"] / 25) + body["slots_removed"] + body["slots_changed"]
+
+
+def _deactivating(body: dict) -> int:
+    # `POST /v1/operators/nurses/{id}/deactivate`: "3 + free slots + 3 per booked consult" (none booked since read)
+    return 3 + body["slots_removed"] + 3 * body["consults_cancelled"]
 
 
 def _daily(body: dict) -> int:
@@ -241,6 +256,10 @@ BUDGETS: dict[str, int | Callable[[dict], int]] = {
     "GET /v1/operators/stats/daily": _daily,  # `GET /v1/operators/stats/daily?from&to`
     "GET /v1/operators/payments/unmatched": 1,  # `GET /v1/operators/payments/unmatched`
     "POST /v1/operators/nurses": 1,  # `POST /v1/operators/nurses` (+2 Cognito, counted apart)
+    "GET /v1/operators/nurses": 1,  # `GET /v1/operators/nurses`
+    "POST /v1/operators/nurses/{id}/deactivate": _deactivating,  # `POST /v1/operators/nurses/{id}/deactivate`
+    "GET /v1/nurse/appointments/{id}/follow-up/slots (mine)": 3,  # `GET …/follow-up/slots`: 3 (`nurse=me`)
+    "POST /v1/nurse/appointments/{id}/follow-up": 5,  # `POST /v1/nurse/appointments/{id}/follow-up`: 4 + 1
     "PUT /v1/nurse/availability": _publishing,  # `PUT /v1/nurse/availability`
     # `GET /v1/nurse/availability`: GetItem availability
     "GET /v1/nurse/availability": 1,
@@ -274,6 +293,8 @@ BUDGETS: dict[str, int | Callable[[dict], int]] = {
 OTHER_CALLS: dict[str, dict[str, int]] = {
     "webhook: unknown event type (first delivery)": {"secretsmanager:GetSecretValue": 1},
     "POST /v1/operators/nurses": {"cognito-idp:AdminCreateUser": 1, "cognito-idp:AdminAddUserToGroup": 1},
+    "POST /v1/operators/nurses/{id}/deactivate": {"cognito-idp:AdminDisableUser": 1,
+                                                  "cognito-idp:AdminUserGlobalSignOut": 1},
     "POST /v1/nurse/appointments/{id}/end": {"kms:GenerateDataKey": 1},  # the record's first entry
     # the container's first sealed reason; the walk's later bookings and both lists reuse that data key
     "POST /v1/teleconsult/appointments": {"kms:GenerateDataKey": 1},
