@@ -287,8 +287,19 @@ def book_follow_up(nurse_id: str, appointment_id: str, slot_id: str, reason: str
             "follow_up_of": source.appointment_id})
         return [*answer(booked), outbox.enqueue(notice, now)]
 
-    return book(source.member_id, slot_id, source.patient_id, reason, now, answer_and_notice,
-                follow_up_of=source.appointment_id)
+    try:
+        return book(source.member_id, slot_id, source.patient_id, reason, now, answer_and_notice,
+                    follow_up_of=source.appointment_id)
+    except SlotTaken:
+        raise
+    except Conflict as conflict:  # the booking's refusals, told to the nurse rather than to the member
+        if conflict.detail_key in _FOLLOW_UP_REFUSALS:
+            raise Conflict(_FOLLOW_UP_REFUSALS[conflict.detail_key], **conflict.params) from None
+        raise
+
+
+_FOLLOW_UP_REFUSALS = {"not-covered-that-month": "follow-up-not-covered", "consent-required": "follow-up-no-consent",
+                       "patient-busy": "follow-up-patient-busy", "too-many-upcoming": "follow-up-too-many"}
 
 
 def with_reasons(appointments: list[Appointment]) -> list[tuple[Appointment, str]]:

@@ -127,7 +127,8 @@ def test_a_follow_up_keeps_the_members_booking_rules(api, nurses, covered_member
     january = _json(api.http.get(f"{url}/slots?from=2027-01-05&to=2027-01-05&nurse=me", headers=nurse))["items"]
     uncovered = api.http.post(url, headers=nurse, body=json.dumps({"slot_id": january[0]["slot_id"],
                                                                    "reason": "Control en enero"}))
-    assert uncovered.status_code == 409 and "2027-01" in _json(uncovered)["detail"]  # December only is paid
+    assert uncovered.status_code == 409  # December only is paid; told to her, not as to the member
+    assert _json(uncovered)["detail"] == "El paciente no tiene cobertura en 2027-01; elija un horario de un mes cubierto."
     december = _json(api.http.get(f"{url}/slots?from=2026-12-08&to=2026-12-08&nurse=me", headers=nurse))["items"]
     assert api.http.post(url, headers=nurse, body=json.dumps({"slot_id": december[0]["slot_id"],
                                                               "reason": "Control"})).status_code == 201
