@@ -1,5 +1,6 @@
-"""The staff console's budgets (issue 16): JavaScript gzipped ≤ 150 KB before the video SDK, and the first screen (the
-sign-in form) ready within 1 s on loopback in headless Chromium. Measures `console/dist` as `make console` left it,
+"""The staff console's budgets (issue 16): JavaScript gzipped ≤ 150 KB before the video SDK (the main bundle; the SDK's
+chunk, loaded only when a nurse joins a Chime room, is printed apart), and the first screen (the sign-in form) ready
+within 1 s on loopback in headless Chromium. Measures `console/dist` as `make console` left it,
 served by local/console.py (the same files, /config.json and security headers as `make run`; no AWS needed for the
 sign-in screen). Prints figures and ratios; asserts nothing.
 
@@ -63,25 +64,67 @@ def first_load_assets(index: str) -> set[str]:
     return {Path(ref).name for ref in re.findall(r'(?:src|href)="(?:\./|/)?assets/([^"]+)"', index)}
 
 
+def imports_of(path: Path) -> tuple[set[str], set[str]]:
+    """The chunks a built script imports before it runs (`from"./x.js"`, `import"./x.js"`) and those it imports on
+    demand (`import("./x.js")`)."""
+    text = path.read_text()
+    static = set(re.findall(r'(?:from|import)\s*["\']\./([\w.-]+\.js)["\']', text))
+    lazy = set(re.findall(r'import\(\s*[`"\']\./([\w.-]+\.js)[`"\']\s*\)', text))
+    return static, lazy
+
+
+def reachable(assets: Path, roots: set[str], *, lazily: bool) -> set[str]:
+    """`roots` and every chunk they import (before running only, or also on demand)."""
+    found, pending = set(), list(roots)
+    while pending:
+        name = pending.pop()
+        if name in found or not (assets / name).exists():
+            continue
+        found.add(name)
+        if name.endswith(".js"):
+            static, lazy = imports_of(assets / name)
+            pending += [*static, *(lazy if lazily else ())]
+    return found
+
+
 def sizes() -> None:
+    """Every script and style of the build, gzipped, by when it loads: at start (the main bundle, held to the budget),
+    with the video room's SDK (vite.config.ts names its chunk chime-sdk-*; loaded when a nurse joins a Chime room,
+    with what it imports on demand), or later (other screens' chunks)."""
     dist = console.DIST
+    assets = dist / "assets"
     built = datetime.fromtimestamp((dist / "index.html").stat().st_mtime).astimezone()
     print(f"console/dist built {built:%Y-%m-%d %H:%M %Z}")
-    first = first_load_assets((dist / "index.html").read_text())
+    start = reachable(assets, first_load_assets((dist / "index.html").read_text()), lazily=False)
+    video_roots = {path.name for path in assets.glob("chime-sdk-*.js")}
+    video = reachable(assets, video_roots, lazily=True) - start
     rows = []
-    for path in sorted((dist / "assets").iterdir()):
+    for path in sorted(assets.iterdir()):
         if path.suffix in {".js", ".css"}:
-            rows.append((path, path.stat().st_size, gz(path), path.name in first))
+            when = "at start" if path.name in start else "video SDK" if path.name in video else "later"
+            rows.append((path, path.stat().st_size, gz(path), when))
     print(f"  {'asset':34} {'raw':>9} {'gzip -9':>9}  loaded")
-    for path, raw, zipped, at_start in rows:
-        print(f"  {path.name:34} {raw / 1024:7.1f} KB {zipped / 1024:7.1f} KB  {'at start' if at_start else 'later'}")
-    for kind in (".js", ".css"):
-        start = sum(z for p, _, z, s in rows if p.suffix == kind and s)
-        total = sum(z for p, _, z, _ in rows if p.suffix == kind)
-        line = f"  {kind[1:].upper():3} gzipped: {start / 1024:6.1f} KB at start, {total / 1024:6.1f} KB in all"
-        if kind == ".js":
-            line += f"   x{start / JS_BUDGET:.2f} of the 150 KB budget (before the video SDK)"
-        print(line)
+    for path, raw, zipped, when in rows:
+        print(f"  {path.name:34} {raw / 1024:7.1f} KB {zipped / 1024:7.1f} KB  {when}")
+
+    def kb(names: set[str]) -> float:
+        return sum(zipped for path, _, zipped, _ in rows if path.name in names) / 1024
+
+    scripts = {p.name for p, *_ in rows if p.suffix == ".js"}
+    main_js = kb(start & scripts)
+    print(f"  main bundle JS gzipped (at start):      {main_js:6.1f} KB   x{main_js * 1024 / JS_BUDGET:.2f} of the "
+          f"150 KB budget (before the video SDK)")
+    if video_roots:
+        on_demand = video - video_roots
+        print(f"  video SDK chunk JS gzipped (on join):   {kb(video_roots):6.1f} KB   {', '.join(sorted(video_roots))}"
+              + (f"; +{kb(on_demand):.1f} KB it may import later ({', '.join(sorted(on_demand))})" if on_demand else ""))
+    else:
+        print("  video SDK chunk: none found (chime-sdk-*.js)")
+    later = scripts - start - video
+    if later:
+        print(f"  other screens' JS gzipped (later):      {kb(later):6.1f} KB")
+    styles = {p.name for p, *_ in rows if p.suffix == ".css"}
+    print(f"  CSS gzipped:                            {kb(start & styles):6.1f} KB at start, {kb(styles):6.1f} KB in all")
 
 
 def first_screen(runs: int) -> None:

@@ -11,5 +11,16 @@ export default defineConfig({
     // Everything in files of its own, nothing inlined as data: URLs, so a strict Content-Security-Policy holds.
     assetsInlineLimit: 0,
     sourcemap: false,
+    // The video SDK is imported only when a nurse joins a Chime room (src/video.tsx): a chunk of its own, named so that
+    // bench/console.py and the browser tests can tell it from the main bundle.
+    chunkSizeWarningLimit: 1500,
+    rolldownOptions: {
+      output: {
+        chunkFileNames: (chunk) =>
+          chunk.facadeModuleId?.includes("/node_modules/amazon-chime-sdk-js/")
+            ? "assets/chime-sdk-[hash].js"
+            : "assets/[name]-[hash].js",
+      },
+    },
   },
 });

@@ -15,7 +15,8 @@ from local.bootstrap import load_template
 
 DIST = PROJECT / "console" / "dist"
 # The places the template's Content-Security-Policy lets the page connect to in AWS (the API Chalice generates as
-# `RestAPI`, and Cognito), and which local service stands for each.
+# `RestAPI`, and Cognito), and which local service stands for each. Its other hosts are fixed names (Amazon Chime's,
+# for the video room) and are served as they are: the local stack's rooms (VIDEO_PROVIDER=local) never reach them.
 AWS_API = "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
 AWS_COGNITO = "https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}"
 

@@ -4,6 +4,7 @@
 // patient's history is read only when she asks, since every read is recorded in the record's audit log.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { call, fieldMessages, type Api, type Schemas, type Shown } from "./client";
+import { FollowUp } from "./followup";
 import type { NoteText, VitalSign } from "./i18n";
 import { ConsultDetails } from "./nurse";
 import { formatDateTime, formatTime, joinWindow } from "./time";
@@ -20,6 +21,7 @@ import {
   useSubmission,
   useTexts,
 } from "./ui";
+import { VideoRoom } from "./video";
 
 type Appointment = Schemas["AppointmentWithReason"];
 type Changed = Schemas["AppointmentOut"];
@@ -110,6 +112,7 @@ export function ConsultPage({ api, day, id }: { api: Api; day: string; id: strin
             <p class="muted">{t.timesNote}</p>
           </section>
           <div aria-live="polite">{said && <p class="notice notice-ok">{said}</p>}</div>
+          <VideoRoom api={api} item={item} now={now} />
           {item.status === "booked" && <BookedActions api={api} item={item} now={now} onChanged={changed} />}
           {item.status === "arrived" && (
             <NoteForm
@@ -124,6 +127,7 @@ export function ConsultPage({ api, day, id }: { api: Api; day: string; id: strin
           )}
           {signed && <SignedNote api={api} entry={signed} />}
           {item.status === "fulfilled" && !signed && <p class="note">{t.fulfilledElsewhere}</p>}
+          <FollowUp api={api} appointment={item} />
           {item.status !== "cancelled" && (
             <PatientHistory api={api} item={item} signedHere={signed?.entry_id ?? null} />
           )}

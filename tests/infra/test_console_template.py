@@ -19,6 +19,9 @@ TEMPLATE = load_template()
 RESOURCES = TEMPLATE["Resources"]
 AWS_API = "https://${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
 AWS_COGNITO = "https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}"
+# Amazon Chime SDK meetings (the consult's video room with VIDEO_PROVIDER=chime): its signalling WebSocket, TURN
+# control and event ingestion are all served under chime.aws (a `*.` source matches any depth of subdomain).
+CHIME = ["https://*.chime.aws", "wss://*.chime.aws"]
 # CloudFront's SecurityHeadersConfig members and the headers they send.
 SECURITY_HEADERS = {"ContentSecurityPolicy": "Content-Security-Policy", "ContentTypeOptions": "X-Content-Type-Options",
                     "FrameOptions": "X-Frame-Options", "ReferrerPolicy": "Referrer-Policy",
@@ -141,8 +144,10 @@ def test_the_content_security_policy_is_strict():
     assert directives["default-src"] == ["'none'"]
     assert directives["script-src"] == ["'self'"]
     assert directives["style-src"] == ["'self'"]
-    assert directives["connect-src"] == ["'self'", AWS_API, AWS_COGNITO]
+    assert directives["connect-src"] == ["'self'", AWS_API, AWS_COGNITO, *CHIME]
     assert directives["media-src"] == ["'self'", "blob:"]  # the consult's video
+    # amazon-chime-sdk-js runs its redundant-audio and encoded-transform workers from blob: URLs it makes itself
+    assert directives["worker-src"] == ["blob:"]
     assert directives["img-src"] == ["'self'", "data:"]
     assert directives["frame-ancestors"] == ["'none'"]
     assert directives["base-uri"] == ["'none'"]
@@ -150,6 +155,10 @@ def test_the_content_security_policy_is_strict():
     everything = {source for sources in directives.values() for source in sources}
     assert not {"'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:"} & everything
     assert [name for name, sources in directives.items() if "data:" in sources] == ["img-src"]
+    # the video SDK's optional extras (Voice Focus, background filters) would need scripts from sdkassets.chime.aws
+    # and WebAssembly: not used, not allowed
+    assert "'wasm-unsafe-eval'" not in everything and not [s for s in directives["script-src"] if "chime" in s]
+    assert len(_csp_text()) <= 1783  # CloudFront's limit on a response headers policy's Content-Security-Policy
 
 
 def test_the_security_headers():
