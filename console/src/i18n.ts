@@ -516,6 +516,17 @@ export function locale(lang: Lang): string {
   return lang === "es" ? "es-MX" : "en-US";
 }
 
+/** Counts and money (from the API's decimal strings, or centavos) in the user's language. */
+export function formatters(lang: Lang) {
+  const number = new Intl.NumberFormat(locale(lang));
+  const money = new Intl.NumberFormat(locale(lang), { style: "currency", currency: "MXN" });
+  return {
+    count: (value: number) => number.format(value),
+    money: (value: string | number) => money.format(Number(value)),
+    centavos: (value: number) => money.format(value / 100),
+  };
+}
+
 // The language is kept in memory only (never in storage): the API client reads it for Accept-Language.
 let current: Lang = "es";
 

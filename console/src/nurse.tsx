@@ -13,7 +13,7 @@ import {
   mexicoCityDay,
   weekOf,
 } from "./time";
-import { Field, ProblemView, useFocusOnMount, useLoaded, useNow, useTexts } from "./ui";
+import { Field, ProblemView, Segmented, useFocusOnMount, useLoaded, useNow, useTexts } from "./ui";
 
 type Appointment = Schemas["AppointmentWithReason"];
 
@@ -76,23 +76,16 @@ export function NurseAgenda({ api, day: first }: { api: Api; day?: string | unde
         {t.agendaTitle}
       </h1>
       <div class="toolbar">
-        <fieldset class="segmented">
-          <legend>{t.viewLabel}</legend>
-          <div class="options">
-            {(["day", "week"] as const).map((option) => (
-              <label key={option}>
-                <input
-                  type="radio"
-                  name="view"
-                  value={option}
-                  checked={view === option}
-                  onChange={() => setView(option)}
-                />
-                <span>{option === "day" ? t.viewDay : t.viewWeek}</span>
-              </label>
-            ))}
-          </div>
-        </fieldset>
+        <Segmented
+          legend={t.viewLabel}
+          name="view"
+          options={[
+            { value: "day", label: t.viewDay },
+            { value: "week", label: t.viewWeek },
+          ]}
+          value={view}
+          onChange={setView}
+        />
         <div class="date-nav">
           <button type="button" onClick={() => go(addDays(day, -step))}>
             <span aria-hidden="true">‹ </span>

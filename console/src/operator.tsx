@@ -6,8 +6,8 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { DailyChart, DailyTable, sum, type Series } from "./charts";
 import { call, fieldMessages, type Api, type Schemas } from "./client";
-import { locale, type Lang } from "./i18n";
-import { addDays, formatDay, formatShortDay, mexicoCityDay } from "./time";
+import { formatters, locale } from "./i18n";
+import { addDays, formatDay, formatMonth, formatShortDay, mexicoCityDay } from "./time";
 import { Field, ProblemView, useFocusFirstInvalid, useFocusOnMount, useLoaded, useSubmission, useTexts } from "./ui";
 import "./queues.css";
 
@@ -33,17 +33,6 @@ const CONSULT_COLORS: Record<(typeof CONSULT_KINDS)[number], string> = {
 };
 const STATUS_COLORS = ["#8a5300", "#0b5d3b", "#6b21a8", "#4b5563", "#0a4f9e"];
 
-/** A YYYY-MM month in words, e.g. "noviembre de 2026". */
-export function formatMonth(month: string, lang: Lang): string {
-  const [year, number] = month.split("-").map(Number);
-  if (!year || !number) {
-    return month;
-  }
-  return new Intl.DateTimeFormat(locale(lang), { timeZone: "UTC", month: "long", year: "numeric" }).format(
-    new Date(Date.UTC(year, number - 1, 1)),
-  );
-}
-
 /** Entries in the order of `known` (the catalogue's: a member's path), then any the console does not know yet. */
 function byKnownOrder<V>(record: Record<string, V>, known: string[]): [string, V][] {
   const rank = (key: string) => (known.includes(key) ? known.indexOf(key) : known.length);
@@ -55,17 +44,6 @@ function centavosOf(amount: number | string | undefined): number {
   const [whole = "0", fraction = ""] = String(amount ?? "0").split(".");
   const centavos = Math.abs(Number(whole)) * 100 + Number(`${fraction}00`.slice(0, 2));
   return whole.startsWith("-") ? -centavos : centavos;
-}
-
-/** Counts and money (from the API's decimal strings, or centavos) in the user's language. */
-export function formatters(lang: Lang) {
-  const number = new Intl.NumberFormat(locale(lang));
-  const money = new Intl.NumberFormat(locale(lang), { style: "currency", currency: "MXN" });
-  return {
-    count: (value: number) => number.format(value),
-    money: (value: string | number) => money.format(Number(value)),
-    centavos: (value: number) => money.format(value / 100),
-  };
 }
 
 export function ProgrammeFigures({ api }: { api: Api }) {

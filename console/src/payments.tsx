@@ -5,9 +5,8 @@
 // shown on the field it names.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { call, fieldMessages, type Api, type Schemas } from "./client";
-import type { Lang } from "./i18n";
-import { formatMonth, formatters } from "./operator";
-import { formatDateTime, mexicoCityDay } from "./time";
+import { formatters, type Lang } from "./i18n";
+import { formatDateTime, formatMonth, mexicoCityDay } from "./time";
 import {
   Field,
   ProblemView,

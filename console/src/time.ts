@@ -79,3 +79,24 @@ export function joinWindow(opens: Date, end: Date, now: Date): JoinWindow {
 export function formatDateTime(instant: Date, lang: Lang): string {
   return `${formatDay(mexicoCityDay(instant), lang)}, ${formatTime(instant, lang)}`;
 }
+
+/** A YYYY-MM month in words, e.g. "noviembre de 2026". */
+export function formatMonth(month: string, lang: Lang): string {
+  const [year, number] = month.split("-").map(Number);
+  if (!year || !number) {
+    return month;
+  }
+  return new Intl.DateTimeFormat(locale(lang), { timeZone: "UTC", month: "long", year: "numeric" }).format(
+    new Date(Date.UTC(year, number - 1, 1)),
+  );
+}
+
+/** An instant in a table's cell: Mexico City's short date and clock, to the second where order matters (audits). */
+export function formatStamp(instant: string, lang: Lang, withSeconds = false): string {
+  return new Intl.DateTimeFormat(locale(lang), {
+    timeZone: MEXICO_CITY,
+    dateStyle: "medium",
+    timeStyle: withSeconds ? "medium" : "short",
+    ...(lang === "es" ? { hourCycle: "h23" as const } : {}), // as formatTime: 24-hour clock in Spanish
+  }).format(new Date(instant));
+}

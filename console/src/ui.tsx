@@ -1,4 +1,5 @@
-// Small shared pieces: the language context, form fields with their errors, and problem messages.
+// Small shared pieces: the language context, loading and submission hooks, form fields with their errors, a
+// segmented choice, and problem messages.
 import { createContext, type Ref } from "preact";
 import { useContext, useEffect, useRef, useState } from "preact/hooks";
 import { otherFieldMessages, shownOf, type Shown } from "./client";
@@ -312,4 +313,35 @@ export function useSubmission() {
     }
   };
   return { busy, problem, failures, refuse, run };
+}
+
+interface SegmentedProps<T extends string> {
+  legend: string;
+  name: string;
+  options: readonly { value: T; label: string }[];
+  value: T;
+  onChange: (value: T) => void;
+}
+
+/** One choice among a few, as radio buttons drawn side by side (the agenda's day/week look). */
+export function Segmented<T extends string>({ legend, name, options, value, onChange }: SegmentedProps<T>) {
+  return (
+    <fieldset class="segmented">
+      <legend>{legend}</legend>
+      <div class="options">
+        {options.map((option) => (
+          <label key={option.value}>
+            <input
+              type="radio"
+              name={name}
+              value={option.value}
+              checked={value === option.value}
+              onChange={() => onChange(option.value)}
+            />
+            <span>{option.label}</span>
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  );
 }
