@@ -51,13 +51,17 @@ class Window(BaseModel):
         return self
 
 
+MAX_SLOT_MINUTES = 60
+MAX_SLOT = timedelta(minutes=MAX_SLOT_MINUTES)  # the longest slot a nurse may publish
+
+
 class Availability(BaseModel):
     """PUT /v1/nurse/availability: the nurse's whole weekly pattern (replaces the previous one)."""
 
     model_config = ConfigDict(extra="forbid")
 
     windows: Annotated[list[Window], Field(min_length=1, max_length=28)]
-    slot_minutes: Annotated[int, Field(ge=10, le=60, multiple_of=5)] = 20
+    slot_minutes: Annotated[int, Field(ge=10, le=MAX_SLOT_MINUTES, multiple_of=5)] = 20
     buffer_minutes: Annotated[int, Field(ge=0, le=30, multiple_of=5)] = 0
     lead_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] = 60
     days_off: Annotated[list[date], Field(max_length=100)] = []

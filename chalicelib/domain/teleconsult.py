@@ -126,12 +126,13 @@ class SlotQuery(BaseModel):
         text, _, after = cursor.partition("|")
         try:
             day = date.fromisoformat(text)
-            # After the day, the slot to continue after: `<start>#<nurse id>` as the free index sorts them.
+            # After the day, the slot to continue after: `<start>#<nurse id>` as the free index sorts them, a slot
+            # that starts on that day.
             start = datetime.fromisoformat(after.rpartition("#")[0]) if after else None
-        except ValueError:
-            day = start = None
-        if (day is None or (first and last and not first <= day <= last)
-                or (after and (start is None or start.tzinfo is None))):
+            start_day = start.astimezone(MEXICO_CITY).date() if start and start.tzinfo else None
+        except (ValueError, OverflowError):
+            day = start_day = None
+        if day is None or (first and last and not first <= day <= last) or (after and start_day != day):
             raise PydanticCustomError("string_pattern_mismatch", "Not a cursor from this listing.")
         return cursor
 
@@ -293,8 +294,11 @@ class FollowUpRequest(BaseModel):
     reason: Annotated[str, Field(min_length=3, max_length=500)]
 
 
-# A follow-up is booked from a consult that took place (the nurse opened it), not from one that never happened.
+# A follow-up is booked from a consult that took place (the nurse opened it), not from one that never happened, and
+# at its end: within FOLLOW_UP_WITHIN of its scheduled end. Booking one opens her access to the patient's record
+# until a week after it, so a late one would reopen a past patient's record.
 FOLLOW_UP_FROM = frozenset({"arrived", "fulfilled"})
+FOLLOW_UP_WITHIN = timedelta(hours=24)
 
 
 class NurseCancellation(BaseModel):

@@ -175,7 +175,8 @@ class Router:
             raw = json_body(request.raw_body) if operation.body is not None else None
             if operation.body is not None:
                 available["body"] = _validate(operation.body, raw, context)
-            key = _idempotency_key(operation, request.headers, caller, raw) if operation.idempotent else None
+            key = (_idempotency_key(operation, request.headers, caller, path_params, raw) if operation.idempotent
+                   else None)
             if key is not None:
                 stored = idempotency_store.find(key.record_key, now)
                 if stored is not None:
@@ -240,13 +241,16 @@ def _validate(model: type[BaseModel], data: Any, context: dict[str, Any], prefix
 
 
 def _idempotency_key(operation: Operation, headers: Mapping[str, str], caller: Caller | None,
-                     body: Any) -> IdempotencyKey | None:
+                     path_params: Mapping[str, str], body: Any) -> IdempotencyKey | None:
+    """The record's key and the request's hash. The path's ids are part of the request: the same key and body sent
+    to another resource's path is a reuse (422), never a replay of the first resource's answer."""
     supplied = headers.get("idempotency-key")
     if supplied is None:
         return None
     if not _IDEMPOTENCY_KEY.match(supplied):
         raise InvalidInput([FieldError("Idempotency-Key", "idempotency_key_format")])
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    canonical = json.dumps({"path": dict(path_params), "body": body} if path_params else body, sort_keys=True,
+                           separators=(",", ":"), ensure_ascii=False)
     owner = caller.user_id if caller else "anonymous"
     return IdempotencyKey(f"{operation.name}#{owner}#{supplied}", hashlib.sha256(canonical.encode()).hexdigest())
 

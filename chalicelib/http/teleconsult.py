@@ -245,7 +245,8 @@ def follow_up_slots(caller: Caller, appointment_id: str, query: FollowUpSlotQuer
                                     query.limit, now)
     zone = ZoneInfo(found.member.residence.time_zone)
     cursor = f"{found.resume_at[0].isoformat()}|{found.resume_at[1] or ''}" if found.resume_at else None
-    return SlotPage(items=[_slot_out(slot, zone, found.member.member_id, now) for slot in found.slots], next=cursor)
+    # Whether a slot is held for the member (who waits on the waitlist) is the member's to see, not the nurse's.
+    return SlotPage(items=[_slot_out(slot, zone, "", now) for slot in found.slots], next=cursor)
 
 
 @router.route("/v1/nurse/appointments/{appointment_id}/follow-up", "POST", roles=NURSE, body=FollowUpRequest,

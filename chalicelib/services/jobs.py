@@ -176,6 +176,8 @@ def roll_slot_horizons(now: datetime) -> int:
     """Each nurse's published pattern is extended one more day, keeping her horizon rolling (booked slots untouched)."""
     added = 0
     for nurse in teleconsult_store.all_nurses():
+        if nurse.status == "inactive":
+            continue  # deactivated: her pattern is gone, unless a publish raced the deactivation
         availability = teleconsult_store.get_availability(nurse.nurse_id)
         if availability is None:
             continue

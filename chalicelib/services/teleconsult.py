@@ -10,9 +10,9 @@ from chalicelib import wiring
 from chalicelib.domain.beneficiaries import Beneficiary, eligibility
 from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
 from chalicelib.domain.members import Member
-from chalicelib.domain.scheduling import Availability, parse_slot_id, reconcile, slots_between
+from chalicelib.domain.scheduling import MAX_SLOT, Availability, parse_slot_id, reconcile, slots_between
 from chalicelib.domain.teleconsult import (
-    CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, FOLLOW_UP_FROM, NOSHOW_AFTER, NURSE_LEFT_REASON, SLOT_OFFERED,
+    CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, FOLLOW_UP_FROM, FOLLOW_UP_WITHIN, NOSHOW_AFTER, NURSE_LEFT_REASON, SLOT_OFFERED,
     Appointment, ConsentRecord, Nurse, NurseRequest, Slot, WaitlistEntry, WaitlistRequest, can_move, may_start,
     moved_to, noshow_from, offers, patient_facts,
 )
@@ -82,8 +82,13 @@ def deactivate_nurse(nurse_id: str, reason: str, by: str, now: datetime) -> Deac
     if store.deactivate_nurse(nurse_id, by, reason, now):
         found = found.model_copy(update={"status": "inactive", "deactivated_at": now, "deactivated_by": by,
                                          "deactivation_reason": reason})
+    elif found.status == "active":  # another operator's deactivation won meanwhile: answer what it wrote
+        found = store.get_nurse(nurse_id)
     removed, booked = 0, []
-    for slot in store.slots_from(nurse_id, now):
+    # From the longest slot back: a consult that started a moment ago but was not opened is cancelled too.
+    for slot in store.slots_from(nurse_id, now - MAX_SLOT):
+        if slot.end <= now or (slot.status == "free" and slot.start < now):
+            continue  # over, or begun: nobody can book it
         if slot.status == "free":
             if store.remove_free_slot(nurse_id, slot.start):
                 removed += 1
@@ -244,11 +249,13 @@ def book(member_id: str, slot_id: str, patient_id: str | None, reason: str, now:
 
 # --- Follow-ups: the nurse books the patient's next consult at the end of one -------------------------------------
 
-def _follow_up_source(nurse_id: str, appointment_id: str) -> Appointment:
-    """Her consult that took place (opened), the one a follow-up continues."""
+def _follow_up_source(nurse_id: str, appointment_id: str, now: datetime) -> Appointment:
+    """Her consult that took place (opened) and ended less than FOLLOW_UP_WITHIN ago, the one a follow-up continues."""
     appointment = appointment_of(appointment_id, nurse_id, "nurse_id")
     if appointment.status not in FOLLOW_UP_FROM:
         raise Conflict("follow-up-not-started", current=appointment.status)
+    if now > appointment.end + FOLLOW_UP_WITHIN:
+        raise Conflict("follow-up-too-late", hours=int(FOLLOW_UP_WITHIN.total_seconds() // 3600))
     return appointment
 
 
@@ -256,7 +263,7 @@ def follow_up_slots(nurse_id: str, appointment_id: str, mine: bool, first: date,
                     limit: int, now: datetime) -> SlotsFound:
     """Free slots the consult's patient may be booked into: any nurse's (the members' search, for the consult's
     member) or only hers (one Query of her partition), from `first` (after the slot key `after`) through `last`."""
-    source = _follow_up_source(nurse_id, appointment_id)
+    source = _follow_up_source(nurse_id, appointment_id, now)
     if not mine:
         return find_slots(source.member_id, first, after, last, limit, now)
     member = member_store.registered_member(source.member_id)
@@ -279,7 +286,7 @@ def book_follow_up(nurse_id: str, appointment_id: str, slot_id: str, reason: str
     transaction (coverage of that month, consent, the patient's free time, MAX_UPCOMING), with the member's notice
     in it; the member may then cancel or reschedule it like any other."""
     active_nurse(nurse_id)
-    source = _follow_up_source(nurse_id, appointment_id)
+    source = _follow_up_source(nurse_id, appointment_id, now)
 
     def answer_and_notice(booked: Appointment) -> list[Write]:
         notice = Notification(FOLLOW_UP_BOOKED, booked.member_id, booked.appointment_id, {

@@ -1,10 +1,11 @@
 """Operators list and deactivate nurses; a nurse books her patient's follow-up at the end of a consult."""
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import quote
 
 from chalicelib.domain.teleconsult import NURSE_LEFT_REASON
+from chalicelib.services import teleconsult as service
 from chalicelib.store.outbox import OutboxItem
 from tests.api.test_teleconsult import MX, WEEKDAYS_9_TO_11, _book, _consent, _json, _publish, _slots
 from tests.api.test_teleconsult import covered_member, nurses  # noqa: F401 (fixtures)
@@ -137,3 +138,90 @@ def test_a_follow_up_keeps_the_members_booking_rules(api, nurses, covered_member
     assert taken.status_code == 409 and _json(taken)["alternatives"]
     hostile = api.http.post(url, headers=nurse, body=json.dumps({"slot_id": "../../x", "reason": 5}))
     assert hostile.status_code == 422 and {e["field"] for e in _json(hostile)["errors"]} == {"slot_id", "reason"}
+
+
+EVENINGS = {"windows": [{"weekday": d, "start": "17:00", "end": "20:00"} for d in range(5)],
+            "slot_minutes": 20, "lead_minutes": 60, "horizon_weeks": 3}
+
+
+def test_her_evening_slots_are_listed_on_their_mexico_city_day(api, nurses, covered_member, clock):
+    """17:00–20:00 in Mexico City runs past midnight UTC: the day's slots are still that day's, whoever's."""
+    nurse, _, consult = _started_consult(api, nurses, covered_member, clock)
+    _publish(api, nurse, EVENINGS)
+    url = f"/v1/nurse/appointments/{consult['appointment_id']}/follow-up/slots?from=2026-12-08&to=2026-12-08"
+    mine = _json(api.http.get(f"{url}&nurse=me&limit=100", headers=nurse))["items"]
+    anyone = _json(api.http.get(f"{url}&nurse=any&limit=100", headers=nurse))["items"]
+    assert len(mine) == len(anyone) == 9
+    assert {datetime.fromisoformat(s["start"]).astimezone(MX).date().isoformat() for s in mine} == {"2026-12-08"}
+    first = _json(api.http.get(f"{url}&nurse=me&limit=4", headers=nurse))
+    rest = _json(api.http.get(f"{url}&nurse=me&limit=100&cursor={quote(first['next'])}", headers=nurse))["items"]
+    assert [s["slot_id"] for s in first["items"] + rest] == [s["slot_id"] for s in mine]
+    for forged in ("2026-12-08|9999-12-31T23:59:00+00:00#x", "2026-12-08|0001-01-01T00:00:00+14:00#x",
+                   "2026-12-08|2026-12-10T18:00:00+00:00#x"):  # a start on another day than the cursor's
+        assert api.http.get(f"{url}&nurse=me&cursor={quote(forged)}", headers=nurse).status_code == 422
+
+
+def test_a_follow_up_is_booked_at_the_end_of_the_consult_not_weeks_later(api, nurses, covered_member, clock):
+    """Booking one opens her access to the patient's record, so it cannot reopen a past patient's."""
+    nurse, _, consult = _started_consult(api, nurses, covered_member, clock)
+    url = f"/v1/nurse/appointments/{consult['appointment_id']}/follow-up"
+    slot = _json(api.http.get(f"{url}/slots?from=2026-12-08&to=2026-12-08&nurse=me", headers=nurse))["items"][0]
+    clock(datetime.fromisoformat(consult["end"]) + timedelta(hours=25))
+    late = api.http.post(url, headers=nurse, body=json.dumps({"slot_id": slot["slot_id"], "reason": "Control"}))
+    assert late.status_code == 409 and "24 horas" in _json(late)["detail"]
+
+
+def test_an_idempotency_key_replays_only_for_the_same_consult(api, nurses, covered_member, clock):
+    nurse, _, consult = _started_consult(api, nurses, covered_member, clock)
+    url = f"/v1/nurse/appointments/{consult['appointment_id']}/follow-up"
+    slot = _json(api.http.get(f"{url}/slots?from=2026-12-08&to=2026-12-08&nurse=me", headers=nurse))["items"][0]
+    headers, body = {**nurse, "Idempotency-Key": "fu-1"}, json.dumps({"slot_id": slot["slot_id"], "reason": "Control"})
+    assert api.http.post(url, headers=headers, body=body).status_code == 201
+    elsewhere = api.http.post("/v1/nurse/appointments/00000000-0000-4000-8000-000000000000/follow-up",
+                              headers=headers, body=body)
+    assert elsewhere.status_code == 422 and elsewhere.headers.get("Idempotent-Replayed") is None
+
+
+def test_a_deactivation_cancels_a_consult_that_began_unopened_and_races_leave_nothing_bookable(
+        api, nurses, operator, covered_member, monkeypatch, clock):
+    nurse, nurse_id = nurses("gina")
+    clock(datetime(2026, 11, 25, 9, tzinfo=MX).astimezone(timezone.utc))
+    _publish(api, nurse)
+    _consent(api, covered_member)
+    hers = [s for s in _slots(api, covered_member, "2026-12-01", "2026-12-01") if s["nurse"]["nurse_id"] == nurse_id]
+    begun, freed = (_json(_book(api, covered_member, slot["slot_id"])) for slot in hers[:2])
+    real_slots_from = service.store.slots_from
+
+    def member_cancels_meanwhile(nurse_id, since):
+        found = real_slots_from(nurse_id, since)  # the member frees a slot after the deactivation read hers
+        assert service.cancel_by_member(freed["member_id"], freed["appointment_id"], datetime.fromisoformat(
+            begun["start"]) - timedelta(hours=3)).status == "cancelled"
+        return found
+
+    monkeypatch.setattr(service.store, "slots_from", member_cancels_meanwhile)
+    clock(datetime.fromisoformat(begun["start"]) + timedelta(minutes=1))  # begun, never opened
+    done = _json(api.http.post(f"/v1/operators/nurses/{nurse_id}/deactivate", headers=operator, body=LEFT))
+    statuses = {a["appointment_id"]: a["status"]
+                for a in _json(api.http.get("/v1/me/appointments", headers=covered_member))["items"]}
+    assert done["consults_cancelled"] == 1 and statuses[begun["appointment_id"]] == "cancelled"
+    clock(datetime(2026, 11, 30, 9, tzinfo=MX).astimezone(timezone.utc))
+    again = _book(api, covered_member, freed["slot_id"])  # freed again by the member's cancel: still not bookable
+    assert again.status_code == 409 and "dada de baja" in _json(again)["detail"]
+
+
+def test_the_operator_who_loses_a_deactivation_race_is_answered_what_the_winner_wrote(api, nurses, operator,
+                                                                                      monkeypatch):
+    _, nurse_id = nurses("hilda")
+    disable = service.identities.disable_user
+    raced = []
+
+    def another_operator_first(*arguments):
+        disable(*arguments)
+        if not raced:
+            raced.append(None)  # the other operator's own call goes straight through
+            raced[0] = api.http.post(f"/v1/operators/nurses/{nurse_id}/deactivate", headers=operator, body=LEFT)
+
+    monkeypatch.setattr(service.identities, "disable_user", another_operator_first)
+    loser = _json(api.http.post(f"/v1/operators/nurses/{nurse_id}/deactivate", headers=operator, body=LEFT))
+    assert raced[0].status_code == 200 and loser["nurse"] == _json(raced[0])["nurse"]
+    assert loser["nurse"]["status"] == "inactive"

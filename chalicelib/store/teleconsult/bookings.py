@@ -14,8 +14,8 @@ from chalicelib.store.idempotency import AlreadyAnswered
 from chalicelib.store.members import ProfileItem, member_key
 from chalicelib.store.transactions import ConditionFailed, Write, commit
 from chalicelib.store.teleconsult.items import (
-    CONSENT_SK, AppointmentItem, ConsentItem, GuardItem, SlotItem, TeleconsultItem, free_index, nurse_key, slot_sk,
-    upcoming,
+    CONSENT_SK, AppointmentItem, ConsentItem, GuardItem, NurseItem, SlotItem, TeleconsultItem, free_index, nurse_key,
+    slot_sk, upcoming,
 )
 from chalicelib.store.teleconsult.waitlist import stop_waiting
 
@@ -115,8 +115,16 @@ def _covered(member_id: str, month: str) -> Write:
         ProfileItem, member_key(member_id), "PROFILE", condition=ProfileItem.covered_months.contains(month)))
 
 
+def _nurse_active(nurse_id: str) -> Write:
+    """Nobody is booked with a nurse an operator deactivated, even into a slot freed again after her slots were
+    removed (a member's cancel racing the deactivation) or published by a request that raced it (label "nurse")."""
+    return Write("nurse", "condition_check", lambda tx: tx.condition_check(
+        NurseItem, nurse_key(nurse_id), "PROFILE",
+        condition=NurseItem.status.does_not_exist() | (NurseItem.status != "inactive")))
+
+
 # Booking and rescheduling: which refused condition means what, checked in this order.
-_BOOKING_CONFLICTS = (("slot", "slot-taken"), ("covered", "not-covered-that-month"), ("consent", "consent-required"),
+_BOOKING_CONFLICTS = (("nurse", "nurse-inactive"), ("slot", "slot-taken"), ("covered", "not-covered-that-month"), ("consent", "consent-required"),
                       ("patient-busy", "patient-busy"), ("upcoming", "too-many-upcoming"))
 
 
@@ -135,6 +143,7 @@ def book(appointment: Appointment, consent_version: str, extra: list[Write] = ()
     writes = [
         _take_slot(appointment.nurse_id, appointment.start, appointment.appointment_id, appointment.member_id,
                    appointment.created_at),
+        _nurse_active(appointment.nurse_id),
         stop_waiting(appointment.member_id, appointment.patient_id),
         Write("appointment", "save", lambda tx: tx.save(_appointment_item(appointment),
                                                         condition=TeleconsultItem.pk.does_not_exist())),
@@ -247,6 +256,7 @@ def reschedule(appointment: Appointment, moved: Appointment, old_slot: list[Writ
     old, fresh = set(buckets(appointment.start, appointment.end)), set(buckets(moved.start, moved.end))
     writes = [
         _take_slot(moved.nurse_id, moved.start, appointment.appointment_id, appointment.member_id, now),
+        _nurse_active(moved.nurse_id),
         Write("appointment", "save", lambda tx: tx.save(item, condition=(AppointmentItem.status == "booked") & (
             AppointmentItem.slot_id == appointment.slot_id))),
         _covered(appointment.member_id, month),

@@ -1,6 +1,6 @@
 """The teleconsult table's items, keys and indexes (the table's layout is in the package's docstring)."""
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from pynamodb.attributes import (
     BinaryAttribute, DiscriminatorAttribute, ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute,
@@ -159,7 +159,7 @@ def nurse_key(nurse_id: str) -> str:
 
 
 def slot_sk(start: datetime) -> str:
-    return f"SLOT#{start:%Y%m%dT%H%M}"
+    return f"SLOT#{start.astimezone(timezone.utc):%Y%m%dT%H%M}"
 
 
 def free_index(start: datetime, nurse_id: str) -> tuple[str, str]:

@@ -63,7 +63,8 @@ def deactivate_nurse(nurse_id: str, by: str, reason: str, now: datetime) -> bool
     profile, entry = NurseItem(nurse_key(nurse_id), "PROFILE"), NurseItem(NURSES, nurse_id)
     try:
         commit([Write("nurse", "update", lambda tx: tx.update(profile, actions=actions, condition=active)),
-                Write("directory", "update", lambda tx: tx.update(entry, actions=actions)),
+                Write("directory", "update", lambda tx: tx.update(entry, actions=actions,
+                                                                  condition=TeleconsultItem.pk.exists())),
                 Write("availability", "delete", lambda tx: tx.delete(AvailabilityItem(nurse_key(nurse_id),
                                                                                       "AVAILABILITY")))])
     except ConditionFailed:
