@@ -14,13 +14,13 @@ import {
   useFocusFirstInvalid,
   useFocusOnMount,
   useLoaded,
+  usePagedList,
   useSubmission,
   useTexts,
 } from "./ui";
 import "./queues.css";
 
 type Claim = Schemas["IdentityClaim"];
-type ClaimPage = Schemas["ClaimPage"];
 type ClaimDetail = Schemas["ClaimDetail"];
 type Person = Schemas["Person"];
 type Evidence = Schemas["Evidence"];
@@ -37,35 +37,14 @@ export function IdentityClaims({ api }: { api: Api }) {
   // Focused on opening the page and again on returning to the list, which the decision just announced changed.
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
-  const [reloads, setReloads] = useState(0);
   // `lang`: asked again in the new language, so a problem is shown in it.
-  const [first] = useLoaded<ClaimPage>(
-    () => call(api.GET("/v1/operators/identity-claims", { params: { query: { limit: PAGE_SIZE } } })),
-    [api, lang, reloads],
+  const { first, items, next, loadMore, paging, remove, reload } = usePagedList<Claim>(
+    (after) => call(api.GET("/v1/operators/identity-claims", { params: { query: { limit: PAGE_SIZE, after } } })),
+    (item) => item.claim_id,
+    [api, lang],
   );
-  const [more, setMore] = useState<{ after: number; items: Claim[]; next: string | null } | null>(null);
-  const [decided, setDecided] = useState<string[]>([]);
   const [open, setOpen] = useState<string | null>(null);
   const [said, setSaid] = useState("");
-  const paging = useSubmission();
-
-  const extra = more?.after === reloads ? more : null; // pages loaded after the first page shown now
-  const items =
-    first.status === "loaded"
-      ? [...first.value.items, ...(extra?.items ?? [])].filter((item) => !decided.includes(item.claim_id))
-      : [];
-  const next = first.status === "loaded" ? (extra ? extra.next : first.value.next) : null;
-
-  const loadMore = () =>
-    paging.run(async () => {
-      if (!next) {
-        return;
-      }
-      const page = await call(
-        api.GET("/v1/operators/identity-claims", { params: { query: { limit: PAGE_SIZE, after: next } } }),
-      );
-      setMore({ after: reloads, items: [...(extra?.items ?? []), ...page.items], next: page.next });
-    });
 
   const backToList = () => {
     setOpen(null);
@@ -73,7 +52,7 @@ export function IdentityClaims({ api }: { api: Api }) {
   };
 
   const done = (claim: Claim) => {
-    setDecided((previous) => [...previous, claim.claim_id]);
+    remove(claim.claim_id);
     setSaid(claim.status === "confirmed" ? t.claimsConfirmed : t.claimsRejected);
     backToList();
   };
@@ -94,7 +73,7 @@ export function IdentityClaims({ api }: { api: Api }) {
               type="button"
               onClick={() => {
                 setSaid("");
-                setReloads((count) => count + 1);
+                reload();
               }}
             >
               {t.reload}

@@ -14,14 +14,13 @@ import {
   TextArea,
   useFocusFirstInvalid,
   useFocusOnMount,
-  useLoaded,
+  usePagedList,
   useSubmission,
   useTexts,
 } from "./ui";
 import "./queues.css";
 
 type Unmatched = Schemas["UnmatchedPayment"];
-type UnmatchedPage = Schemas["UnmatchedPage"];
 type Resolution = Schemas["Resolution"];
 type Resolved = Schemas["ResolvedPayment"];
 type Profile = Schemas["MemberProfile"];
@@ -50,35 +49,14 @@ export function UnmatchedPayments({ api }: { api: Api }) {
   // Focused on opening the page and again on returning to the list, which the decision just announced changed.
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
-  const [reloads, setReloads] = useState(0);
   // `lang`: asked again in the new language, so a problem is shown in it.
-  const [first] = useLoaded<UnmatchedPage>(
-    () => call(api.GET("/v1/operators/payments/unmatched", { params: { query: { limit: PAGE_SIZE } } })),
-    [api, lang, reloads],
+  const { first, items, next, loadMore, paging, remove, reload } = usePagedList<Unmatched>(
+    (after) => call(api.GET("/v1/operators/payments/unmatched", { params: { query: { limit: PAGE_SIZE, after } } })),
+    (item) => item.payment_id,
+    [api, lang],
   );
-  const [more, setMore] = useState<{ after: number; items: Unmatched[]; next: string | null } | null>(null);
-  const [resolved, setResolved] = useState<string[]>([]);
   const [open, setOpen] = useState<Unmatched | null>(null);
   const [said, setSaid] = useState("");
-  const paging = useSubmission();
-
-  const extra = more?.after === reloads ? more : null; // pages loaded after the first page shown now
-  const items =
-    first.status === "loaded"
-      ? [...first.value.items, ...(extra?.items ?? [])].filter((item) => !resolved.includes(item.payment_id))
-      : [];
-  const next = first.status === "loaded" ? (extra ? extra.next : first.value.next) : null;
-
-  const loadMore = () =>
-    paging.run(async () => {
-      if (!next) {
-        return;
-      }
-      const page = await call(
-        api.GET("/v1/operators/payments/unmatched", { params: { query: { limit: PAGE_SIZE, after: next } } }),
-      );
-      setMore({ after: reloads, items: [...(extra?.items ?? []), ...page.items], next: page.next });
-    });
 
   const backToList = () => {
     setOpen(null);
@@ -86,7 +64,7 @@ export function UnmatchedPayments({ api }: { api: Api }) {
   };
 
   const done = (payment: Resolved) => {
-    setResolved((previous) => [...previous, payment.payment_id]);
+    remove(payment.payment_id);
     const amount = moneyOf(payment.amount_mxn, lang);
     setSaid(
       payment.status === "applied"
@@ -112,7 +90,7 @@ export function UnmatchedPayments({ api }: { api: Api }) {
               type="button"
               onClick={() => {
                 setSaid("");
-                setReloads((count) => count + 1);
+                reload();
               }}
             >
               {t.reload}

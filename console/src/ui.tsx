@@ -345,3 +345,44 @@ export function Segmented<T extends string>({ legend, name, options, value, onCh
     </fieldset>
   );
 }
+
+/** A list the API pages with `next` (sent back as `after`): the first page, asked again when `deps` change or on
+ * `reload`; pages added by `loadMore` (dropped on a reload); and items taken out here once decided (`remove`), so a
+ * decision does not cost a reload. */
+export function usePagedList<T>(
+  page: (after?: string) => Promise<{ items: T[]; next?: string | null }>,
+  idOf: (item: T) => string,
+  deps: unknown[],
+) {
+  const [reloads, setReloads] = useState(0);
+  const [first] = useLoaded(() => page(), [...deps, reloads]);
+  const [more, setMore] = useState<{ after: number; items: T[]; next: string | null } | null>(null);
+  const [removed, setRemoved] = useState<string[]>([]);
+  const paging = useSubmission();
+
+  const extra = more?.after === reloads ? more : null; // pages loaded after the first page shown now
+  const items =
+    first.status === "loaded"
+      ? [...first.value.items, ...(extra?.items ?? [])].filter((item) => !removed.includes(idOf(item)))
+      : [];
+  const next = first.status === "loaded" ? (extra ? extra.next : (first.value.next ?? null)) : null;
+
+  const loadMore = () =>
+    paging.run(async () => {
+      if (!next) {
+        return;
+      }
+      const got = await page(next);
+      setMore({ after: reloads, items: [...(extra?.items ?? []), ...got.items], next: got.next ?? null });
+    });
+
+  return {
+    first,
+    items,
+    next,
+    loadMore,
+    paging,
+    remove: (id: string) => setRemoved((previous) => [...previous, id]),
+    reload: () => setReloads((count) => count + 1),
+  };
+}

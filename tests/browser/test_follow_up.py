@@ -8,39 +8,25 @@ another one. The member finds the follow-up through the API and cancels it. One 
 import re
 from datetime import datetime, time, timedelta
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from chalicelib.domain.clock import MEXICO_CITY
-from local.console import built
 from tests.browser.conftest import accessibility_violations, json_of, screenshot
 from tests.browser.test_nurse_console import _invite
 from tests.browser.test_nurse_consult import (
-    DAYS_AHEAD,
     _first_sign_in,
     _member1_books_her_ten_oclock,
     _on_the_stacks_clock,
     _stack_day,
+    stack,  # noqa: F401 - the module's stack, at 09:52 Mexico City a few days ahead
 )
 from tests.browser.test_operator_people import _fits_768_px
-from tests.e2e.conftest import start_stack
 
 # Her mornings every day, bookable up to the minute (the stack stands at 09:52, her 10:00 is booked then).
 MORNINGS = {"windows": [{"weekday": d, "start": "09:00", "end": "12:00"} for d in range(7)], "slot_minutes": 20,
             "buffer_minutes": 0, "lead_minutes": 0, "horizon_weeks": 4}
 PER_PAGE = 50  # the API's default page; her week of mornings holds 7 × 9 free times
 FOLLOW_UP_REASON = "Revisar la presión arterial en una semana"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    """The browser tier's stack, standing at 09:52 Mexico City `DAYS_AHEAD` days from now (the clock runs on)."""
-    assert built(), "the console is not built: `make console` (make test does it)"
-    day = datetime.now(MEXICO_CITY).date() + timedelta(days=DAYS_AHEAD)
-    running = start_stack(tmp_path_factory.mktemp("follow-up-stack") / "state",
-                          datetime.combine(day, time(9, 52), MEXICO_CITY))
-    yield running
-    running.stop()
 
 
 def _starts_the_consult(page: Page) -> None:
