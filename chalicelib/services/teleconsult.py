@@ -84,8 +84,13 @@ def deactivate_nurse(nurse_id: str, reason: str, by: str, now: datetime) -> Deac
                                          "deactivation_reason": reason})
     elif found.status == "active":  # another operator's deactivation won meanwhile: answer what it wrote
         found = store.get_nurse(nurse_id)
+    return Deactivation(found, *_clear_schedule(nurse_id, now))
+
+
+def _clear_schedule(nurse_id: str, now: datetime) -> tuple[int, int]:
+    """Her future free slots removed and the consults booked with her cancelled: (consults cancelled, slots removed).
+    Read from the longest slot back, so a consult that began a moment ago unopened is cancelled too."""
     removed, booked = 0, []
-    # From the longest slot back: a consult that started a moment ago but was not opened is cancelled too.
     for slot in store.slots_from(nurse_id, now - MAX_SLOT):
         if slot.end <= now or (slot.status == "free" and slot.start < now):
             continue  # over, or begun: nobody can book it
@@ -105,7 +110,7 @@ def deactivate_nurse(nurse_id: str, reason: str, by: str, now: datetime) -> Deac
                 cancelled += 1
             except Conflict:  # the member cancelled or moved it meanwhile
                 pass
-    return Deactivation(found, cancelled, removed)
+    return cancelled, removed
 
 
 @dataclass(frozen=True)
