@@ -233,7 +233,7 @@ def test_gateway_responses_and_preflights_allow_the_console_origin(merged):
     responses = [r["Properties"] for r in merged["Resources"].values()
                  if r["Type"] == "AWS::ApiGateway::GatewayResponse"]
     assert {r["ResponseType"] for r in responses} == {
-        "MISSING_AUTHENTICATION_TOKEN", "REQUEST_TOO_LARGE", "DEFAULT_4XX", "DEFAULT_5XX"}
+        "MISSING_AUTHENTICATION_TOKEN", "REQUEST_TOO_LARGE", "THROTTLED", "DEFAULT_4XX", "DEFAULT_5XX"}
     for response in responses:
         allowed = response["ResponseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"]
         assert _origin_from_parameters(allowed) == f"'{origin}'", response["ResponseType"]
