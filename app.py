@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from chalice import Chalice, Cron, Rate
 
-from chalicelib import wiring
+from chalicelib import logs, wiring
 from chalicelib.services import jobs
 from chalicelib.http import (
     cors, identity, members, middleware, operators, payments, quotes, records, session, system, teleconsult, webhooks,
@@ -14,6 +14,15 @@ from chalicelib.http import (
 
 app = Chalice(app_name="pti-migrante", configure_logs=False)
 app.api.cors = cors.console_cors()  # before the blueprints: each route takes it when registered
+
+
+@app.middleware("all")
+def name_the_invocation(event, get_response):
+    """Every log line of a request, schedule or trigger names its Lambda invocation and whether it was a cold start."""
+    logs.start_invocation(getattr(app.lambda_context, "aws_request_id", None))
+    return get_response(event)
+
+
 app.register_middleware(middleware.observe_request, "http")
 app.register_blueprint(system.router.blueprint)
 app.register_blueprint(session.router.blueprint)

@@ -1,14 +1,21 @@
-"""Structured JSON logs, one object per line, scrubbed of personal identifiers.
+"""Structured JSON logs, one object per line, scrubbed of personal identifiers, that carry the service's metrics.
 
 Handlers log only what they choose (route templates, statuses, ids they generated), never request bodies. The
 scrubber is the second line of defence: whatever reaches a log line — an exception message, a traceback — has CURP,
 RFC, NSS, e-mail addresses and phone numbers replaced before it is written.
+
+Every line names the Lambda invocation it belongs to (`aws_request_id`) and whether that invocation started its
+container (`cold_start`). A line given `metric_fields(...)` is also a CloudWatch embedded-metric-format record:
+CloudWatch Logs extracts its metrics with no API call and no extra line (METRICS lists them; infra's alarms and
+dashboard use only those).
 """
 
 import json
 import logging
 import re
 import sys
+import time
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any
 
@@ -29,6 +36,41 @@ def scrub(value: str) -> str:
     return value
 
 
+NAMESPACE = "PtiMigrante"
+# The metrics the service emits, by name: their unit. Dimensions are given where each is emitted.
+METRICS = {
+    "Latency": "Milliseconds",  # per request, by Route (the route template)
+    "Http5xx": "Count",  # per request, by Route: 1 when the answer was a 5xx
+    "Deliveries": "Count",  # per webhook delivery, by Partner and Outcome (applied, unmatched, reversed, duplicate…)
+    "TransactionRetries": "Count",  # per retried TransactWriteItems, by Cause (conflict or throttling)
+    "TransactionsAbandoned": "Count",  # per transaction given up after its retries (answered 503)
+    "RelayPublished": "Count",  # per relay run
+    "RelayLagSeconds": "Seconds",  # per relay run: the age of the oldest message it published
+}
+
+_invocation: ContextVar[dict[str, Any]] = ContextVar("invocation", default={})
+_containers_first = [True]
+
+
+def start_invocation(aws_request_id: str | None) -> None:
+    """Name the Lambda invocation every following line belongs to; the container's first one is its cold start."""
+    _invocation.set({"aws_request_id": aws_request_id, "cold_start": _containers_first[0]})
+    _containers_first[0] = False
+
+
+def metric_fields(dimensions: dict[str, str], **values: float) -> dict[str, Any]:
+    """The fields that make a log line an embedded-metric-format record of `values` (names from METRICS), published
+    by all its dimensions, by each one alone and with none (the totals alarms watch)."""
+    names = sorted(dimensions)
+    sets = [names] + [[name] for name in names if len(names) > 1] + [[]]
+    return {
+        "_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": [{
+            "Namespace": NAMESPACE, "Dimensions": sets,
+            "Metrics": [{"Name": name, "Unit": METRICS[name]} for name in values]}]},
+        **dimensions, **values,
+    }
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -36,6 +78,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            **_invocation.get(),
         }
         entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD_ATTRS})
         if record.exc_info:

@@ -13,7 +13,7 @@ from chalicelib.http import request_scope
 from chalicelib.http.cors import console_cors
 from chalicelib.http.problems import instance_of, problem_response
 from chalicelib.i18n import negotiate
-from chalicelib.logs import service_logger
+from chalicelib.logs import metric_fields, service_logger
 
 MAX_BODY_BYTES = 64 * 1024  # our largest request (a registration) is ~2 KB; API Gateway's own cap is 10 MB
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -42,15 +42,19 @@ def observe_request(request: Request, get_response: Callable[[Request], Response
     if allowed is not None:  # this layer's own answers (413, 500) too, or the console could not read them
         for name, value in allowed.get_access_control_headers().items():
             response.headers.setdefault(name, value)
+    latency_ms = round((perf_counter() - started) * 1000, 1)
+    route = request.context.get("resourcePath") or "unknown"
     _log.info(
         "request",
         extra={
             "method": request.method,
-            "route": request.context.get("resourcePath"),
+            "route": route,
             "status": response.status_code,
-            "latency_ms": round((perf_counter() - started) * 1000, 1),
+            "latency_ms": latency_ms,
             "correlation_id": correlation_id,
             "caller_role": request_scope.caller_roles.get(),
+            **metric_fields({"Route": f"{request.method} {route}"}, Latency=latency_ms,
+                            Http5xx=int(response.status_code >= 500)),
         },
     )
     return response

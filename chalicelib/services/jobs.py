@@ -16,7 +16,7 @@ from chalicelib.domain.members import MemberStatus
 from chalicelib.domain.payments import grouped, new_reference
 from chalicelib.domain.quotes import shift_month
 from chalicelib.errors import AppError
-from chalicelib.logs import service_logger
+from chalicelib.logs import metric_fields, service_logger
 from chalicelib.services import teleconsult
 from chalicelib.store import members as member_store
 from chalicelib.store import outbox
@@ -99,9 +99,12 @@ def relay_notifications(now: datetime, budget: timedelta = RELAY_BUDGET, page: i
     key) for consumers to drop repeats. Returns how many were published."""
     topic = wiring.settings().notifications_topic_arn
     sent: set[str] = set()  # the index is eventually consistent: a page may repeat messages marked a moment ago
+    oldest: datetime | None = None
     stop = time.monotonic() + budget.total_seconds()
     while time.monotonic() < stop:
         queued = [message for message in outbox.pending(page) if message.key not in sent]
+        if queued and oldest is None:
+            oldest = datetime.fromisoformat(queued[0].created_at)  # pages come oldest first
         for message in queued:
             _publish(topic, message)
             outbox.mark_sent(message.key, now)
@@ -110,6 +113,8 @@ def relay_notifications(now: datetime, budget: timedelta = RELAY_BUDGET, page: i
                 break
         if not queued:
             break
+    lag = (now - oldest).total_seconds() if oldest else 0.0
+    _log.info("relay", extra=metric_fields({"Job": "relay"}, RelayPublished=len(sent), RelayLagSeconds=lag))
     return len(sent)
 
 

@@ -14,7 +14,7 @@ from chalicelib.domain.payment_events import (
 from chalicelib.domain.webhook_signatures import SignatureRejected, verify
 from chalicelib.errors import InvalidInput, MalformedRequest, Unauthenticated, field_errors
 from chalicelib.json_input import json_body
-from chalicelib.logs import service_logger
+from chalicelib.logs import metric_fields, service_logger
 from chalicelib.services import ledger
 from chalicelib.services.ledger import Outcome
 from chalicelib.store import payments as store
@@ -38,7 +38,8 @@ def receive_delivery(partner: str, headers: Mapping[str, str], raw_body: bytes, 
         kept = store.record_delivery(partner, webhook_id, envelope.type, _text(raw_body), now)
         outcome = Outcome("recorded" if kept else "duplicate")
     _log.info("webhook", extra={"partner": partner, "event_type": envelope.type, "outcome": outcome.status,
-                                "payment_id": outcome.payment_id, "reason": outcome.reason})
+                                "payment_id": outcome.payment_id, "reason": outcome.reason,
+                                **metric_fields({"Partner": partner, "Outcome": outcome.status}, Deliveries=1)})
     return outcome
 
 

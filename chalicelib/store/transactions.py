@@ -13,6 +13,7 @@ from pynamodb.exceptions import DeleteError, PutError, TransactWriteError, Updat
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.errors import ServiceUnavailable
+from chalicelib.logs import metric_fields, service_logger
 
 Kind = Literal["condition_check", "delete", "save", "update"]
 # PynamoDB sends a transaction's items grouped in this order; cancellation reasons come back in the same order.
@@ -22,6 +23,8 @@ _TRANSIENT = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputEx
 _TRANSIENT_ERRORS = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
                      "InternalServerError", "ServiceUnavailable"}
 ATTEMPTS = 3
+
+_log = service_logger()
 
 _connection: Connection | None = None
 
@@ -94,8 +97,11 @@ def commit(writes: list[Write]) -> None:
             transient = bool(_TRANSIENT & set(codes)) or error.cause_response_code in _TRANSIENT | throttled
             if not transient:
                 raise
+            cause = "conflict" if "TransactionConflict" in codes else "throttling"
             if attempt == ATTEMPTS - 1:
+                _log.warning("transaction abandoned", extra=metric_fields({"Cause": cause}, TransactionsAbandoned=1))
                 raise ServiceUnavailable() from error
+            _log.info("transaction retried", extra=metric_fields({"Cause": cause}, TransactionRetries=1))
             time.sleep(random.uniform(0, 0.05 * 2**attempt))
 
 
