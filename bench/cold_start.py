@@ -25,7 +25,7 @@ RUNS = 9
 SNIPPET = "import time; t = time.perf_counter(); {imports}; print((time.perf_counter() - t) * 1000)"
 CASES = {
     "chalice + boto3 (floor)": "import chalice, boto3",
-    "app (routes, pydantic, PynamoDB, PyJWT)": "import app",
+    "app (routes, pydantic, PynamoDB)": "import app",
 }
 MINIMAL_APP = '''
 from chalice import Chalice

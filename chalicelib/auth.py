@@ -3,8 +3,6 @@
 from dataclasses import dataclass
 from enum import Enum
 
-import jwt
-
 from chalicelib.errors import ServiceUnavailable, Unauthenticated
 
 
@@ -41,12 +39,16 @@ class TokenVerifier:
     LEEWAY_SECONDS = 30
 
     def __init__(self, issuer: str, client_id: str, jwks_url: str) -> None:
+        import jwt  # PyJWT and the cryptography it loads (~50 ms): only once a token is to be checked, not at cold start
+
         self._issuer = issuer
         self._client_id = client_id
         # PyJWKClient caches the key set and refetches it once when a token names an unknown key (rotation).
         self._jwks = jwt.PyJWKClient(jwks_url, cache_jwk_set=True, lifespan=3600, timeout=5)
 
     def verify(self, authorization: str | None) -> Caller:
+        import jwt  # loaded by __init__ already: a dictionary lookup
+
         token = _bearer_token(authorization)
         try:
             signing_key = self._jwks.get_signing_key_from_jwt(token)
