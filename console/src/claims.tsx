@@ -18,6 +18,7 @@ import {
   useSubmission,
   useTexts,
 } from "./ui";
+import { QueueList } from "./queue";
 import "./queues.css";
 
 type Claim = Schemas["IdentityClaim"];
@@ -38,7 +39,7 @@ export function IdentityClaims({ api }: { api: Api }) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
   // `lang`: asked again in the new language, so a problem is shown in it.
-  const { first, items, next, loadMore, paging, remove, reload } = usePagedList<Claim>(
+  const list = usePagedList<Claim>(
     (after) => call(api.GET("/v1/operators/identity-claims", { params: { query: { limit: PAGE_SIZE, after } } })),
     (item) => item.claim_id,
     [api, lang],
@@ -52,7 +53,7 @@ export function IdentityClaims({ api }: { api: Api }) {
   };
 
   const done = (claim: Claim) => {
-    remove(claim.claim_id);
+    list.remove(claim.claim_id);
     setSaid(claim.status === "confirmed" ? t.claimsConfirmed : t.claimsRejected);
     backToList();
   };
@@ -66,85 +67,61 @@ export function IdentityClaims({ api }: { api: Api }) {
       {open ? (
         <ClaimCase api={api} claimId={open} onDecided={done} onBack={backToList} />
       ) : (
-        <>
-          <p class="note">{t.claimsIntro}</p>
-          <div class="toolbar">
-            <button
-              type="button"
-              onClick={() => {
-                setSaid("");
-                reload();
-              }}
-            >
-              {t.reload}
-            </button>
-          </div>
-          <div aria-busy={first.status === "loading" ? "true" : "false"}>
-            {first.status === "loading" && (
-              <p class="loading" role="status">
-                {t.loading}
-              </p>
-            )}
-            {first.status === "failed" && <ProblemView shown={first.shown} />}
-            {first.status === "loaded" &&
-              (items.length === 0 ? (
-                <p class="notice">{t.claimsEmpty}</p>
-              ) : (
-                <>
-                  <p class="count">{t.claimsCount(items.length, next !== null)}</p>
-                  <ul class="queue">
-                    {items.map((item) => (
-                      <li key={item.claim_id} class="card">
-                        <h2 id={`claim-${item.claim_id}`} class="queue-title">
-                          {t.claimsContext[item.context]}
-                          <span class="title-detail">
-                            {" · "}
-                            {t.claimsConflicts(item.conflicts.map((conflict) => conflict.toUpperCase()).join(", "))}
-                          </span>
-                        </h2>
-                        <dl class="queue-details">
-                          <div>
-                            <dt>{t.claimsCreatedAt}</dt>
-                            <dd>
-                              <time dateTime={item.created_at}>{formatDateTime(new Date(item.created_at), lang)}</time>
-                            </dd>
-                          </div>
-                          {item.relationship && (
-                            <div>
-                              <dt>{t.claimsRelationship}</dt>
-                              <dd>{t.claimsRelationships[item.relationship] ?? item.relationship}</dd>
-                            </div>
-                          )}
-                          <div>
-                            <dt>{t.claimsClaimant}</dt>
-                            <dd>
-                              <code>{item.claimant_person_id}</code>
-                            </dd>
-                          </div>
-                        </dl>
-                        <button
-                          type="button"
-                          aria-describedby={`claim-${item.claim_id}`}
-                          onClick={() => {
-                            setSaid("");
-                            setOpen(item.claim_id);
-                          }}
-                        >
-                          {t.claimsOpen}
-                        </button>
-                      </li>
-                    ))}
-                  </ul>
-                </>
-              ))}
-            {next && (
-              <button type="button" disabled={paging.busy} onClick={loadMore}>
-                {paging.busy ? t.loading : t.claimsMore}
+        <QueueList
+          list={list}
+          texts={{
+            intro: t.claimsIntro,
+            empty: t.claimsEmpty,
+            count: t.claimsCount,
+            more: t.claimsMore,
+          }}
+          onReload={() => {
+            setSaid("");
+            list.reload();
+          }}
+          keyOf={(item) => item.claim_id}
+          card={(item) => (
+            <>
+              <h2 id={`claim-${item.claim_id}`} class="queue-title">
+                {t.claimsContext[item.context]}
+                <span class="title-detail">
+                  {" · "}
+                  {t.claimsConflicts(item.conflicts.map((conflict) => conflict.toUpperCase()).join(", "))}
+                </span>
+              </h2>
+              <dl class="queue-details">
+                <div>
+                  <dt>{t.claimsCreatedAt}</dt>
+                  <dd>
+                    <time dateTime={item.created_at}>{formatDateTime(new Date(item.created_at), lang)}</time>
+                  </dd>
+                </div>
+                {item.relationship && (
+                  <div>
+                    <dt>{t.claimsRelationship}</dt>
+                    <dd>{t.claimsRelationships[item.relationship] ?? item.relationship}</dd>
+                  </div>
+                )}
+                <div>
+                  <dt>{t.claimsClaimant}</dt>
+                  <dd>
+                    <code>{item.claimant_person_id}</code>
+                  </dd>
+                </div>
+              </dl>
+              <button
+                type="button"
+                aria-describedby={`claim-${item.claim_id}`}
+                onClick={() => {
+                  setSaid("");
+                  setOpen(item.claim_id);
+                }}
+              >
+                {t.claimsOpen}
               </button>
-            )}
-            {paging.problem && <ProblemView shown={paging.problem} />}
-          </div>
-        </>
+            </>
+          )}
+        />
       )}
     </>
   );

@@ -18,6 +18,7 @@ import {
   useSubmission,
   useTexts,
 } from "./ui";
+import { QueueList } from "./queue";
 import "./queues.css";
 
 type Unmatched = Schemas["UnmatchedPayment"];
@@ -50,7 +51,7 @@ export function UnmatchedPayments({ api }: { api: Api }) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
   // `lang`: asked again in the new language, so a problem is shown in it.
-  const { first, items, next, loadMore, paging, remove, reload } = usePagedList<Unmatched>(
+  const list = usePagedList<Unmatched>(
     (after) => call(api.GET("/v1/operators/payments/unmatched", { params: { query: { limit: PAGE_SIZE, after } } })),
     (item) => item.payment_id,
     [api, lang],
@@ -64,7 +65,7 @@ export function UnmatchedPayments({ api }: { api: Api }) {
   };
 
   const done = (payment: Resolved) => {
-    remove(payment.payment_id);
+    list.remove(payment.payment_id);
     const amount = moneyOf(payment.amount_mxn, lang);
     setSaid(
       payment.status === "applied"
@@ -83,63 +84,39 @@ export function UnmatchedPayments({ api }: { api: Api }) {
       {open ? (
         <ResolvePayment api={api} payment={open} onResolved={done} onBack={backToList} />
       ) : (
-        <>
-          <p class="note">{t.paymentsIntro}</p>
-          <div class="toolbar">
-            <button
-              type="button"
-              onClick={() => {
-                setSaid("");
-                reload();
-              }}
-            >
-              {t.reload}
-            </button>
-          </div>
-          <div aria-busy={first.status === "loading" ? "true" : "false"}>
-            {first.status === "loading" && (
-              <p class="loading" role="status">
-                {t.loading}
-              </p>
-            )}
-            {first.status === "failed" && <ProblemView shown={first.shown} />}
-            {first.status === "loaded" &&
-              (items.length === 0 ? (
-                <p class="notice">{t.paymentsEmpty}</p>
-              ) : (
-                <>
-                  <p class="count">{t.paymentsCount(items.length, next !== null)}</p>
-                  <ul class="queue">
-                    {items.map((item) => (
-                      <li key={item.payment_id} class="card">
-                        <h2 id={`payment-${item.payment_id}`} class="queue-title">
-                          {moneyOf(item.amount_mxn, lang)}
-                          <span class="title-detail"> · {item.partner}</span>
-                        </h2>
-                        <PaymentDetails payment={item} />
-                        <button
-                          type="button"
-                          aria-describedby={`payment-${item.payment_id}`}
-                          onClick={() => {
-                            setSaid("");
-                            setOpen(item);
-                          }}
-                        >
-                          {t.paymentsResolve}
-                        </button>
-                      </li>
-                    ))}
-                  </ul>
-                </>
-              ))}
-            {next && (
-              <button type="button" disabled={paging.busy} onClick={loadMore}>
-                {paging.busy ? t.loading : t.paymentsMore}
+        <QueueList
+          list={list}
+          texts={{
+            intro: t.paymentsIntro,
+            empty: t.paymentsEmpty,
+            count: t.paymentsCount,
+            more: t.paymentsMore,
+          }}
+          onReload={() => {
+            setSaid("");
+            list.reload();
+          }}
+          keyOf={(item) => item.payment_id}
+          card={(item) => (
+            <>
+              <h2 id={`payment-${item.payment_id}`} class="queue-title">
+                {moneyOf(item.amount_mxn, lang)}
+                <span class="title-detail"> · {item.partner}</span>
+              </h2>
+              <PaymentDetails payment={item} />
+              <button
+                type="button"
+                aria-describedby={`payment-${item.payment_id}`}
+                onClick={() => {
+                  setSaid("");
+                  setOpen(item);
+                }}
+              >
+                {t.paymentsResolve}
               </button>
-            )}
-            {paging.problem && <ProblemView shown={paging.problem} />}
-          </div>
-        </>
+            </>
+          )}
+        />
       )}
     </>
   );

@@ -386,3 +386,5 @@ export function usePagedList<T>(
     reload: () => setReloads((count) => count + 1),
   };
 }
+
+export type PagedList<T> = ReturnType<typeof usePagedList<T>>;
