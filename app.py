@@ -19,7 +19,12 @@ app.api.cors = cors.console_cors()  # before the blueprints: each route takes it
 @app.middleware("all")
 def name_the_invocation(event, get_response):
     """Every log line of a request, schedule or trigger names its Lambda invocation and whether it was a cold start."""
-    logs.start_invocation(getattr(app.lambda_context, "aws_request_id", None))
+    # A schedule's or a trigger's event carries its Lambda context; an HTTP request's `context` is API Gateway's
+    # request context, and its Lambda context is the app's for the invocation.
+    context = getattr(event, "context", None)
+    if context is None or isinstance(context, dict):
+        context = getattr(app, "lambda_context", None)
+    logs.start_invocation(getattr(context, "aws_request_id", None))
     return get_response(event)
 
 
