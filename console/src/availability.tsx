@@ -5,7 +5,16 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiFailure, call, fieldMessages, shownOf, type Api, type Schemas, type Shown } from "./client";
 import type { AvailabilitySetting } from "./i18n";
 import { formatDay } from "./time";
-import { Field, ProblemView, Select, numberOf, useFocusFirstInvalid, useFocusOnMount, useTexts } from "./ui";
+import {
+  Field,
+  LoadingOrFailed,
+  ProblemView,
+  Select,
+  numberOf,
+  useFocusFirstInvalid,
+  useFocusOnMount,
+  useTexts,
+} from "./ui";
 
 type Availability = Schemas["Availability"];
 type PublishResult = Schemas["PublishResult"];
@@ -206,19 +215,7 @@ export function NurseAvailability({ api }: { api: Api }) {
         {t.availabilityTitle}
       </h1>
       <p class="note">{t.availabilityIntro}</p>
-      {loaded.status === "loading" && (
-        <p class="loading" role="status">
-          {t.loading}
-        </p>
-      )}
-      {loaded.status === "failed" && (
-        <>
-          <ProblemView shown={loaded.shown} />
-          <button type="button" onClick={() => setReloads((count) => count + 1)}>
-            {t.retry}
-          </button>
-        </>
-      )}
+      <LoadingOrFailed loaded={loaded} retry={() => setReloads((count) => count + 1)} />
       {loaded.status === "ready" && (
         <form ref={form} class="card form" noValidate onSubmit={submit}>
           {!loaded.published && <p class="notice">{t.notPublishedYet}</p>}

@@ -8,6 +8,7 @@ import { call, fieldMessages, type Api, type Schemas } from "./client";
 import { formatDateTime } from "./time";
 import {
   Field,
+  LoadingOrFailed,
   ProblemView,
   Select,
   TextArea,
@@ -155,19 +156,7 @@ function ClaimCase({ api, claimId, onDecided, onBack }: CaseProps) {
       <h2 id="claim-title" tabIndex={-1} ref={heading}>
         {t.claimsCaseTitle}
       </h2>
-      {loaded.status === "loading" && (
-        <p class="loading" role="status">
-          {t.loading}
-        </p>
-      )}
-      {loaded.status === "failed" && (
-        <>
-          <ProblemView shown={loaded.shown} />
-          <button type="button" onClick={retry}>
-            {t.retry}
-          </button>
-        </>
-      )}
+      <LoadingOrFailed loaded={loaded} retry={retry} />
       {loaded.status === "loaded" && (
         <>
           <div class="card">

@@ -11,6 +11,7 @@ import { formatDateTime, formatTime, joinWindow } from "./time";
 import {
   Checkbox,
   Field,
+  LoadingOrFailed,
   ProblemView,
   failureOf,
   TextArea,
@@ -84,19 +85,7 @@ export function ConsultPage({ api, day, id }: { api: Api; day: string; id: strin
           </span>
         )}
       </h1>
-      {loaded.status === "loading" && (
-        <p class="loading" role="status">
-          {t.loading}
-        </p>
-      )}
-      {loaded.status === "failed" && (
-        <>
-          <ProblemView shown={loaded.shown} />
-          <button type="button" onClick={() => setReloads((count) => count + 1)}>
-            {t.retry}
-          </button>
-        </>
-      )}
+      <LoadingOrFailed loaded={loaded} retry={() => setReloads((count) => count + 1)} />
       {loaded.status === "ready" && item && (
         <div class="consult-page">
           <section class="card" aria-labelledby="consult-summary">

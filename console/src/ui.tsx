@@ -388,3 +388,26 @@ export function usePagedList<T>(
 }
 
 export type PagedList<T> = ReturnType<typeof usePagedList<T>>;
+
+/** While a screen's data loads: "Loading…"; once it failed: the problem and a retry. Nothing once it is there. */
+export function LoadingOrFailed({ loaded, retry }: { loaded: { status: string; shown?: Shown }; retry: () => void }) {
+  const { t } = useTexts();
+  if (loaded.status === "loading") {
+    return (
+      <p class="loading" role="status">
+        {t.loading}
+      </p>
+    );
+  }
+  if (loaded.status === "failed" && loaded.shown) {
+    return (
+      <>
+        <ProblemView shown={loaded.shown} />
+        <button type="button" onClick={retry}>
+          {t.retry}
+        </button>
+      </>
+    );
+  }
+  return null;
+}
