@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from chalicelib.domain.clock import mexico_city_today
 from chalicelib.domain.coverage import this_month
-from chalicelib.domain.figures import days_between, members_at_end_of_days
+from chalicelib.domain.figures import days_between, members_at_end_of_days, scopes_to_read
 from chalicelib.domain.members import MemberStatus
 from chalicelib.domain.payment_events import Decision, Payment
 from chalicelib.services import ledger
@@ -69,13 +69,14 @@ class DayFigures:
 
 def daily_figures(first: date, last: date, now: datetime) -> list[DayFigures]:
     """Each day's payments and consults from its counters, and the members by status at the end of the day derived
-    from today's totals (domain/figures.py): reads every day from `first` up to the later of `last` and today, with
-    the all-time shards, in one BatchGetItem per 100 keys."""
+    from today's totals (domain/figures.py): reads the all-time shards, the days from `first` to the end of `last`'s
+    month (or today) and the months after `first`'s up to today's, in one BatchGetItem per 100 keys."""
     days = days_between(first, last)
-    read = days_between(first, max(last, mexico_city_today(now)))
-    totals, counters = stats.daily(read)
+    read_days, read_months = scopes_to_read(first, last, mexico_city_today(now))
+    read = stats.daily(read_days, read_months)
+    counters = read.days
     statuses = [status.value for status in MemberStatus]
-    members = members_at_end_of_days(totals, counters, days, statuses)
+    members = members_at_end_of_days(read.all_time, counters, read.months, days, statuses)
     return [DayFigures(day, _payments(counters[day]),
                        {kind: counters[day].get(f"consults_{kind}", 0) for kind in ("booked", "attended", "noshow")},
                        members[day])

@@ -21,6 +21,8 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.domain.teleconsult import CONSENT_VERSION
+from chalicelib.store import stats
+from chalicelib.store.teleconsult import FREE_SLOT_SHARDS
 from chalicelib.auth import Role
 from local.users import LOCAL_PASSWORD
 from local.webhook import signed_headers
@@ -216,14 +218,17 @@ def _publishing(body: dict) -> int:
 
 
 def _deactivating(body: dict) -> int:
-    # `POST /v1/operators/nurses/{id}/deactivate`: "3 + free slots + 3 per booked consult" (none booked since read)
-    return 3 + body["slots_removed"] + 3 * body["consults_cancelled"]
+    # `POST /v1/operators/nurses/{id}/deactivate`: "3 + free slots + (2 + 8) per booked consult" (none booked since
+    # read; 8 = FREE_SLOT_SHARDS, the day's `free_slots` Queries of the nurse's cancel)
+    return 3 + body["slots_removed"] + (2 + FREE_SLOT_SHARDS) * body["consults_cancelled"]
 
 
 def _daily(body: dict) -> int:
-    # `GET /v1/operators/stats/daily`: "⌈16 × (days from `from` through the later of `to` and today + 1) / 100⌉"
-    # (the walk asks up to today, so the days read are the days answered)
-    return ceil(16 * (len(body["items"]) + 1) / 100)
+    # `GET /v1/operators/stats/daily`: "⌈256 × (1 + days + months) / 100⌉", the days from `from` through `to` and the
+    # rest of its month up to today, the months after `from`'s through today's (the walk asks 25 November to today,
+    # 1 December: the days read are the days answered, and December is the one month; 256 = stats.SHARDS)
+    months = len({item["day"][:7] for item in body["items"]}) - 1
+    return ceil(stats.SHARDS * (1 + len(body["items"]) + months) / 100)
 
 
 BUDGETS: dict[str, int | Callable[[dict], int]] = {
@@ -252,7 +257,7 @@ BUDGETS: dict[str, int | Callable[[dict], int]] = {
     "GET /v1/me/coverage": 1,  # `GET /v1/me/coverage`
     "GET /v1/me/payments": 1,  # `GET /v1/me/payments`
     "GET /v1/me/payments/{id}/receipt": 2,  # `GET /v1/me/payments/{id}/receipt`
-    "GET /v1/operators/stats": 1,  # `GET /v1/operators/stats`
+    "GET /v1/operators/stats": ceil(2 * stats.SHARDS / 100),  # `GET /v1/operators/stats`: ⌈2 × 256 / 100⌉ = 6
     "GET /v1/operators/stats/daily": _daily,  # `GET /v1/operators/stats/daily?from&to`
     "GET /v1/operators/payments/unmatched": 1,  # `GET /v1/operators/payments/unmatched`
     "POST /v1/operators/nurses": 1,  # `POST /v1/operators/nurses` (+2 Cognito, counted apart)
@@ -264,12 +269,15 @@ BUDGETS: dict[str, int | Callable[[dict], int]] = {
     # `GET /v1/nurse/availability`: GetItem availability
     "GET /v1/nurse/availability": 1,
     "POST /v1/me/consents/teleconsultation": 2,  # `POST /v1/me/consents/teleconsultation`
-    "GET /v1/teleconsult/slots (one day)": 2,  # `GET /v1/teleconsult/slots?from&to`: 1 + 1 per day
+    # `GET /v1/teleconsult/slots?from&to`: 1 + 8 per day (FREE_SLOT_SHARDS Queries side by side; one nurse's six
+    # slots fit her shard's first page)
+    "GET /v1/teleconsult/slots (one day)": 1 + FREE_SLOT_SHARDS,
     "POST /v1/teleconsult/appointments": 3,  # `POST /v1/teleconsult/appointments`: 2 + 1 transaction
     "GET /v1/me/appointments": 1,  # `GET /v1/me/appointments`
     "POST /v1/me/appointments/{id}/cancel": 3,  # `POST /v1/me/appointments/{id}/cancel`: 2 + 1
     "POST /v1/me/appointments/{id}/reschedule": 4,  # `POST /v1/me/appointments/{id}/reschedule`: 3 + 1
-    "POST /v1/nurse/appointments/{id}/cancel": 3,  # `POST /v1/nurse/appointments/{id}/cancel`: 2 + 1
+    # `POST /v1/nurse/appointments/{id}/cancel`: 1 + 8 + 1 (the day's offers: FREE_SLOT_SHARDS Queries)
+    "POST /v1/nurse/appointments/{id}/cancel": 2 + FREE_SLOT_SHARDS,
     "GET /v1/nurse/agenda": 1,  # `GET /v1/nurse/agenda?date=`
     "POST /v1/teleconsult/appointments/{id}/join": 1,  # `POST /v1/teleconsult/appointments/{id}/join`
     "GET /v1/nurse/appointments/{id}": 1,  # `GET /v1/nurse/appointments/{id}`

@@ -1,12 +1,16 @@
 """`GET /v1/operators/stats/daily`: each Mexico City day's payments, consults and members by status, from the day
-counters the transactions keep (store/stats.py), and the members series derived back from today's totals."""
+counters the transactions keep (store/stats.py), and the members series derived back from today's totals through the
+later days of each day's month and the later months' counters."""
 
 import json
 from datetime import date, datetime, timedelta, timezone
+from math import ceil
 
+from chalicelib.store import stats
 from tests.api.conftest import issue, paid
 from tests.api.test_records import _attend, scene  # noqa: F401 (fixture)
 from tests.api.test_teleconsult import MX, _book, _slots, nurses  # noqa: F401 (fixture)
+from tests.costs import aws_requests
 
 ZERO_PAYMENTS = {"received": 0, "received_mxn": "0.00", "applied": 0, "applied_mxn": "0.00", "unmatched": 0,
                  "unmatched_mxn": "0.00", "reversed": 0, "reversed_mxn": "0.00"}
@@ -73,6 +77,32 @@ def test_a_late_evening_payment_counts_on_its_mexico_city_day_not_the_utc_one(ap
         NOBODY, {**NOBODY, "active": 1}, {**NOBODY, "active": 1}, {**NOBODY, "active": 1, "pending_payment": 1}]
     now = _json(api.http.get("/v1/operators/stats", headers=operator))["members_by_status"]
     assert days["2026-11-12"]["members_by_status"] == now
+
+
+def test_earlier_months_are_derived_through_the_month_counters_reading_only_their_scopes(api, member, partner, clock,
+                                                                                        operator):
+    clock(datetime(2026, 10, 20, 10, tzinfo=MX).astimezone(timezone.utc))
+    headers, body = member()  # pending from 20 October
+    clock(datetime(2026, 11, 3, 10, tzinfo=MX).astimezone(timezone.utc))
+    reference = issue(api, headers)
+    partner.send(paid(reference["reference"], reference["amount_mxn"], tx=f"month-{body['curp']}",
+                      paid_at=clock.now()))  # active from 3 November
+    # the status change counted in November's month counters as well as its day's
+    november = stats.figures("2026-11").month
+    assert (november["members_pending_payment"], november["members_active"]) == (-1, 1)
+    clock(datetime(2026, 12, 2, 10, tzinfo=MX).astimezone(timezone.utc))
+
+    with aws_requests() as requests:
+        days = _daily(api, operator, "2026-10-19", "2026-10-21")
+    assert [days[d]["members_by_status"] for d in sorted(days)] == [
+        NOBODY, {**NOBODY, "pending_payment": 1}, {**NOBODY, "pending_payment": 1}]
+    # all-time + 19–31 October + November and December: 16 scopes, not the 46 days up to today
+    assert requests.dynamodb() == {"BatchGetItem": ceil(stats.SHARDS * (1 + 13 + 2) / 100)}
+
+    days = _daily(api, operator, "2026-10-31", "2026-11-04")
+    assert [days[d]["members_by_status"] for d in sorted(days)] == [
+        {**NOBODY, "pending_payment": 1}, {**NOBODY, "pending_payment": 1}, {**NOBODY, "pending_payment": 1},
+        {**NOBODY, "active": 1}, {**NOBODY, "active": 1}]
 
 
 def test_a_range_ending_after_today_shows_todays_members_and_nothing_else(api, member, clock, operator):

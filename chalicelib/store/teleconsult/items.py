@@ -1,6 +1,7 @@
 """The teleconsult table's items, keys and indexes (the table's layout is in the package's docstring)."""
 
-from datetime import datetime, timezone
+import zlib
+from datetime import date, datetime, timezone
 
 from pynamodb.attributes import (
     BinaryAttribute, DiscriminatorAttribute, ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute,
@@ -19,6 +20,10 @@ from chalicelib.store.transactions import Write
 
 CONSENT_SK = "CONSENT#teleconsultation"
 NURSES = "NURSES"  # the directory partition: one entry per nurse
+# The `free_slots` index key of a day is write-sharded: `<Mexico City day>#<shard>`, shard = crc32(nurse sub) % this.
+# One constant: bench/hot_partition.py's booking rush sizes it (each shard key takes 1/FREE_SLOT_SHARDS of a day's
+# index writes and, with nurses spread over the shards, about 1/FREE_SLOT_SHARDS of each listing's reads).
+FREE_SLOT_SHARDS = 8
 
 
 FreeSlots = index("free_slots", "free_day", "free_sk")
@@ -162,6 +167,19 @@ def slot_sk(start: datetime) -> str:
     return f"SLOT#{start.astimezone(timezone.utc):%Y%m%dT%H%M}"
 
 
+def free_shard(nurse_id: str) -> int:
+    """The `free_slots` shard of a nurse's slots: crc32 of her sub (stable across processes, unlike hash()), so every
+    slot of hers is in one shard and a slot's index key is computed from the slot alone (no read to free it again)."""
+    return zlib.crc32(nurse_id.encode()) % FREE_SLOT_SHARDS
+
+
+def free_day_key(day: date, shard: int) -> str:
+    """One shard's `free_day` of a Mexico City day: `<YYYY-MM-DD>#<shard, 2 digits>`."""
+    return f"{day.isoformat()}#{shard:02d}"
+
+
 def free_index(start: datetime, nurse_id: str) -> tuple[str, str]:
-    """(free_day, free_sk): a free slot's keys in the `free_slots` index."""
-    return start.astimezone(MEXICO_CITY).date().isoformat(), f"{start.isoformat()}#{nurse_id}"
+    """(free_day, free_sk): a free slot's keys in the `free_slots` index. `free_sk` = `<start>#<sub>` orders a day's
+    slots across shards (and is the listing's `after` cursor), whichever shard holds them."""
+    day = start.astimezone(MEXICO_CITY).date()
+    return free_day_key(day, free_shard(nurse_id)), f"{start.isoformat()}#{nurse_id}"

@@ -1,7 +1,12 @@
-"""Nurses, their weekly availability and the slots it gives; free slots by Mexico City day."""
+"""Nurses, their weekly availability and the slots it gives; free slots by Mexico City day, read from the
+FREE_SLOT_SHARDS shards of the day's `free_slots` key side by side and merged in time order."""
 
+import contextvars
+import heapq
 import json
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from pynamodb.exceptions import DeleteError, UpdateError
 
@@ -12,8 +17,12 @@ from chalicelib.domain.teleconsult import (
 from chalicelib.errors import Conflict
 from chalicelib.store.transactions import ConditionFailed, Write, commit
 from chalicelib.store.teleconsult.items import (
-    NURSES, AvailabilityItem, NurseItem, SlotItem, TeleconsultItem, free_index, nurse_key, slot_sk,
+    FREE_SLOT_SHARDS, NURSES, AvailabilityItem, NurseItem, SlotItem, TeleconsultItem, free_day_key, free_index,
+    nurse_key, slot_sk,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 
 # --- Nurses ----------------------------------------------------------------------------------------------------------
@@ -154,11 +163,65 @@ def get_slot(nurse_id: str, start: datetime) -> Slot | None:
         return None
 
 
-def free_slots(day: date, after: str | None, limit: int) -> tuple[list[Slot], str | None]:
-    """Free slots of one Mexico City day, in time order: one Query of the sparse index. Returns the page and the
-    free_sk to continue after (None when the day is exhausted)."""
+# A shard's first page (and each page read on): at most FREE_PAGE_MAX slots, fewer only when the listing asks fewer.
+# A Query is charged for the bytes it reads, rounded up to 4 KB blocks, half a read unit each eventually consistent:
+# 9 slots of ~430 B (3.9 KB) are one block, where the former first page of twice the shard's share (14 slots of a
+# listing of 50, ~6 KB) took two, a whole unit, on every one of the 8 shard keys: half the booking rush's headroom on
+# them. Nurses spread evenly over the shards, so a shard seldom holds more than 9 of a listing's first 50 slots
+# (50 / 8 ≈ 6); when it does, the merge reads that shard on (one more Query of it) while the page still needs them.
+FREE_PAGE_MAX = 9
+_shard_readers: "ThreadPoolExecutor | None" = None
+
+
+def _readers() -> "ThreadPoolExecutor":
+    """The threads that query a day's shards side by side: one per shard, made once per container (botocore's client
+    is thread-safe; PynamoDB gives each thread its own session)."""
+    global _shard_readers
+    if _shard_readers is None:
+        from concurrent.futures import ThreadPoolExecutor  # on the first listing, not at import (cold start)
+
+        _shard_readers = ThreadPoolExecutor(max_workers=FREE_SLOT_SHARDS, thread_name_prefix="free-slots")
+    return _shard_readers
+
+
+def _shard_page(limit: int) -> int:
+    return min(limit, FREE_PAGE_MAX)
+
+
+def _first_of_shard(day: date, shard: int, after: str | None, limit: int) -> tuple[TeleconsultItem | None, Iterator]:
+    """One shard's slots after `after`, at most `limit`, with the first page read: (its first item, the rest)."""
     condition = TeleconsultItem.free_sk > after if after else None
-    result = TeleconsultItem.free_slots.query(day.isoformat(), condition, limit=limit)
-    slots = [_slot(item) for item in result if isinstance(item, SlotItem)]
-    last = result.last_evaluated_key
-    return slots, last["free_sk"]["S"] if last else None
+    rest = TeleconsultItem.free_slots.query(free_day_key(day, shard), condition, limit=limit,
+                                            page_size=_shard_page(limit))
+    return next(rest, None), rest
+
+
+def free_slots(day: date, after: str | None, limit: int) -> tuple[list[Slot], str | None]:
+    """Free slots of one Mexico City day, in time order (`free_sk`: start, then nurse), after the `free_sk` `after`:
+    one Query per shard of the sparse index, all FREE_SLOT_SHARDS at once, merged by `free_sk` (a shard read on only
+    when its first page runs out before the page is full). Returns at most `limit` slots and the `free_sk` to
+    continue after: None when the day is exhausted, as an unsharded Query's LastEvaluatedKey would say."""
+    context = contextvars.copy_context
+    started = [_readers().submit(context().run, _first_of_shard, day, shard, after, limit)
+               for shard in range(FREE_SLOT_SHARDS)]
+    heads, streams = [], []
+    for n, future in enumerate(started):
+        head, rest = future.result()
+        streams.append(rest)
+        if head is not None:
+            heads.append((head.free_sk, n, head))
+    heapq.heapify(heads)
+    page: list[TeleconsultItem] = []
+    more = False
+    while heads:
+        _, n, item = heapq.heappop(heads)
+        page.append(item)
+        if len(page) == limit:  # full: more if another shard has a slot waiting, or this one may have (a next
+            # page, or the rest of the page it has read: its last page has no LastEvaluatedKey)
+            more = bool(heads) or streams[n].last_evaluated_key is not None or next(streams[n], None) is not None
+            break
+        following = next(streams[n], None)
+        if following is not None:
+            heapq.heappush(heads, (following.free_sk, n, following))
+    slots = [_slot(item) for item in page if isinstance(item, SlotItem)]
+    return slots, page[-1].free_sk if more else None
