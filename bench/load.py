@@ -15,12 +15,15 @@ Figures per operation: count, req/s over the timed run, p50/p99 latency, answers
 the members' own reads and the operators' figures: every payment applied exactly once (coverage months equal what
 each member paid; counters moved by exactly the applied/unmatched payments counted), every raced slot booked at
 most once (the nurse's agenda has one appointment per slot). Prints figures; asserts nothing. On a laptop this is
-`chalice local` (one Python process) and DynamoDB Local (one JVM), not API Gateway + Lambda + DynamoDB: the
-absolute figures say little about AWS, the ratios to the bare PutItem baseline and the reconciliation say more.
+local/serve.py (`chalice local`'s handler in one worker process per core, --api-workers to choose) and DynamoDB Local
+(one JVM), not API Gateway + Lambda + DynamoDB: the absolute figures say little about AWS, the ratios to the bare
+PutItem baseline (the DynamoDB floor: the same DynamoDB Local, as many threads as steady workers) and the
+reconciliation say more. bench/request_cost.py says how much of each request is the service's own work.
 """
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -361,11 +364,15 @@ class Load:
 
 # --- Setup ----------------------------------------------------------------------------------------------------------
 
-def start_own_stack(keep: bool):
+def start_own_stack(keep: bool, api_workers: int | None):
+    from local.serve import worker_count
     from tests.e2e.conftest import start_stack
 
+    if api_workers:
+        os.environ["PTI_API_WORKERS"] = str(api_workers)  # local.run passes its environment on to local.serve
     folder = Path(tempfile.mkdtemp(prefix="pti-load-"))
-    print(f"starting a local stack in {folder} (DynamoDB Local + moto + chalice local, free ports) ...", flush=True)
+    print(f"starting a local stack in {folder} (DynamoDB Local + moto + the API in {worker_count()} worker "
+          f"process(es), free ports) ...", flush=True)
     started = time.perf_counter()
     stack = start_stack(folder / "state")
     print(f"  up in {time.perf_counter() - started:.1f} s at {stack.api_url}", flush=True)
@@ -639,6 +646,18 @@ def baseline(state: StackState, workers: int, seconds: float) -> tuple[float, fl
     return rate, p50, p99
 
 
+def summary(figures: Figures, elapsed: float, put_rate: float, put_p50: float) -> None:
+    """The two figures issue 17 reads, beside the DynamoDB floor."""
+    total = sum(len(latencies) for latencies in figures.latencies.values())
+    webhook = figures.latencies.get("webhook")
+    line = (f"beside the DynamoDB floor ({put_rate:.0f} PutItem/s, p50 {put_p50:.1f} ms): the whole mix ran at "
+            f"{total / elapsed:.0f} req/s, x{total / elapsed / put_rate:.2f} the floor's rate")
+    if webhook:
+        p50 = percentile(webhook, 0.5)
+        line += f"; a webhook's p50 {p50:.1f} ms, x{p50 / put_p50:.1f} a PutItem's"
+    print(line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="a running API (e.g. `make run`'s http://127.0.0.1:8000); default: start one")
@@ -652,6 +671,8 @@ def main() -> None:
     parser.add_argument("--racer-pool", type=int, default=24, help="covered members who race (default 24)")
     parser.add_argument("--members", type=int, default=400, help="users signed in up front to register (default 400)")
     parser.add_argument("--baseline-seconds", type=float, default=8, help="length of the PutItem baseline (default 8)")
+    parser.add_argument("--api-workers", type=int, help="API worker processes of the stack it starts (default: one "
+                                                        "per core, as `make run`)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary stack folder")
     parser.add_argument("--seed", type=int, help="random seed (default: random, printed)")
     args = parser.parse_args()
@@ -667,7 +688,7 @@ def main() -> None:
             api_url = args.url.rstrip("/")
             print(f"against {api_url} (stack state {args.state}); other traffic there would skew the reconciliation")
         else:
-            api_url, state, stop = start_own_stack(args.keep)
+            api_url, state, stop = start_own_stack(args.keep, args.api_workers)
         figures = Figures()
         load = Load(Api(api_url, figures), state, args)
         print(f"run {load.run}, seed {seed}")
@@ -687,6 +708,7 @@ def main() -> None:
         print("service vs baseline (each service request is 0–3 reads + 1 transaction, plus HTTP, JSON, pydantic,")
         print("token checks and webhook signatures; see docs/data-model.md for the round trips)")
         print_table(figures, elapsed, (put_rate, put_p50, put_p99))
+        summary(figures, elapsed, put_rate, put_p50)
     finally:
         if stop:
             stop()
