@@ -10,11 +10,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, StrictBool, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.clock import mexico_city_today, now_from
 from chalicelib.domain.identifiers import Curp, age_on, birthday, curp_facts
+from chalicelib.domain.model import Model
 from chalicelib.errors import FieldError
 
 
@@ -55,7 +56,7 @@ AGE_RULES: dict[Relationship, AgeRule] = {
 Name = Annotated[str, Field(min_length=1, max_length=80)]
 
 
-class BeneficiaryRequest(BaseModel):
+class BeneficiaryRequest(Model):
     """POST /v1/me/beneficiaries. `curp` comes last so its validator can read the declarations before it."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -111,7 +112,7 @@ class BeneficiaryRequest(BaseModel):
         return curp
 
 
-class Beneficiary(BaseModel):
+class Beneficiary(Model):
     beneficiary_id: str
     person_id: str = Field(description="The person in our patient index; the patient id for consults and records")
     linked_at: datetime = Field(description="Since when this member reaches the person's record")

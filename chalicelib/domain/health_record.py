@@ -13,11 +13,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StrictBool, model_validator
+from pydantic import ConfigDict, Field, PlainSerializer, StrictBool, model_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.identifiers import age_on
+from chalicelib.domain.model import Model
 from chalicelib.domain.teleconsult import Appointment
 
 GENESIS_HASH = "0" * 64  # the `previous_hash` of a record's first entry
@@ -44,7 +45,7 @@ def _left_out_when_absent() -> Any:
     return Field(None, exclude_if=_absent, json_schema_extra=lambda schema: schema.pop("default", None))
 
 
-class VitalSigns(BaseModel):
+class VitalSigns(Model):
     """Vital signs the patient reported or measured at home; every one optional (NOM-004 9.1: "as needed")."""
 
     model_config = ConfigDict(extra="forbid")
@@ -68,14 +69,14 @@ class VitalSigns(BaseModel):
         return self
 
 
-class Referral(BaseModel):
+class Referral(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     to_family_medicine_unit: StrictBool
     why: Text
 
 
-class ConsultNote(BaseModel):
+class ConsultNote(Model):
     """The nurse's note, written as she ends the consult (POST /v1/nurse/appointments/{id}/end)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -91,7 +92,7 @@ class ConsultNote(BaseModel):
     free_text: Annotated[str, Field(max_length=4000)] | None = _left_out_when_absent()
 
 
-class Addendum(BaseModel):
+class Addendum(Model):
     """An addendum's content (POST /v1/nurse/records/{patient_id}/entries/{entry_id}/addenda)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -99,7 +100,7 @@ class Addendum(BaseModel):
     text: Annotated[str, Field(min_length=3, max_length=4000)]
 
 
-class Signer(BaseModel):
+class Signer(Model):
     """Who signed an entry: from the nurse's token and her profile, never from the request body."""
 
     user_id: str
@@ -107,7 +108,7 @@ class Signer(BaseModel):
     cedula_profesional: str
 
 
-class Entry(BaseModel):
+class Entry(Model):
     entry_id: str
     seq: int = Field(description="Position in the patient's record, from 1")
     kind: Literal["consult-note", "addendum"]
@@ -175,7 +176,7 @@ def consult_justifying(appointments: list[Appointment], nurse_id: str, now: date
     return None
 
 
-class Encounter(BaseModel):
+class Encounter(Model):
     """The teleconsultation as a clinical encounter (FHIR Encounter, class virtual), closed with its note."""
 
     appointment_id: str
@@ -188,7 +189,7 @@ class Encounter(BaseModel):
     ended_at: datetime
 
 
-class PatientFacts(BaseModel):
+class PatientFacts(Model):
     """Who a record belongs to, as the member's profile knows them (identification only, no clinical data)."""
 
     patient_id: str
@@ -201,7 +202,7 @@ class PatientFacts(BaseModel):
     is_member: bool
 
 
-class AuditEvent(BaseModel):
+class AuditEvent(Model):
     """One read or write of health data: who, in which role, whose record, what, when, and which consult justified
     it. Never any clinical content."""
 

@@ -15,9 +15,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from chalicelib.domain.identifiers import curp_facts
+from chalicelib.domain.model import Model
 
 
 class AssuranceLevel(StrEnum):
@@ -30,13 +31,13 @@ class AssuranceLevel(StrEnum):
         return list(AssuranceLevel).index(self)
 
 
-class Assurance(BaseModel):
+class Assurance(Model):
     level: AssuranceLevel
     at: datetime
     method: str = Field(description="How it was reached: registration, registry:<provider>, in-person:<place>")
 
 
-class Evidence(BaseModel):
+class Evidence(Model):
     """What a check found: `match` or `no-match` with the fields that differed; never shown to the claimant."""
 
     kind: Literal["registry", "in-person"]
@@ -47,7 +48,7 @@ class Evidence(BaseModel):
     detail: str | None = None
 
 
-class Person(BaseModel):
+class Person(Model):
     """Someone we know, member or beneficiary. `merged_into` is set when a confirmed claim made this provisional
     person one with an existing one (the golden person); `merged` lists the persons merged into this one."""
 
@@ -77,7 +78,7 @@ class ClaimStatus(StrEnum):
     REJECTED = "rejected"
 
 
-class ClaimDecision(BaseModel):
+class ClaimDecision(Model):
     action: Literal["confirm", "reject"]
     by: str
     at: datetime
@@ -85,7 +86,7 @@ class ClaimDecision(BaseModel):
     checked: str
 
 
-class IdentityClaim(BaseModel):
+class IdentityClaim(Model):
     """An account named a CURP that already belongs to a person. `claimant_person_id` is the new, unlinked person it
     got; `existing_person_id` the one that holds the CURP."""
 
@@ -103,7 +104,7 @@ class IdentityClaim(BaseModel):
     decisions: list[ClaimDecision] = []
 
 
-class DeclaredIdentity(BaseModel):
+class DeclaredIdentity(Model):
     """What a person says about themself, to be checked against the CURP's registry data."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -114,7 +115,7 @@ class DeclaredIdentity(BaseModel):
     birth_date: date
 
 
-class RegistryRecord(BaseModel):
+class RegistryRecord(Model):
     """The CURP registry's data for one CURP (RENAPO's, through a provider)."""
 
     curp: str
@@ -126,7 +127,7 @@ class RegistryRecord(BaseModel):
     birth_state: str
 
 
-class Verification(BaseModel):
+class Verification(Model):
     """The outcome of a check: the evidence it leaves, and the level reached when it passed."""
 
     evidence: Evidence
@@ -197,7 +198,7 @@ def raised(current: Assurance, verification: Verification, method: str) -> Assur
     return Assurance(level=verification.reached, at=verification.evidence.at, method=method)
 
 
-class ReadScope(BaseModel):
+class ReadScope(Model):
     """What a reader sees of a person's history: the records of the (golden) person and of the persons merged into
     it, and, when `account` is set, only what was written for that account's own consults and the reads made in
     their context."""

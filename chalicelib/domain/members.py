@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel, ConfigDict, Field, StrictBool, ValidationError, ValidationInfo, field_validator, model_validator,
+    ConfigDict, Field, StrictBool, ValidationError, ValidationInfo, field_validator, model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -16,6 +16,7 @@ from chalicelib.domain.identifiers import (
     PESOS_STRING, Country, Curp, Email, MexicanPhone, MexicanState, Nss, Phone, PostalCode, Rfc, TimeZoneName, age_on,
     check_us_state, curp_facts, decimal_string, normalize_identifier, rfc_matches_curp, rfc_warnings,
 )
+from chalicelib.domain.model import Model
 from chalicelib.errors import FieldError, field_errors
 
 OCCUPATION = "Trabajadores independientes que radican y laboran en el extranjero"
@@ -38,7 +39,7 @@ Zone = Literal["general", "zlfn"]
 ShortText = Annotated[str, Field(min_length=1, max_length=120)]
 
 
-class _Strict(BaseModel):
+class _Strict(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -179,14 +180,14 @@ def coverage_steps(status: MemberStatus, has_active_beneficiaries: bool) -> list
     return steps
 
 
-class Consent(BaseModel):
+class Consent(Model):
     kind: Literal["terms", "sensitive_data"]
     version: str
     text_sha256: str | None = None
     accepted_at: datetime
 
 
-class Member(BaseModel):
+class Member(Model):
     member_id: str
     person_id: str = Field(description="The person this account is, in our patient index (docs/identity.md)")
     linked_at: datetime = Field(description="Since when: earlier clinical history needs more than self-assertion")

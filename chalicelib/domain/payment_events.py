@@ -12,13 +12,14 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator,
+    AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.clock import now_from
 from chalicelib.domain.identifiers import decimal_string, is_valid_nss, normalize_identifier
 from chalicelib.domain.members import Member
+from chalicelib.domain.model import Model
 from chalicelib.domain.payments import PaymentReference, is_valid_reference, normalize_reference
 from chalicelib.errors import FieldError
 
@@ -58,7 +59,7 @@ Rate = Annotated[Decimal, decimal_string(6), Field(gt=0, max_digits=12, decimal_
 Text = Annotated[str, Field(min_length=1, max_length=128)]
 
 
-class _Tolerant(BaseModel):
+class _Tolerant(Model):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
 
 
@@ -136,7 +137,7 @@ def unmatched_reason(reference_code: str | None, reference: PaymentReference | N
 PaymentStatus = Literal["applied", "unmatched", "refund_pending", "reversed"]
 
 
-class Decision(BaseModel):
+class Decision(Model):
     """An operator's resolution of an unmatched payment: who, when, what."""
 
     action: Literal["apply", "refund"]
@@ -147,7 +148,7 @@ class Decision(BaseModel):
     note: str | None = None
 
 
-class Payment(BaseModel):
+class Payment(Model):
     """Money a partner reported, and what became of it. `amount_mxn`/`paid_at` are None only for a reversal that
     arrived before its payment (kept so the late payment is recognised and never applied)."""
 

@@ -14,11 +14,12 @@ from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 from stdnum.iso7064 import mod_97_10
 
 from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
 from chalicelib.domain.members import Member
+from chalicelib.domain.model import Model
 from chalicelib.domain.quotes import Period, months_from, parse_month, quote, shift_month
 
 REFERENCE_BODY_DIGITS = 16
@@ -71,7 +72,7 @@ def months_to_cover(today: date, deadline_day: int, covered_through: date | None
     return months_from(start, count)
 
 
-class ReferenceRequest(BaseModel):
+class ReferenceRequest(Model):
     """POST /v1/me/payment-references."""
 
     model_config = ConfigDict(extra="forbid")
@@ -79,7 +80,7 @@ class ReferenceRequest(BaseModel):
     months: Period
 
 
-class PaymentReference(BaseModel):
+class PaymentReference(Model):
     reference: str
     member_id: str
     months: list[str]  # YYYY-MM

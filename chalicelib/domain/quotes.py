@@ -13,11 +13,12 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.clock import mexico_city_today
 from chalicelib.domain.members import Money, Zone
+from chalicelib.domain.model import Model
 from chalicelib.domain.rates import ConceptRate, MonthValues, RateBook, rate_book
 
 CENT = Decimal("0.01")
@@ -164,7 +165,7 @@ def check_period(value: int) -> int:
 Period = Annotated[int, AfterValidator(check_period)]
 
 
-class QuoteOptions(BaseModel):
+class QuoteOptions(Model):
     """What any quote can choose; `start_month` defaults to next month on Mexico City's calendar."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Annotated, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.clock import MEXICO_CITY
+from chalicelib.domain.model import Model
 
 BUCKET = timedelta(minutes=5)
 # The programme's hours, central Mexico time (practices.md §C3): Mon–Fri 08:00–20:00, Sat–Sun 07:30–20:30.
@@ -32,7 +33,7 @@ def _on_five_minutes(value: time) -> time:
     return value
 
 
-class Window(BaseModel):
+class Window(Model):
     model_config = ConfigDict(extra="forbid")
 
     weekday: Annotated[int, Field(ge=0, le=6, description="0 = Monday … 6 = Sunday")]
@@ -55,7 +56,7 @@ MAX_SLOT_MINUTES = 60
 MAX_SLOT = timedelta(minutes=MAX_SLOT_MINUTES)  # the longest slot a nurse may publish
 
 
-class Availability(BaseModel):
+class Availability(Model):
     """PUT /v1/nurse/availability: the nurse's whole weekly pattern (replaces the previous one)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -79,7 +80,7 @@ class Availability(BaseModel):
         return windows
 
 
-class SlotTime(BaseModel):
+class SlotTime(Model):
     start: datetime  # UTC
     end: datetime  # UTC
     day: date  # the Mexico City day it belongs to

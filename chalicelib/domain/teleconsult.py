@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.beneficiaries import Beneficiary
 from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.identifiers import Email, age_on, curp_facts
 from chalicelib.domain.members import Member
+from chalicelib.domain.model import Model
 from chalicelib.domain.scheduling import parse_slot_id
 
 # The teleconsultation informed consent (health law: express, before the first teleconsultation). Versioned text;
@@ -30,7 +31,7 @@ ENDED = frozenset({"fulfilled", "cancelled", "noshow"})
 MAX_UPCOMING = 3  # consults a member (for themself and beneficiaries) may hold at once; keeps slots for everyone
 
 
-class NurseRequest(BaseModel):
+class NurseRequest(Model):
     """POST /v1/operators/nurses."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -42,7 +43,7 @@ class NurseRequest(BaseModel):
     languages: Annotated[list[Literal["es", "en", "nah", "myn", "zap", "mix"]], Field(min_length=1, max_length=6)] = ["es"]
 
 
-class Nurse(BaseModel):
+class Nurse(Model):
     nurse_id: str
     username: str
     full_name: str
@@ -57,7 +58,7 @@ class Nurse(BaseModel):
     deactivation_reason: str | None = None
 
 
-class NurseDeactivationRequest(BaseModel):
+class NurseDeactivationRequest(Model):
     """POST /v1/operators/nurses/{nurse_id}/deactivate."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -70,7 +71,7 @@ class NurseDeactivationRequest(BaseModel):
 NURSE_LEFT_REASON = "La enfermera ya no atiende en el programa."
 
 
-class Slot(BaseModel):
+class Slot(Model):
     slot_id: str
     nurse_id: str
     nurse_name: str
@@ -97,7 +98,7 @@ class Slot(BaseModel):
         return self.offered_until if self.held_for(now) == member_id else None
 
 
-class SlotQuery(BaseModel):
+class SlotQuery(Model):
     """GET /v1/teleconsult/slots?from=&to=&cursor=&limit="""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -144,7 +145,7 @@ class SlotQuery(BaseModel):
         return date.fromisoformat(day), after or None
 
 
-class ConsentRequest(BaseModel):
+class ConsentRequest(Model):
     """POST /v1/me/consents/teleconsultation."""
 
     model_config = ConfigDict(extra="forbid")
@@ -161,7 +162,7 @@ class ConsentRequest(BaseModel):
         return version
 
 
-class ConsentRecord(BaseModel):
+class ConsentRecord(Model):
     """A patient's acceptance of the teleconsultation consent: which text (version and hash), by whom, when."""
 
     version: str
@@ -179,7 +180,7 @@ def _check_slot_id(value: str) -> str:
 SlotId = Annotated[str, Field(min_length=3, max_length=100), AfterValidator(_check_slot_id)]
 
 
-class BookingRequest(BaseModel):
+class BookingRequest(Model):
     """POST /v1/teleconsult/appointments."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -189,7 +190,7 @@ class BookingRequest(BaseModel):
     reason: Annotated[str, Field(min_length=3, max_length=500)]
 
 
-class AppointmentFields(BaseModel):
+class AppointmentFields(Model):
     """What an appointment shows to those entitled to see it; the booking's reason, clinical free text, is apart."""
 
     appointment_id: str
@@ -212,7 +213,7 @@ class AppointmentFields(BaseModel):
     follow_up_of: str | None = Field(None, description="The consult whose nurse booked this one as its follow-up")
 
 
-class SealedText(BaseModel):
+class SealedText(Model):
     """Free text kept encrypted at rest (adapters/sealed_text.py seals and opens it): the AES-GCM ciphertext and the
     KMS-wrapped data key it was sealed under."""
 
@@ -268,7 +269,7 @@ def patient_age(appointment: "AppointmentFields") -> int | None:
     return age_on(appointment.patient_birth_date, appointment.start.astimezone(MEXICO_CITY).date())
 
 
-class RescheduleRequest(BaseModel):
+class RescheduleRequest(Model):
     """POST /v1/me/appointments/{id}/reschedule."""
 
     model_config = ConfigDict(extra="forbid")
@@ -284,7 +285,7 @@ def noshow_from(appointment: "AppointmentFields") -> datetime:
     return appointment.start + NOSHOW_AFTER
 
 
-class FollowUpRequest(BaseModel):
+class FollowUpRequest(Model):
     """POST /v1/nurse/appointments/{id}/follow-up: the patient's next consult, booked by the nurse at the end of this
     one, in a slot from GET …/follow-up/slots (hers or another nurse's)."""
 
@@ -301,7 +302,7 @@ FOLLOW_UP_FROM = frozenset({"arrived", "fulfilled"})
 FOLLOW_UP_WITHIN = timedelta(hours=24)
 
 
-class NurseCancellation(BaseModel):
+class NurseCancellation(Model):
     """POST /v1/nurse/appointments/{id}/cancel."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -315,7 +316,7 @@ WAITLIST_DAYS = 14
 OFFER_HOLD = timedelta(minutes=30)
 
 
-class WaitlistRequest(BaseModel):
+class WaitlistRequest(Model):
     """POST /v1/teleconsult/waitlist."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -337,7 +338,7 @@ class WaitlistRequest(BaseModel):
         return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
 
 
-class WaitlistEntry(BaseModel):
+class WaitlistEntry(Model):
     member_id: str
     patient_id: str
     days: list[date]
@@ -382,7 +383,7 @@ def moved_to(appointment: Appointment, slot: Slot) -> Appointment:
 # amazon-chime-sdk-js maps it back (snake_case words to PascalCase, nulls dropped) before `new
 # MeetingSessionConfiguration(meeting, attendee)`; adapters/video_rooms.py maps Chime's answer here and has the inverse.
 
-class MeetingMediaPlacement(BaseModel):
+class MeetingMediaPlacement(Model):
     """Where the meeting's media and signalling are served (Chime: MediaPlacement)."""
 
     audio_host_url: str | None = None
@@ -395,19 +396,19 @@ class MeetingMediaPlacement(BaseModel):
     event_ingestion_url: str | None = None
 
 
-class MeetingAudioFeatures(BaseModel):
+class MeetingAudioFeatures(Model):
     echo_reduction: str | None = Field(None, description="AVAILABLE or UNAVAILABLE")
 
 
-class MeetingResolution(BaseModel):
+class MeetingResolution(Model):
     max_resolution: str | None = Field(None, description="None, HD or FHD (content), as Chime names it")
 
 
-class MeetingAttendeeFeatures(BaseModel):
+class MeetingAttendeeFeatures(Model):
     max_count: int | None = None
 
 
-class MeetingFeatures(BaseModel):
+class MeetingFeatures(Model):
     """The meeting's feature set (Chime: MeetingFeatures)."""
 
     audio: MeetingAudioFeatures | None = None
@@ -416,7 +417,7 @@ class MeetingFeatures(BaseModel):
     attendee: MeetingAttendeeFeatures | None = None
 
 
-class Meeting(BaseModel):
+class Meeting(Model):
     """What the provider's client SDK needs to connect: Chime's Meeting in snake_case (the `local` provider gives
     meeting_id and media_region "local" only)."""
 

@@ -3,21 +3,28 @@
 from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.domain.clock import mexico_city_today, now_from
 from chalicelib.domain.figures import DAILY_LOOKBACK_DAYS, DAILY_MAX_DAYS
 
+from chalicelib.domain.model import Model
 from chalicelib.domain.payment_events import Decision, Payment
 from chalicelib.domain.quotes import Month
 from chalicelib.http.api import Router
 from chalicelib.auth import Caller, Role
 from chalicelib.http.views import PaymentOut, payment_out
-from chalicelib.services import operators as service
 
 router = Router(__name__, tag="operators")
 OPERATOR = {Role.OPERATOR}
+
+
+def service():
+    """The use cases, imported with the first request that needs them rather than at cold start."""
+    from chalicelib.services import operators
+
+    return operators
 
 
 class UnmatchedPayment(PaymentOut):
@@ -27,19 +34,19 @@ class UnmatchedPayment(PaymentOut):
     nss: str | None
 
 
-class UnmatchedPage(BaseModel):
+class UnmatchedPage(Model):
     items: list[UnmatchedPayment]
     next: str | None = Field(description="Pass as `after` for the next page; null on the last")
 
 
-class UnmatchedQuery(BaseModel):
+class UnmatchedQuery(Model):
     model_config = ConfigDict(extra="forbid")
 
     limit: Annotated[int, Field(ge=1, le=100)] = 50
     after: Annotated[str, Field(pattern=r"^PAYMENT#[0-9a-f]{32}\|[0-9T:.+-]{19,40}#[0-9a-f]{32}$")] | None = None
 
 
-class Resolution(BaseModel):
+class Resolution(Model):
     """Apply the payment to a member's months, or mark it for refund to the payer."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -64,7 +71,7 @@ class ResolvedPayment(UnmatchedPayment):
     decisions: list[Decision]
 
 
-class Stats(BaseModel):
+class Stats(Model):
     month: str = Field(description="This month on Mexico City's calendar, YYYY-MM")
     members_by_status: dict[str, int]
     beneficiaries: int
@@ -80,7 +87,7 @@ def _unmatched_out(payment: Payment) -> UnmatchedPayment:
 @router.route("/v1/operators/payments/unmatched", "GET", roles=OPERATOR, query=UnmatchedQuery,
               response=UnmatchedPage, summary="Payments waiting for an operator, oldest first")
 def list_unmatched(query: UnmatchedQuery) -> UnmatchedPage:
-    payments, cursor = service.unmatched(query.limit, query.after)
+    payments, cursor = service().unmatched(query.limit, query.after)
     return UnmatchedPage(items=[_unmatched_out(p) for p in payments], next=cursor)
 
 
@@ -88,19 +95,19 @@ def list_unmatched(query: UnmatchedQuery) -> UnmatchedPage:
               response=ResolvedPayment, extra_statuses=[404, 409],
               summary="Apply an unmatched payment to a member and months, or mark it for refund (who and when kept)")
 def resolve_payment(caller: Caller, payment_id: str, body: Resolution, now: datetime) -> ResolvedPayment:
-    payment = service.resolve(caller.user_id, payment_id, body.action, body.member_id, body.months, body.note, now)
+    payment = service().resolve(caller.user_id, payment_id, body.action, body.member_id, body.months, body.note, now)
     return ResolvedPayment(**_unmatched_out(payment).model_dump(), decisions=payment.decisions)
 
 
 @router.route("/v1/operators/stats", "GET", roles=OPERATOR, response=Stats,
               summary="Members by status, beneficiaries, this month's payments and amounts (summed counters)")
 def program_stats(now: datetime) -> Stats:
-    found = service.program_stats(now)
+    found = service().program_stats(now)
     return Stats(month=found.month, members_by_status=found.members_by_status, beneficiaries=found.beneficiaries,
                  payments_this_month=found.payments)
 
 
-class DailyQuery(BaseModel):
+class DailyQuery(Model):
     """GET /v1/operators/stats/daily?from=&to= (Mexico City days, both included)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -128,7 +135,7 @@ class DailyQuery(BaseModel):
         return last
 
 
-class DayFiguresOut(BaseModel):
+class DayFiguresOut(Model):
     day: date = Field(description="A Mexico City day")
     payments: dict[str, int | str] = Field(
         description="received/applied/unmatched/reversed counts and *_mxn amounts (decimal strings), by the day paid")
@@ -139,7 +146,7 @@ class DayFiguresOut(BaseModel):
                     "per-day counting began, earlier days show the figures as they stood then")
 
 
-class DailyFigures(BaseModel):
+class DailyFigures(Model):
     items: list[DayFiguresOut]
 
 
@@ -150,4 +157,4 @@ def daily_stats(query: DailyQuery, now: datetime) -> DailyFigures:
     return DailyFigures(items=[
         DayFiguresOut(day=day.day, payments=day.payments, consults=day.consults,
                       members_by_status=day.members_by_status)
-        for day in service.daily_figures(query.first, query.last, now)])
+        for day in service().daily_figures(query.first, query.last, now)])

@@ -2,22 +2,29 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from chalicelib.domain.clock import MEXICO_CITY
+from chalicelib.domain.model import Model
 from chalicelib.domain.payment_events import Decision, SpeiTrace, UsdLeg
 from chalicelib.domain.payments import PaymentReference, ReferenceRequest, grouped
 from chalicelib.http.api import Idempotency, Reply, Router
 from chalicelib.auth import Caller, Role
 from chalicelib.http.views import NextStep, PaymentOut, next_step, payment_out
 from chalicelib.i18n import Language, text
-from chalicelib.services import payments as service
 
 router = Router(__name__, tag="payments")
 MEMBER = {Role.MEMBER}
 
 
-class ReferenceOut(BaseModel):
+def service():
+    """The use cases, imported with the first request that needs them rather than at cold start."""
+    from chalicelib.services import payments
+
+    return payments
+
+
+class ReferenceOut(Model):
     reference: str = Field(description="18 digits; the last two are ISO 7064 MOD 97-10 check digits")
     reference_display: str = Field(description="The same, grouped by four for bank windows")
     amount_mxn: str
@@ -29,11 +36,11 @@ class ReferenceOut(BaseModel):
     rate_tables: list[str]
 
 
-class ReferenceList(BaseModel):
+class ReferenceList(Model):
     references: list[ReferenceOut]
 
 
-class Channel(BaseModel):
+class Channel(Model):
     channel: str
     payment_reference: str | None
     instructions: str
@@ -42,7 +49,7 @@ class Channel(BaseModel):
     beneficiary: str | None = None
 
 
-class PaymentInstructions(BaseModel):
+class PaymentInstructions(Model):
     amount_mxn: str | None
     reference: ReferenceOut | None
     channels: list[Channel]
@@ -62,7 +69,7 @@ def _out(reference: PaymentReference, now: datetime) -> ReferenceOut:
               summary="Issue a payment reference for my next uncovered months (replaces my open one)")
 def issue_reference(caller: Caller, body: ReferenceRequest, idempotency: Idempotency,
                     now: datetime) -> Reply:
-    reference = service.issue_reference(caller.user_id, body.months, now,
+    reference = service().issue_reference(caller.user_id, body.months, now,
                                         answer=lambda issued: idempotency.writes(201, _out(issued, now), now))
     return Reply(_out(reference, now), 201)
 
@@ -70,13 +77,13 @@ def issue_reference(caller: Caller, body: ReferenceRequest, idempotency: Idempot
 @router.route("/v1/me/payment-references", "GET", roles=MEMBER, response=ReferenceList,
               summary="My payment references, newest first")
 def list_references(caller: Caller, now: datetime) -> ReferenceList:
-    return ReferenceList(references=[_out(reference, now) for reference in service.references_of(caller.user_id)])
+    return ReferenceList(references=[_out(reference, now) for reference in service().references_of(caller.user_id)])
 
 
 @router.route("/v1/me/payment-instructions", "GET", roles=MEMBER, response=PaymentInstructions, extra_statuses=[404],
               summary="How to pay my open reference: SPEI (my NSS as reference), FINABIEN, bank window")
 def payment_instructions(caller: Caller, language: Language, now: datetime) -> PaymentInstructions:
-    found = service.how_to_pay(caller.user_id, now)
+    found = service().how_to_pay(caller.user_id, now)
     reference = found.reference
     return PaymentInstructions(
         amount_mxn=f"{reference.amount_mxn:.2f}" if reference else None,
@@ -89,11 +96,11 @@ def payment_instructions(caller: Caller, language: Language, now: datetime) -> P
 
 # --- Payments, receipts and coverage ---------------------------------------------------------------------------------
 
-class PaymentList(BaseModel):
+class PaymentList(Model):
     payments: list[PaymentOut]
 
 
-class Receipt(BaseModel):
+class Receipt(Model):
     folio: str = Field(description="The payment id")
     issuer: str
     member_id: str
@@ -114,7 +121,7 @@ class Receipt(BaseModel):
     decisions: list[Decision]
 
 
-class CoveredBeneficiary(BaseModel):
+class CoveredBeneficiary(Model):
     beneficiary_id: str
     first_name: str
     relationship: str
@@ -122,7 +129,7 @@ class CoveredBeneficiary(BaseModel):
     until: str | None
 
 
-class Coverage(BaseModel):
+class Coverage(Model):
     status: str
     covered_months: list[str] = Field(description="Every paid month, YYYY-MM")
     covered_through: str | None
@@ -134,13 +141,13 @@ class Coverage(BaseModel):
 @router.route("/v1/me/payments", "GET", roles=MEMBER, response=PaymentList,
               summary="Payments received for me, newest first, unmatched ones included")
 def list_payments(caller: Caller) -> PaymentList:
-    return PaymentList(payments=[payment_out(p) for p in service.payments_of(caller.user_id)])
+    return PaymentList(payments=[payment_out(p) for p in service().payments_of(caller.user_id)])
 
 
 @router.route("/v1/me/payments/{payment_id}/receipt", "GET", roles=MEMBER, response=Receipt, extra_statuses=[404],
               summary="The receipt of one of my payments")
 def payment_receipt(caller: Caller, payment_id: str) -> Receipt:
-    payment, member = service.receipt(caller.user_id, payment_id)
+    payment, member = service().receipt(caller.user_id, payment_id)
     paid_local = payment.paid_at.astimezone(MEXICO_CITY).strftime("%Y-%m-%d %H:%M") if payment.paid_at else None
     return Receipt(
         **payment.model_dump(exclude={"amount_mxn", "member_id", "nss"}), folio=payment.payment_id,
@@ -153,7 +160,7 @@ def payment_receipt(caller: Caller, payment_id: str) -> Receipt:
 @router.route("/v1/me/coverage", "GET", roles=MEMBER, response=Coverage, extra_statuses=[404],
               summary="My covered months, status, covered beneficiaries and next steps")
 def my_coverage(caller: Caller, language: Language, now: datetime) -> Coverage:
-    found = service.coverage(caller.user_id, now)
+    found = service().coverage(caller.user_id, now)
     member = found.member
     listed = [CoveredBeneficiary(beneficiary_id=c.beneficiary.beneficiary_id, first_name=c.beneficiary.first_name,
                                  relationship=c.beneficiary.relationship, covered=c.covered,

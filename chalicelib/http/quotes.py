@@ -2,20 +2,28 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from chalicelib.domain.model import Model
 from chalicelib.domain.quotes import Quote, QuoteOptions, QuoteRequest
 from chalicelib.domain.rates import rate_book
 from chalicelib.http.api import PUBLIC, Router
 from chalicelib.auth import Caller, Role
-from chalicelib.services import quotes as service
 
 router = Router(__name__, tag="quotes")
+
+
+def service():
+    """The use cases, imported with the first request that needs them rather than at cold start."""
+    from chalicelib.services import quotes
+
+    return quotes
+
 
 Amount = Field(pattern=r"^-?[0-9]+\.[0-9]{2}$", description="MXN (or USD) with two decimals")
 
 
-class QuoteLine(BaseModel):
+class QuoteLine(Model):
     concept: str = Field(description="Stable code: eym_cuota_fija, eym_excedente, eym_prestaciones_dinero, "
                                      "eym_gastos_medicos_pensionados, riesgos_trabajo, invalidez_vida, retiro, "
                                      "cesantia_vejez, guarderias_prestaciones_sociales, infonavit")
@@ -25,7 +33,7 @@ class QuoteLine(BaseModel):
     amount_mxn: str = Amount
 
 
-class MonthQuoteOut(BaseModel):
+class MonthQuoteOut(Model):
     month: str = Field(description="YYYY-MM")
     uma: str
     minimum_wage: str
@@ -36,7 +44,7 @@ class MonthQuoteOut(BaseModel):
     lines: list[QuoteLine]
 
 
-class Conventions(BaseModel):
+class Conventions(Model):
     income_divisor: str
     days_per_month: str
     riesgos_trabajo_prima: str = Field(description="Percent")
@@ -44,7 +52,7 @@ class Conventions(BaseModel):
     sources: dict[str, str]
 
 
-class QuoteOut(BaseModel):
+class QuoteOut(Model):
     total_mxn: str = Amount
     total_usd: str | None = None
     usd_mxn_rate: str | None = None
@@ -88,10 +96,10 @@ def render(priced: Quote) -> QuoteOut:
 @router.route("/v1/quotes", "POST", roles=PUBLIC, body=QuoteRequest, response=QuoteOut,
               summary="What PTI coverage costs for an income, zone and period, line by line (no sign-in)")
 def public_quote(body: QuoteRequest, now: datetime) -> QuoteOut:
-    return render(service.public_quote(body, now))
+    return render(service().public_quote(body, now))
 
 
 @router.route("/v1/me/quote", "GET", roles={Role.MEMBER}, query=QuoteOptions, response=QuoteOut, extra_statuses=[404],
               summary="My quote from my registered income and zone")
 def my_quote(caller: Caller, query: QuoteOptions, now: datetime) -> QuoteOut:
-    return render(service.members_quote(caller.user_id, query, now))
+    return render(service().members_quote(caller.user_id, query, now))

@@ -1,14 +1,13 @@
 """The signed-in caller as the API sees them: lets the app choose which screens to show."""
 
-from pydantic import BaseModel
-
+from chalicelib.domain.model import Model
 from chalicelib.http.api import ANY_ROLE, Router
 from chalicelib.auth import Caller, Role
 
 router = Router(__name__, tag="session")
 
 
-class Session(BaseModel):
+class Session(Model):
     user_id: str
     username: str
     roles: list[Role]

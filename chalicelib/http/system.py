@@ -3,30 +3,35 @@
 from functools import cache
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
+from chalicelib.domain.model import Model
 from chalicelib.http.api import PUBLIC, Reply, Router
 from chalicelib.auth import Role
 from chalicelib.http.openapi import build_document, operations_of
-from chalicelib.services import system as service
 
 API_VERSION = "1.0.0"
 
 router = Router(__name__, tag="system")
 
 
-class TableHealth(BaseModel):
+def service():
+    """The use cases, imported with the first request that needs them rather than at cold start."""
+    from chalicelib.services import system
+
+    return system
+
+
+class TableHealth(Model):
     name: str
     status: str
 
 
-class Liveness(BaseModel):
+class Liveness(Model):
     status: Literal["ok"]
     service: str
     stage: str
 
 
-class Health(BaseModel):
+class Health(Model):
     status: Literal["ok", "degraded"]
     service: str
     stage: str
@@ -36,7 +41,7 @@ class Health(BaseModel):
 @router.route("/v1/health", "GET", roles=PUBLIC, response=Liveness,
               summary="The service answers (no database call: anyone may ask, as often as they like)")
 def liveness() -> Liveness:
-    about = service.about()
+    about = service().about()
     return Liveness(status="ok", service=about.service, stage=about.stage)
 
 
@@ -50,7 +55,7 @@ def liveness() -> Liveness:
     reply_statuses=[503],  # the 503 is the same Health report (which table is not ACTIVE), not a problem
 )
 def health() -> Reply:
-    found = service.health()
+    found = service().health()
     report = Health(status="ok" if found.healthy else "degraded", service=found.about.service,
                     stage=found.about.stage, tables=[TableHealth(name=t.name, status=t.status) for t in found.tables])
     return Reply(report, 200 if found.healthy else 503)

@@ -2,14 +2,15 @@
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from chalicelib import wiring
+from chalicelib.domain.model import Model
 from chalicelib.domain.payment_events import Payment
 from chalicelib.i18n import Language, text
 
 
-class NextStep(BaseModel):
+class NextStep(Model):
     code: str
     message: str
 
@@ -18,7 +19,7 @@ def next_step(code: str, language: Language) -> NextStep:
     return NextStep(code=code, message=text(f"next.{code}", language, day=wiring.settings().payment_deadline_day))
 
 
-class PaymentOut(BaseModel):
+class PaymentOut(Model):
     payment_id: str
     status: str = Field(description="applied, unmatched (waiting for an operator), refund_pending or reversed")
     reason: str | None = Field(description="Why it could not be applied automatically")

@@ -8,16 +8,23 @@ signature, timestamp or partner is wrong: nothing was stored), 400/422 (signed b
 from datetime import datetime
 from typing import Mapping
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from chalicelib.domain.model import Model
 from chalicelib.http.api import PUBLIC, Router
-from chalicelib.services import webhooks as service
 
 router = Router(__name__, tag="webhooks")
 SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 
 
-class WebhookAck(BaseModel):
+def service():
+    """The use cases, imported with the first request that needs them rather than at cold start."""
+    from chalicelib.services import webhooks
+
+    return webhooks
+
+
+class WebhookAck(Model):
     status: str = Field(description="applied, unmatched, reversed, recorded (kept, no action) or duplicate")
     payment_id: str | None = None
     reason: str | None = Field(None, description="Why a payment is unmatched (waits for an operator)")
@@ -29,6 +36,6 @@ class WebhookAck(BaseModel):
               headers=SIGNATURE_HEADERS,
               summary="A partner's signed event (Standard Webhooks): payment.succeeded, payment.reversed, others kept")
 def receive_event(partner: str, headers: Mapping[str, str], raw_body: bytes, now: datetime) -> WebhookAck:
-    outcome = service.receive_delivery(partner, headers, raw_body, now)
+    outcome = service().receive_delivery(partner, headers, raw_body, now)
     return WebhookAck(status=outcome.status, payment_id=outcome.payment_id, reason=outcome.reason,
                       months=outcome.months)

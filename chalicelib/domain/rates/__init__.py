@@ -12,13 +12,15 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from chalicelib.domain.model import Model
 
 Zone = Literal["general", "zlfn"]
 Source = Field(min_length=10)
 
 
-class _Data(BaseModel):
+class _Data(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
