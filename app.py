@@ -1,16 +1,24 @@
 """PTI Migrante API: routes and wiring only; rules live in chalicelib/."""
 
+import gc
 import os
 
 from datetime import datetime, timezone
 
-from chalice import Chalice, Cron, Rate
+gc.disable()  # cold start: what the import builds lives as long as the process, so collecting meanwhile is wasted work
 
-from chalicelib import logs, wiring
-from chalicelib.services import jobs
-from chalicelib.http import (
+from chalice import Chalice, Cron, Rate  # noqa: E402
+
+from chalicelib import logs, wiring  # noqa: E402
+from chalicelib.http import (  # noqa: E402
     cors, identity, members, middleware, operators, payments, quotes, records, session, system, teleconsult, webhooks,
 )
+
+JOBS_QUEUE = "pti-migrante-jobs"  # infra/template.json's JobsQueue
+# docs/capacity.md: each renewal rewrites its profile's `by_coverage_end` entry, so 32 consumers would push a shard's
+# index key past 1,000 WCU; 16 keep x1.1 or more and issue 12 million members' renewals in about 3 hours.
+JOBS_CONCURRENCY = 16
+OUTBOX_STREAM_PLACEHOLDER = "arn:aws:dynamodb:us-east-1:000000000000:table/outbox/stream/set-by-infra"
 
 app = Chalice(app_name="pti-migrante", configure_logs=False)
 app.api.cors = cors.console_cors()  # before the blueprints: each route takes it when registered
@@ -42,21 +50,50 @@ app.register_blueprint(records.router.blueprint)
 
 
 @app.schedule(Cron(0, 7, "*", "*", "?", "*"), name="daily_jobs")
-def daily_jobs(event) -> dict:
-    """01:00 in Mexico City (UTC-6, no daylight saving since 2022): renewals, lapses, reminders, notifications."""
-    return jobs.run_daily(datetime.now(timezone.utc)).__dict__
+def daily_jobs(event) -> int:
+    """01:00 in Mexico City (UTC-6, no daylight saving since 2022): the day's renewals, lapses, deadline reminders and
+    horizon rolls, cut into pieces on the jobs queue."""
+    from chalicelib.services import jobs  # the scheduled functions' code loads in their own invocations only
+
+    return jobs.dispatch_daily(datetime.now(timezone.utc), event.context.aws_request_id)
 
 
-@app.schedule(Rate(5, unit=Rate.MINUTES), name="relay_notifications")
-def relay_notifications(event) -> int:
-    """Notifications written by requests (payments applied, reversed) reach SNS within minutes."""
-    return jobs.relay_notifications(datetime.now(timezone.utc))
+# One piece per message, so a piece's failure returns only itself to the queue; the event source's maximum
+# concurrency (infra/template.json) keeps the month's renewals within the tables' write budget.
+@app.on_sqs_message(queue=JOBS_QUEUE, batch_size=1, maximum_concurrency=JOBS_CONCURRENCY, name="do_job_pieces")
+def do_job_pieces(event) -> dict:
+    """The jobs queue's consumer: each message one piece of the day's work (services/jobs.py)."""
+    from chalicelib.services import jobs
+
+    return jobs.run_pieces([(record.to_dict()["messageId"], record.body) for record in event])
+
+
+# infra/template.json points the mapping at the outbox table's stream (its ARN exists only once deployed), filters it
+# to inserts, and adds bisection, retries and the dead-letter queue.
+@app.on_dynamodb_record(stream_arn=OUTBOX_STREAM_PLACEHOLDER, batch_size=100, starting_position="TRIM_HORIZON",
+                        name="relay_outbox")
+def relay_outbox(event) -> dict:
+    """Notifications written to the outbox reach SNS within seconds of their transaction (services/relay.py)."""
+    from chalicelib.services import relay
+
+    return relay.relay_records(event.to_dict()["Records"], datetime.now(timezone.utc))
+
+
+@app.lambda_function(name="redrive_relay")
+def redrive_relay(event, context) -> dict:
+    """Run by an operator once the cause is fixed (`aws lambda invoke`; locally `make redrive`): what the relay
+    dead-lettered is read back from the stream and relayed."""
+    from chalicelib.services import relay
+
+    return relay.redrive(datetime.now(timezone.utc))
 
 
 @app.schedule(Rate(15, unit=Rate.MINUTES), name="consult_reminders")
-def consult_reminders(event) -> dict:
-    """Teleconsult reminders 24 h and 1 h ahead, relayed to SNS straight away."""
-    return jobs.run_consult_reminders(datetime.now(timezone.utc)).__dict__
+def consult_reminders(event) -> int:
+    """Teleconsult reminders 24 h and 1 h ahead (relayed from the outbox's stream)."""
+    from chalicelib.services import jobs
+
+    return jobs.remind_consults(datetime.now(timezone.utc))
 
 
 @app.lambda_function(name="post_confirmation")
@@ -70,3 +107,6 @@ def post_confirmation(event, context) -> dict:
 if "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
     # Lambda cold start: a bad environment fails here, before the first request, with the list of bad variables.
     wiring.settings()
+
+gc.enable()
+gc.freeze()  # later collections skip what the import built

@@ -44,6 +44,10 @@ class Settings(BaseModel):
     webhook_secrets_prefix: str = Field(alias="WEBHOOK_SECRETS_PREFIX", pattern=r"^[\w/+=.@-]+/$")
     # Day of the month by which a payment covers the next month (seeds say 15; some IMSS offices say 20).
     payment_deadline_day: int = Field(15, alias="PAYMENT_DEADLINE_DAY", ge=1, le=28)
+    jobs_queue_url: str = Field(alias="JOBS_QUEUE_URL", pattern=r"^https?://[^\s/]+/\d+/[\w-]+$")
+    relay_dead_letters_url: str = Field(alias="RELAY_DEAD_LETTERS_URL", pattern=r"^https?://[^\s/]+/\d+/[\w-]+$")
+    # Key ranges per index shard in the daily fan-out (domain/jobs.py): only the message count depends on it.
+    job_fanout: int = Field(1, alias="JOB_FANOUT", ge=1, le=256)
     cognito_user_pool_id: str = Field(alias="COGNITO_USER_POOL_ID", pattern=r"^[\w-]+_[0-9a-zA-Z]+$")
     cognito_app_client_id: str = Field(alias="COGNITO_APP_CLIENT_ID", pattern=r"^[\w+]+$")
     cognito_issuer: AnyHttpUrl = Field(alias="COGNITO_ISSUER")

@@ -7,16 +7,20 @@ Lambda entry and the local server call `settings()` first thing so a bad environ
 import os
 import secrets
 from functools import cache
+from typing import TYPE_CHECKING
 
 from chalicelib.auth import TokenVerifier
 from chalicelib.settings import Settings, load_settings
-from chalicelib.store import tables
-from chalicelib.adapters.partner_secrets import PartnerSecrets
-from chalicelib.adapters.video_rooms import ChimeRooms, LocalRooms, VideoRooms
+
+if TYPE_CHECKING:
+    from chalicelib.adapters.partner_secrets import PartnerSecrets
+    from chalicelib.adapters.video_rooms import VideoRooms
 
 
 @cache
 def settings() -> Settings:
+    from chalicelib.store import tables  # the store (PynamoDB, botocore) loads with the settings, not with `app`
+
     loaded = load_settings(os.environ)
     tables.bind(loaded)
     return loaded
@@ -33,7 +37,9 @@ def token_verifier() -> TokenVerifier:
 
 
 @cache
-def partner_secrets() -> PartnerSecrets:
+def partner_secrets() -> "PartnerSecrets":
+    from chalicelib.adapters.partner_secrets import PartnerSecrets
+
     current = settings()
     return PartnerSecrets(current.webhook_secrets_prefix, current.webhook_partners)
 
@@ -43,6 +49,22 @@ def sns():
     import boto3  # botocore's SNS model loads only when something is published
 
     return boto3.client("sns", region_name=settings().region)
+
+
+@cache
+def sqs():
+    import boto3  # the daily dispatcher's client
+
+    return boto3.client("sqs", region_name=settings().region)
+
+
+@cache
+def dynamodb_streams():
+    import boto3  # the relay's redrive reads dead-lettered records back from the outbox stream
+
+    current = settings()
+    return boto3.client("dynamodbstreams", region_name=current.region,
+                        endpoint_url=str(current.dynamodb_endpoint) if current.dynamodb_endpoint else None)
 
 
 @cache
@@ -91,7 +113,9 @@ def curp_registry():
 
 
 @cache
-def video_rooms() -> VideoRooms:
+def video_rooms() -> "VideoRooms":
+    from chalicelib.adapters.video_rooms import ChimeRooms, LocalRooms
+
     current = settings()
     if current.video_provider == "chime":
         import boto3
@@ -109,6 +133,8 @@ def reset() -> None:
     kms.cache_clear()
     video_rooms.cache_clear()
     sns.cache_clear()
+    sqs.cache_clear()
+    dynamodb_streams.cache_clear()
     partner_secrets.cache_clear()
     token_verifier.cache_clear()
     settings.cache_clear()

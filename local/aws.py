@@ -29,7 +29,7 @@ class Endpoints:
     moto: str
 
     def client(self, service: str):
-        endpoint = self.dynamodb if service == "dynamodb" else self.moto
+        endpoint = self.dynamodb if service in ("dynamodb", "dynamodbstreams") else self.moto  # streams: DynamoDB Local
         return boto3.client(
             service,
             endpoint_url=endpoint,

@@ -1,13 +1,17 @@
 """Create the local tables and sign-in resources exactly as infra/template.json defines them. Idempotent.
 
 Tables: every `AWS::DynamoDB::Table` the template wires into the function environment (`Globals`), created under
-the name that environment variable has for the stage. Sign-in: the user pool, its app client and groups. Also the
-notifications topic and each webhook partner's signing secret.
+the name that environment variable has for the stage, with its indexes and stream. Queues: every `AWS::SQS::Queue`,
+named `pti-local-<resource name in kebab case, without "-queue">`, with its attributes and redrive policy.
+Sign-in: the user pool, its app client and groups. Also the notifications topic and each webhook partner's signing
+secret.
 """
 
 import base64
 import json
+import re
 import secrets
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -41,6 +45,8 @@ _CREATE_TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "BillingMode", "Globa
 def create_table_request(name: str, properties: Mapping[str, Any]) -> dict[str, Any]:
     """CreateTable parameters for a template table (CloudFormation spells a few of them differently)."""
     request: dict[str, Any] = {"TableName": name, **{k: properties[k] for k in _CREATE_TABLE_KEYS if k in properties}}
+    if "StreamSpecification" in properties:  # CloudFormation implies StreamEnabled
+        request["StreamSpecification"] = {"StreamEnabled": True, **properties["StreamSpecification"]}
     sse = properties.get("SSESpecification")
     if sse:
         # A customer key is a reference to another resource of the stack; locally the default encryption stands in.
@@ -106,23 +112,65 @@ def ensure_indexes(dynamodb, environment: Mapping[str, str], template: Mapping[s
     added = []
     for variable, properties in table_definitions(template or load_template()).items():
         name = environment[variable]
-        existing = {i["IndexName"] for i in dynamodb.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])}
+        table = dynamodb.describe_table(TableName=name)["Table"]
+        existing = {i["IndexName"]: i["KeySchema"] for i in table.get("GlobalSecondaryIndexes", [])}
         for index in properties.get("GlobalSecondaryIndexes", []):
-            if index["IndexName"] in existing:
+            if existing.get(index["IndexName"]) == index["KeySchema"]:
                 continue
+            if index["IndexName"] in existing:  # its keys changed since: rebuilt from the table's items
+                dynamodb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[
+                    {"Delete": {"IndexName": index["IndexName"]}}])
+                _wait_for_indexes(dynamodb, name)
             used = {part["AttributeName"] for part in index["KeySchema"]}
             dynamodb.update_table(
                 TableName=name,
                 AttributeDefinitions=[d for d in properties["AttributeDefinitions"] if d["AttributeName"] in used],
                 GlobalSecondaryIndexUpdates=[{"Create": index}],
             )
-            dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+            _wait_for_indexes(dynamodb, name)
             added.append(f"{name}/{index['IndexName']}")
+        stream = properties.get("StreamSpecification")
+        if stream and not table.get("StreamSpecification", {}).get("StreamEnabled"):
+            dynamodb.update_table(TableName=name, StreamSpecification={"StreamEnabled": True, **stream})
+            added.append(f"{name}/stream")
         ttl = properties.get("TimeToLiveSpecification")
         if ttl and dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]["TimeToLiveStatus"] != "ENABLED":
             dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
             added.append(f"{name}/ttl:{ttl['AttributeName']}")
     return added
+
+
+def _wait_for_indexes(dynamodb, name: str) -> None:
+    dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    for _ in range(120):
+        indexes = dynamodb.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])
+        if all(index.get("IndexStatus", "ACTIVE") == "ACTIVE" for index in indexes):
+            return
+        time.sleep(0.5)
+
+
+def local_queue_name(resource: str) -> str:
+    """JobsDeadLetterQueue → pti-local-jobs-dead-letter."""
+    return "pti-local-" + re.sub(r"(?<!^)(?=[A-Z])", "-", resource.removesuffix("Queue")).lower()
+
+
+def ensure_queues(sqs, template: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The template's queues (CreateQueue is idempotent with the same attributes), dead-letter queues first so a
+    redrive policy can name them; returns resource name → queue URL."""
+    resources = (template or load_template())["Resources"]
+    queues = {name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::SQS::Queue"}
+    urls: dict[str, str] = {}
+    for name, properties in sorted(queues.items(), key=lambda item: "RedrivePolicy" in item[1]):
+        attributes = {key: str(properties[key]) for key in ("VisibilityTimeout", "MessageRetentionPeriod")
+                      if key in properties}
+        redrive = properties.get("RedrivePolicy")
+        if redrive:
+            target = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            arn = sqs.get_queue_attributes(QueueUrl=urls[target], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            attributes["RedrivePolicy"] = json.dumps({"deadLetterTargetArn": arn,
+                                                      "maxReceiveCount": str(redrive["maxReceiveCount"])})
+        urls[name] = sqs.create_queue(QueueName=local_queue_name(name), Attributes=attributes)["QueueUrl"]
+    return urls
 
 
 def ensure_records_key(kms, alias: str, template: Mapping[str, Any] | None = None) -> str:
@@ -166,6 +214,7 @@ def bootstrap(endpoints_client, environment: Mapping[str, str]) -> list[str]:
     created = ensure_tables(dynamodb, environment)
     ensure_indexes(dynamodb, environment)
     ensure_topic(endpoints_client("sns"), environment["NOTIFICATIONS_TOPIC_ARN"])
+    ensure_queues(endpoints_client("sqs"))
     ensure_partner_secrets(endpoints_client("secretsmanager"), environment["WEBHOOK_SECRETS_PREFIX"],
                            environment["WEBHOOK_PARTNERS"])
     ensure_records_key(endpoints_client("kms"), environment["RECORDS_KEY_ID"])

@@ -33,7 +33,7 @@ def main() -> None:
     aws = LocalAws(dynamodb_port=args.dynamodb_port, moto_port=args.moto_port,
                    data_dir=STATE_DIR / "dynamodb", log_dir=STATE_DIR / "logs")
     print(f"Starting DynamoDB Local (data in {STATE_DIR / 'dynamodb'}) and moto ...", flush=True)
-    api = None
+    api = runner = None
     try:
         aws.start()
         cognito = aws.endpoints.client("cognito-idp")
@@ -63,6 +63,9 @@ def main() -> None:
               f"  T=$(make -s token ROLE=nurse USER=<username>)    # chooses the password {LOCAL_PASSWORD} "
               "(NEW_PASSWORD=… for another)")
         api = subprocess.Popen([sys.executable, "-m", "local.serve", str(args.api_port)], cwd=PROJECT, env=environment)
+        runner = subprocess.Popen([sys.executable, "-m", "local.runner"], cwd=PROJECT, env=environment)
+        print("Lambda's event sources (local/runner.py): the jobs queue and the outbox stream feed the app's handlers; "
+              "`make jobs [AT=…]` dispatches the daily work, notifications reach SNS from the stream.", flush=True)
         state.save()
         print(f"Serving the API on {state.api_url}; try: curl -H \"Authorization: Bearer $T\" {state.api_url}/v1/health",
               flush=True)
@@ -75,12 +78,13 @@ def main() -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        if api is not None and api.poll() is None:
-            api.terminate()
-            api.wait(timeout=10)
+        for child in (api, runner):
+            if child is not None and child.poll() is None:
+                child.terminate()
+                child.wait(timeout=10)
         aws.stop()
         (STATE_DIR / "stack.json").unlink(missing_ok=True)
-        print("Stopped the API, DynamoDB Local and moto.", flush=True)
+        print("Stopped the API, the event sources, DynamoDB Local and moto.", flush=True)
 
 
 if __name__ == "__main__":

@@ -75,7 +75,9 @@ def in_process_aws(jwks_url: str, setenv: Callable[[str, str], None],
     (set through `setenv` / `delenv`: a MonkeyPatch's in tests, os.environ's in benches)."""
     for variable in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE"):
         delenv(variable)
-    for name, value in {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}.items():
+    # AWS_ACCOUNT_ID_ENDPOINT_MODE: botocore sends a stream ARN's calls to an account-id endpoint moto does not serve.
+    for name, value in {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
+                        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled"}.items():
         setenv(name, value)
     try:
         with mock_aws():

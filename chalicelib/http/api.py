@@ -21,12 +21,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib import wiring
+from chalicelib import logs, wiring
 from chalicelib.errors import (
     AppError, FieldError, Forbidden, InvalidInput, NotFound, ServiceUnavailable, UnsupportedMediaType, field_errors,
 )
@@ -37,8 +37,10 @@ from chalicelib.http.rendering import json_response
 from chalicelib.i18n import Language, negotiate, text
 from chalicelib.json_input import json_body
 from chalicelib.logs import service_logger
-from chalicelib.store import idempotency as idempotency_store
-from chalicelib.store.transactions import Write, transient_cause
+
+if TYPE_CHECKING:
+    from chalicelib.store.idempotency import StoredResponse
+    from chalicelib.store.transactions import Write
 
 PUBLIC = None  # `roles=PUBLIC`: no sign-in; stated at each route so that no route is public by omission
 ANY_ROLE: frozenset[Role] = frozenset()  # `roles=ANY_ROLE`: signed in, whatever the role
@@ -49,6 +51,13 @@ _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 PATH_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,128}$"
 _PATH_ID = re.compile(PATH_ID_PATTERN)
 _log = service_logger()
+
+
+def idempotency_store():
+    """Idempotency records (the store, PynamoDB, botocore): imported with the first request that needs them."""
+    from chalicelib.store import idempotency
+
+    return idempotency
 
 
 def utc_now() -> datetime:
@@ -91,8 +100,8 @@ class IdempotencyKey:
     record_key: str
     request_hash: str
 
-    def record(self, status: int, body: BaseModel, now: datetime) -> Write:
-        return idempotency_store.record(self.record_key, self.request_hash, status, body.model_dump(mode="json"), now)
+    def record(self, status: int, body: BaseModel, now: datetime) -> "Write":
+        return idempotency_store().record(self.record_key, self.request_hash, status, body.model_dump(mode="json"), now)
 
 
 @dataclass
@@ -102,7 +111,7 @@ class Idempotency:
     key: IdempotencyKey | None
     written: bool = False
 
-    def writes(self, status: int, body: BaseModel, now: datetime) -> list[Write]:
+    def writes(self, status: int, body: BaseModel, now: datetime) -> list["Write"]:
         """The write that stores this answer (none without a key): put it in the same transaction as the effect, so
         the record exists exactly when the effect does."""
         self.written = True
@@ -156,7 +165,7 @@ class Router:
                path_params: dict[str, str]) -> Response:
         request = self.blueprint.current_request
         language = negotiate(request.headers.get("accept-language"))
-        correlation_id = request_scope.correlation_id.get()
+        correlation_id = logs.correlation_id() or "-"
         now = utc_now()
         try:
             caller = None
@@ -178,20 +187,22 @@ class Router:
             key = (_idempotency_key(operation, request.headers, caller, path_params, raw) if operation.idempotent
                    else None)
             if key is not None:
-                stored = idempotency_store.find(key.record_key, now)
+                stored = idempotency_store().find(key.record_key, now)
                 if stored is not None:
                     return _replay(stored, key)
             available["idempotency"] = idempotency = Idempotency(key)
             try:
                 result = handler(**{name: available[name] for name in wanted})
-            except idempotency_store.AlreadyAnswered:
+            except idempotency_store().AlreadyAnswered:
                 # A concurrent request with the same key committed first: answer as it did.
-                return _replay(idempotency_store.find(key.record_key, now), key)
+                return _replay(idempotency_store().find(key.record_key, now), key)
             if operation.idempotent and not idempotency.written:
                 raise RuntimeError(f"{operation.name} stored no idempotency record")
         except AppError as error:
             return problem_response(error, language, instance=instance_of(request), correlation_id=correlation_id)
         except Exception as error:
+            from chalicelib.store.transactions import transient_cause
+
             cause = transient_cause(error)
             if cause:
                 # DynamoDB throttled or out of reach even after botocore's retries: a 503 the caller may retry, not a
@@ -255,7 +266,7 @@ def _idempotency_key(operation: Operation, headers: Mapping[str, str], caller: C
     return IdempotencyKey(f"{operation.name}#{owner}#{supplied}", hashlib.sha256(canonical.encode()).hexdigest())
 
 
-def _replay(stored: idempotency_store.StoredResponse | None, key: IdempotencyKey) -> Response:
+def _replay(stored: "StoredResponse | None", key: IdempotencyKey) -> Response:
     if stored is None:  # expired between the write and this read: vanishingly rare, and safe to retry
         raise AppError()
     if stored.request_hash != key.request_hash:

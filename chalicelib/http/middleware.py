@@ -13,6 +13,7 @@ from chalicelib.http import request_scope
 from chalicelib.http.cors import console_cors
 from chalicelib.http.problems import instance_of, problem_response
 from chalicelib.i18n import negotiate
+from chalicelib import logs
 from chalicelib.logs import metric_fields, service_logger
 
 MAX_BODY_BYTES = 64 * 1024  # our largest request (a registration) is ~2 KB; API Gateway's own cap is 10 MB
@@ -24,7 +25,7 @@ _log = service_logger()
 def observe_request(request: Request, get_response: Callable[[Request], Response]) -> Response:
     started = perf_counter()
     correlation_id = _correlation_id(request)
-    request_scope.correlation_id.set(correlation_id)
+    logs.follow(correlation_id)
     request_scope.caller_roles.set("anonymous")
     language = negotiate(request.headers.get("accept-language"))
     body_size = len(request.raw_body or b"")
@@ -87,5 +88,5 @@ def _chalice_error(response: Response, request: Request) -> AppError:
         return NotFound(path=request.path)
     if status == 400:
         return MalformedRequest()
-    _log.error("chalice error response", extra={"status": status, "correlation_id": request_scope.correlation_id.get()})
+    _log.error("chalice error response", extra={"status": status})  # the line carries the correlation id
     return AppError()

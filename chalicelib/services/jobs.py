@@ -1,52 +1,113 @@
-"""The daily jobs (Chalice `@app.schedule` in app.py; `make jobs` runs them by hand locally).
+"""The scheduled jobs, fanned out on SQS (app.py: `daily_jobs` dispatches, `do_job_pieces` consumes).
 
-Each step is safe to run twice on one day: references are issued only to members without an open one, lapses are
-conditional on the member still being active through the same month, and notifications have deterministic keys.
+At 01:00 Mexico City the dispatcher cuts the day's work into pieces (domain/jobs.py), one queue message each; the
+consumer does one piece per message, so a month's renewals run on as many Lambdas as the queue's event source allows
+rather than in one loop. Every piece is safe to run twice: references are issued only to members without an open one,
+lapses are conditional on the member still being active through the same month, and notifications have deterministic
+keys. So a redelivered message, a late one, or a dispatcher that ran twice changes nothing.
 """
 
-import json
-import time
-from dataclasses import asdict, dataclass
+import random
 from datetime import datetime, timedelta
 
-from chalicelib import wiring
+from pydantic import ValidationError
+
 from chalicelib.domain.clock import mexico_city_today
 from chalicelib.domain.coverage import month_of
+from chalicelib.domain.jobs import JobMessage, KeyRange, daily_messages
 from chalicelib.domain.members import MemberStatus
 from chalicelib.domain.payments import grouped, new_reference
 from chalicelib.domain.quotes import shift_month
 from chalicelib.errors import AppError
+from chalicelib import logs, wiring
 from chalicelib.logs import metric_fields, service_logger
 from chalicelib.services import teleconsult
 from chalicelib.store import members as member_store
 from chalicelib.store import outbox
 from chalicelib.store import payments as payment_store
 from chalicelib.store import teleconsult as teleconsult_store
-from chalicelib.store.outbox import Notification, Queued
+from chalicelib.store.outbox import Notification
 from chalicelib.store.transactions import ConditionFailed, commit
 
 REMIND_DAYS_BEFORE = 3
 _log = service_logger()
 
 
-@dataclass
-class DailyReport:
-    references_issued: int = 0
-    lapsed: int = 0
-    reminders: int = 0
-    slots_added: int = 0
-    notifications_sent: int = 0
+SEND_ATTEMPTS = 3
 
 
-def renew_references(now: datetime) -> int:
+def dispatch_daily(now: datetime, correlation_id: str | None = None) -> int:
+    """Send the day's pieces to the jobs queue (SendMessageBatch, 10 a call); returns how many. A message SQS refuses
+    is sent again, up to SEND_ATTEMPTS; then the run fails and the schedule's retry dispatches the day again, which
+    the pieces' idempotence makes harmless."""
+    current = wiring.settings()
+    nurses = [nurse.nurse_id for nurse in teleconsult_store.all_nurses() if nurse.status != "inactive"]
+    messages = daily_messages(
+        now, renew=mexico_city_today(now).day <= current.payment_deadline_day,
+        shards={"renew": member_store.COVERAGE_END_SHARDS, "lapse": member_store.COVERAGE_END_SHARDS,
+                "remind": payment_store.OPEN_SHARDS},
+        fanout=current.job_fanout, nurse_ids=nurses, correlation_id=correlation_id)
+    # SQS hands messages out in no set order, but shuffled they never arrive as a run of one index key's ranges.
+    random.shuffle(messages)
+    queue = wiring.sqs()
+    for start in range(0, len(messages), 10):
+        entries = {str(i): message.model_dump_json() for i, message in enumerate(messages[start:start + 10])}
+        for _ in range(SEND_ATTEMPTS):
+            answer = queue.send_message_batch(QueueUrl=current.jobs_queue_url, Entries=[
+                {"Id": key, "MessageBody": body} for key, body in entries.items()])
+            entries = {failed["Id"]: entries[failed["Id"]] for failed in answer.get("Failed", [])}
+            if not entries:
+                break
+        else:
+            raise RuntimeError(f"the jobs queue refused {len(entries)} messages")
+    _log.info("daily jobs dispatched", extra={"pieces": len(messages), "correlation_id": correlation_id})
+    return len(messages)
+
+
+def run_pieces(messages: list[tuple[str, str]]) -> dict:
+    """The consumer: each (message id, body) of an SQS batch done in turn. Answers Lambda's partial batch response:
+    the ids that failed (a body that is not a piece, or an error) go back to the queue, to be retried and, after the
+    queue's maxReceiveCount, moved to its dead-letter queue; the others are deleted."""
+    failed = []
+    for message_id, body in messages:
+        logs.follow(None)
+        try:
+            piece = JobMessage.model_validate_json(body)
+        except ValidationError:
+            _log.error("not a job piece", extra={"message_id": message_id,
+                                                 **metric_fields({"Step": "invalid"}, JobPiecesFailed=1)})
+            failed.append(message_id)
+            continue
+        logs.follow(piece.correlation_id)  # the dispatcher's, on to the notifications the piece writes
+        try:
+            done = run_piece(piece)
+        except Exception:
+            _log.exception("job piece failed", extra={"message_id": message_id,
+                                                      **metric_fields({"Step": piece.step}, JobPiecesFailed=1)})
+            failed.append(message_id)
+            continue
+        _log.info("job piece done", extra={"message_id": message_id, "shard": piece.shard, "done": done,
+                                           **metric_fields({"Step": piece.step}, JobPiecesDone=1)})
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+
+
+def run_piece(piece: JobMessage) -> int:
+    """One piece of the day's work; returns how many members (or slots) it changed."""
+    if piece.step == "roll":
+        return roll_slot_horizons(piece.now, piece.nurses)
+    step = {"renew": renew_references, "lapse": lapse_ended_coverage, "remind": remind_deadlines}[piece.step]
+    return step(piece.now, piece.shard or 0, piece.keys)
+
+
+def renew_references(now: datetime, shard: int, keys: KeyRange | None = None) -> int:
     """From the 1st to the deadline day, members with auto-renewal whose coverage ends this month get next month's
-    reference, and a notification saying so."""
+    reference, and a notification saying so (one shard and key range of them)."""
     today = mexico_city_today(now)
     deadline_day = wiring.settings().payment_deadline_day
     if today.day > deadline_day:
         return 0
     issued = 0
-    for member in member_store.members_covered_through(month_of(today)):
+    for member in member_store.members_covered_through(month_of(today), shard, keys):
         if not member.auto_renewal or member.open_reference or member.status is MemberStatus.CANCELLED:
             continue
         reference = new_reference(member, 1, now, deadline_day)
@@ -61,11 +122,12 @@ def renew_references(now: datetime) -> int:
     return issued
 
 
-def lapse_ended_coverage(now: datetime) -> int:
-    """Members still active whose last covered month was last month become lapsed, and are told."""
+def lapse_ended_coverage(now: datetime, shard: int, keys: KeyRange | None = None) -> int:
+    """Members still active whose last covered month was last month become lapsed, and are told (one shard and key
+    range of them)."""
     last_month = month_of(shift_month(mexico_city_today(now).replace(day=1), -1))
     lapsed = 0
-    for member in member_store.members_covered_through(last_month):
+    for member in member_store.members_covered_through(last_month, shard, keys):
         if member.status is not MemberStatus.ACTIVE:
             continue
         notice = Notification("coverage-lapsed", member.member_id, last_month, {"covered_through": last_month})
@@ -73,11 +135,12 @@ def lapse_ended_coverage(now: datetime) -> int:
     return lapsed
 
 
-def remind_deadlines(now: datetime) -> int:
-    """Members whose open reference is due in REMIND_DAYS_BEFORE days (Mexico City) get one reminder."""
+def remind_deadlines(now: datetime, shard: int, codes: KeyRange | None = None) -> int:
+    """Members whose open reference is due in REMIND_DAYS_BEFORE days (Mexico City) get one reminder (one shard and
+    code range of the references)."""
     due = mexico_city_today(now) + timedelta(days=REMIND_DAYS_BEFORE)
     reminded = 0
-    for reference in payment_store.open_references_due(due):
+    for reference in payment_store.open_references_due(due, shard, codes):
         notice = Notification("payment-deadline", reference.member_id, reference.reference, {
             "reference": grouped(reference.reference), "amount_mxn": f"{reference.amount_mxn:.2f}",
             "deadline": reference.expires_at.isoformat(), "months": reference.months})
@@ -89,71 +152,7 @@ def remind_deadlines(now: datetime) -> int:
     return reminded
 
 
-RELAY_BUDGET = timedelta(minutes=4)  # under the 5-minute schedule, so two runs seldom overlap
-RELAY_PAGE = 500
-
-
-def relay_notifications(now: datetime, budget: timedelta = RELAY_BUDGET, page: int = RELAY_PAGE) -> int:
-    """Publish pending notifications to SNS oldest first and mark each sent, page after page until none is pending or
-    `budget` (wall-clock) is spent. Two overlapping runs may publish a message twice: it carries its id (the outbox
-    key) for consumers to drop repeats. Returns how many were published."""
-    topic = wiring.settings().notifications_topic_arn
-    sent: set[str] = set()  # the index is eventually consistent: a page may repeat messages marked a moment ago
-    oldest: datetime | None = None
-    stop = time.monotonic() + budget.total_seconds()
-    while time.monotonic() < stop:
-        queued = [message for message in outbox.pending(page) if message.key not in sent]
-        if queued and oldest is None:
-            oldest = datetime.fromisoformat(queued[0].created_at)  # pages come oldest first
-        for message in queued:
-            _publish(topic, message)
-            outbox.mark_sent(message.key, now)
-            sent.add(message.key)
-            if time.monotonic() >= stop:
-                break
-        if not queued:
-            break
-    lag = (now - oldest).total_seconds() if oldest else 0.0
-    _log.info("relay", extra=metric_fields({"Job": "relay"}, RelayPublished=len(sent), RelayLagSeconds=lag))
-    return len(sent)
-
-
-def _publish(topic: str, message: Queued) -> None:
-    """One SNS message: the notification as JSON, its id the outbox key; kind and id as message attributes too."""
-    body = {"id": message.key, "kind": message.kind, "member_id": message.member_id, "params": message.params,
-            "created_at": message.created_at}
-    attributes = {"kind": message.kind, "message_id": message.key}
-    wiring.sns().publish(
-        TopicArn=topic, Message=json.dumps(body, ensure_ascii=False),
-        MessageAttributes={name: {"DataType": "String", "StringValue": value} for name, value in attributes.items()},
-    )
-
-
-def run_daily(now: datetime) -> DailyReport:
-    report = DailyReport(
-        references_issued=renew_references(now),
-        lapsed=lapse_ended_coverage(now),
-        reminders=remind_deadlines(now),
-        slots_added=roll_slot_horizons(now),
-    )
-    report.notifications_sent = relay_notifications(now)
-    _log.info("daily jobs", extra=asdict(report))
-    return report
-
-
 CONSULT_REMINDERS = (timedelta(hours=24), timedelta(hours=1))
-
-
-@dataclass
-class ConsultRemindersReport:
-    reminded: int
-    notifications_sent: int
-
-
-def run_consult_reminders(now: datetime) -> ConsultRemindersReport:
-    """The quarter-hourly run: consult reminders due, relayed to SNS straight away."""
-    reminded = remind_consults(now)
-    return ConsultRemindersReport(reminded=reminded, notifications_sent=relay_notifications(now))
 
 
 def remind_consults(now: datetime) -> int:
@@ -177,11 +176,12 @@ def remind_consults(now: datetime) -> int:
     return reminded
 
 
-def roll_slot_horizons(now: datetime) -> int:
+def roll_slot_horizons(now: datetime, nurse_ids: tuple[str, ...]) -> int:
     """Each nurse's published pattern is extended one more day, keeping her horizon rolling (booked slots untouched)."""
     added = 0
-    for nurse in teleconsult_store.all_nurses():
-        if nurse.status == "inactive":
+    for nurse_id in nurse_ids:
+        nurse = teleconsult_store.get_nurse(nurse_id)
+        if nurse is None or nurse.status == "inactive":
             continue  # deactivated: her pattern is gone, unless a publish raced the deactivation
         availability = teleconsult_store.get_availability(nurse.nurse_id)
         if availability is None:

@@ -24,6 +24,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.models import Model
 
 from chalicelib.domain.beneficiaries import PARTNERS, Beneficiary
+from chalicelib.domain.jobs import KeyRange
 from chalicelib.domain.members import Member, MemberStatus
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.store.attributes import DecimalAttribute
@@ -46,12 +47,9 @@ def coverage_end_key(member_id: str, covered_through: str) -> str:
     return f"{covered_through}#{zlib.crc32(member_id.encode()) % COVERAGE_END_SHARDS:02d}"
 
 
-def coverage_end_keys(month: str) -> list[str]:
-    return [f"{month}#{shard:02d}" for shard in range(COVERAGE_END_SHARDS)]
-
-
-# Profiles by the month their coverage ends (sparse: only members who ever paid). Daily jobs read it.
-ByCoverageEnd = index("by_coverage_end", "coverage_end")
+# Profiles by the month their coverage ends (sparse: only members who ever paid), in member key order so the daily
+# jobs can cut a shard into ranges of member ids.
+ByCoverageEnd = index("by_coverage_end", "coverage_end", "pk")
 # Pending identity claims, oldest first (sparse): the operators' queue.
 IdentityClaims = index("identity_claims", "claim_queue", "claim_sk")
 
@@ -315,13 +313,13 @@ def member_partition(member_id: str) -> tuple[Member | None, list[Beneficiary]]:
 
 # --- Coverage ending -------------------------------------------------------------------------------------------------
 
-def members_covered_through(month: str) -> Iterator[Member]:
-    """Members whose last covered month is `month`: one paged Query per shard of the sparse by_coverage_end index,
-    read as the caller goes (a month's members do not fit in a Lambda's memory at scale)."""
-    for key in coverage_end_keys(month):
-        for item in MemberItem.by_coverage_end.query(key):
-            if isinstance(item, ProfileItem):
-                yield _member(item)
+def members_covered_through(month: str, shard: int, keys: KeyRange | None = None) -> Iterator[Member]:
+    """Members whose last covered month is `month`, in one shard of the sparse by_coverage_end index and the range
+    `keys` of member ids (None: the whole shard): one paged Query, read as the caller goes."""
+    condition = MemberItem.pk.between(*keys.bounds(member_key(""))) if keys else None
+    for item in MemberItem.by_coverage_end.query(f"{month}#{shard:02d}", condition):
+        if isinstance(item, ProfileItem):
+            yield _member(item)
 
 
 def mark_lapsed(member: Member, now: datetime, extra: list[Write] = ()) -> bool:

@@ -12,6 +12,7 @@ item (which keeps the raw signed body) as the guard for a webhook-id. `waiting` 
 must act on (unmatched payments for operators, open references for the deadline reminders).
 """
 
+from collections.abc import Iterator
 from datetime import date, datetime
 
 from pynamodb.attributes import (
@@ -20,6 +21,7 @@ from pynamodb.attributes import (
 from pynamodb.models import Model
 
 from chalicelib.domain.clock import mexico_city_today
+from chalicelib.domain.jobs import KeyRange
 from chalicelib.domain.payment_events import Payment
 from chalicelib.domain.payments import PaymentReference
 from chalicelib.errors import Conflict
@@ -110,10 +112,6 @@ def open_references_key(deadline: date, code: str) -> str:
     return f"OPEN#{deadline.isoformat()}#{int(code[-4:]) % OPEN_SHARDS:02d}"
 
 
-def open_references_keys(deadline: date) -> list[str]:
-    return [f"OPEN#{deadline.isoformat()}#{shard:02d}" for shard in range(OPEN_SHARDS)]
-
-
 def _reference_item(reference: PaymentReference) -> ReferenceItem:
     return ReferenceItem(
         *reference_key(reference.reference),
@@ -176,10 +174,13 @@ def get_reference(code: str) -> PaymentReference | None:
         return None
 
 
-def open_references_due(deadline: date) -> list[PaymentReference]:
-    """Open references whose deadline is that Mexico City day: one Query per shard of the sparse `waiting` index."""
-    return [_reference(item) for key in open_references_keys(deadline) for item in PaymentItem.waiting.query(key)
-            if isinstance(item, ReferenceItem)]
+def open_references_due(deadline: date, shard: int, codes: KeyRange | None = None) -> Iterator[PaymentReference]:
+    """Open references whose deadline is that Mexico City day, in one shard of the sparse `waiting` index and the
+    range `codes` of reference codes (None: the whole shard): one paged Query, read as the caller goes."""
+    condition = PaymentItem.waiting_sk.between(*codes.bounds("")) if codes else None
+    for item in PaymentItem.waiting.query(f"OPEN#{deadline.isoformat()}#{shard:02d}", condition):
+        if isinstance(item, ReferenceItem):
+            yield _reference(item)
 
 
 # --- Payments and deliveries -----------------------------------------------------------------------------------------

@@ -83,3 +83,34 @@ def paid(reference=None, amount="0", *, tx="tx-1", paid_at=None, nss=None, chann
 def reversed_(tx, when=None, reason="chargeback"):
     return {"type": "payment.reversed", "data": {"partner_transaction_id": tx, "reversed_at":
                                                  (when or datetime.now(timezone.utc)).isoformat(), "reason": reason}}
+
+
+@pytest.fixture
+def event_sources(api, aws):
+    """Lambda's event sources in-process (local/runner.py's, over moto): `run_jobs(now)` dispatches the day's pieces
+    and has the consumer do them all; `relay()` hands the outbox stream's new records to the relay."""
+    from chalicelib.services import jobs
+    from local.runner import QueueSource, StreamSource, sources
+
+    queue, stream = sources(lambda service: boto3.client(service, region_name=REGION),
+                            {"OUTBOX_TABLE": stage_environment("local")["OUTBOX_TABLE"]})
+
+    class EventSources:
+        queue_source: QueueSource = queue
+        stream_source: StreamSource = stream
+
+        def run_jobs(self, now: datetime) -> int:
+            """Dispatch at `now` and drain the queue; returns the pieces dispatched."""
+            dispatched = jobs.dispatch_daily(now, "test")
+            while queue.poll(wait_seconds=0):
+                pass
+            return dispatched
+
+        def relay(self) -> int:
+            relayed = total = stream.poll()
+            while relayed:
+                relayed = stream.poll()
+                total += relayed
+            return total
+
+    return EventSources()

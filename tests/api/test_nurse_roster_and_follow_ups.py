@@ -14,7 +14,7 @@ LEFT = json.dumps({"reason": "Terminó su contrato con el IMSS"})
 
 
 def _notices(kind: str) -> list[dict]:
-    return [item.params.as_dict() for item in OutboxItem.by_pending.query("PENDING") if item.kind == kind]
+    return [item.params.as_dict() for item in OutboxItem.scan() if item.kind == kind]
 
 
 def test_operators_list_the_nurses_a_page_at_a_time(api, nurses, operator, member):

@@ -7,7 +7,6 @@ import json
 from datetime import datetime, timezone
 
 from chalicelib.logs import METRICS, NAMESPACE, metric_fields, start_invocation
-from chalicelib.services import jobs
 from tests.api.conftest import issue, paid
 
 
@@ -46,13 +45,14 @@ def test_a_record_is_published_by_all_its_dimensions_each_alone_and_in_total():
         ["Route"], []]
 
 
-def test_requests_webhooks_and_the_relay_report_their_metrics(api, member, partner, clock, service_logs):
+def test_requests_webhooks_and_the_relay_report_their_metrics(api, member, partner, clock, service_logs,
+                                                               event_sources):
     clock(datetime(2026, 11, 5, 9, tzinfo=timezone.utc))
     headers, _ = member()
     reference = issue(api, headers)
     partner.send(paid(reference["reference"], reference["amount_mxn"], tx="obs-1", paid_at=clock.now()))
     partner.send(paid("000000147724239295", "100.00", tx="obs-2", paid_at=clock.now()))
-    jobs.relay_notifications(clock.now())
+    event_sources.relay()
 
     records = _records(service_logs)
     requests = [r for r in records if "Latency" in r]

@@ -323,7 +323,7 @@ def test_a_nurse_cancels_with_a_reason_and_the_member_is_told_and_offered_other_
     cancelled = _json(api.http.post(url, headers=nurse, body=json.dumps({"reason": "Incapacidad médica"})))
     assert cancelled["status"] == "cancelled" and cancelled["cancelled_by"] == "nurse"
     assert slot["slot_id"] not in {s["slot_id"] for s in _slots(api, covered_member, "2026-12-01", "2026-12-01")}
-    (notice,) = [i for i in OutboxItem.by_pending.query("PENDING") if i.kind == "appointment-cancelled-by-nurse"]
+    (notice,) = [i for i in OutboxItem.scan() if i.kind == "appointment-cancelled-by-nurse"]
     assert len(notice.params.as_dict()["offered_slots"]) == 3 and "Incapacidad" not in json.dumps(notice.params.as_dict())
     assert api.http.post(url, headers=nurse, body=json.dumps({"reason": "otra vez"})).status_code == 409
 
@@ -378,7 +378,7 @@ def test_reminders_go_out_24_hours_and_1_hour_before_once_each_without_health_da
     assert jobs.remind_consults(start - timedelta(hours=23, minutes=50)) == 1
     assert jobs.remind_consults(start - timedelta(hours=23, minutes=35)) == 0  # already sent
     assert jobs.remind_consults(start - timedelta(minutes=55)) == 1
-    reminders = [i for i in OutboxItem.by_pending.query("PENDING") if i.kind.startswith("consult-reminder")]
+    reminders = [i for i in OutboxItem.scan() if i.kind.startswith("consult-reminder")]
     assert sorted(i.kind for i in reminders) == ["consult-reminder-1h", "consult-reminder-24h"]
     for reminder in reminders:
         assert reminder.params.as_dict()["appointment_id"] == consult["appointment_id"]
@@ -388,11 +388,12 @@ def test_reminders_go_out_24_hours_and_1_hour_before_once_each_without_health_da
 def test_the_daily_job_rolls_each_nurses_horizon_forward(api, nurses, clock):
     from chalicelib.services import jobs
 
-    nurse, _ = nurses("sara")
+    nurse, nurse_id = nurses("sara")
     clock(datetime(2026, 11, 23, 7, tzinfo=MX).astimezone(timezone.utc))  # a Monday
     _publish(api, nurse)  # two weeks: through Monday 7 December
-    assert jobs.roll_slot_horizons(clock.now()) == 0
-    assert jobs.roll_slot_horizons(clock(datetime(2026, 11, 24, 7, tzinfo=MX).astimezone(timezone.utc))) == 6
+    assert jobs.roll_slot_horizons(clock.now(), (nurse_id,)) == 0
+    tuesday = clock(datetime(2026, 11, 24, 7, tzinfo=MX).astimezone(timezone.utc))
+    assert jobs.roll_slot_horizons(tuesday, (nurse_id,)) == 6
 
 
 def test_availability_messages_name_the_day_in_the_callers_language(api, nurses):
@@ -460,7 +461,7 @@ def test_a_freed_slot_is_held_for_the_first_waiting_member_then_opens_to_everyon
     assert datetime.fromisoformat(held["held_for_you_until"]) == clock.now() + timedelta(minutes=30)
     assert slot["slot_id"] not in {s["slot_id"] for s in _slots(api, second_in_line, "2026-12-01", "2026-12-01")}
     assert _book(api, second_in_line, slot["slot_id"]).status_code == 409
-    (offer,) = [i.params.as_dict() for i in OutboxItem.by_pending.query("PENDING") if i.kind == "slot-offered"]
+    (offer,) = [i.params.as_dict() for i in OutboxItem.scan() if i.kind == "slot-offered"]
     assert offer["slot_id"] == slot["slot_id"] and "Dolor" not in json.dumps(offer)
     assert _json(api.http.get("/v1/teleconsult/waitlist", headers=first_in_line))["items"] == []  # offered: off the list
     assert len(_json(api.http.get("/v1/teleconsult/waitlist", headers=second_in_line))["items"]) == 1

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
+from time import monotonic, sleep
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.identifiers import age_on
 from chalicelib.domain.teleconsult import CONSENT_VERSION
-from local.aws import PROJECT
+from local.aws import PROJECT, StackState, stage_environment
 from tests.e2e.conftest import start_stack
 from tests.people import consult_note, registration
 
@@ -63,7 +64,9 @@ def test_a_whole_consult_from_publishing_to_the_signed_note(morning_stack):
     jobs = subprocess.run([sys.executable, "-m", "local.jobs"], cwd=PROJECT, env=stack.environment,
                           capture_output=True, text=True, check=True)
     report = json.loads(jobs.stdout[jobs.stdout.rindex("\n{\n"):])  # the report follows the jobs' log lines
-    assert report["consult_reminders"] == 1 and report["reminders_sent"] >= 1  # the 1-hour reminder
+    assert report["consult_reminders"] == 1  # the 1-hour reminder, relayed from the outbox stream:
+    member_id = stack.request("GET", "/v1/me", headers=member).json()["member_id"]
+    assert _relayed(stack, f"consult-reminder-1h#{member_id}#{consult}")
 
     member_room = stack.request("POST", f"/v1/teleconsult/appointments/{consult}/join", headers=member)
     nurse_room = stack.request("POST", f"/v1/teleconsult/appointments/{consult}/join", headers=nurse)
@@ -199,3 +202,16 @@ def test_a_typed_curp_shows_a_stranger_nothing_until_an_operator_links_them(morn
         "relationship": "child", "student": True, "curp": SON_CURP, "first_name": "Luis", "last_name": "Pérez"})
     assert again.status == 201 and again.json()["person_id"] != son_id
     assert _claim_naming(stack, operator, again.json()["person_id"])["existing_person_id"] == son_id
+
+
+def _relayed(stack, key: str, timeout: float = 30.0) -> bool:
+    """The outbox message `key` marked sent by the relay (local/runner.py hands it the stream) within `timeout`."""
+    dynamodb = StackState.load(stack.state_dir / "stack.json").endpoints.client("dynamodb")
+    deadline = monotonic() + timeout
+    while monotonic() < deadline:
+        item = dynamodb.get_item(TableName=stage_environment("local")["OUTBOX_TABLE"], Key={"key": {"S": key}},
+                                 ConsistentRead=True).get("Item", {})
+        if "sent_at" in item:
+            return True
+        sleep(0.3)
+    return False

@@ -9,7 +9,7 @@ import pytest
 from app import app
 from chalicelib.logs import METRICS, NAMESPACE
 
-EMITTED_DIMENSIONS = {"Route", "Partner", "Outcome", "Cause", "Job"}  # as logs.metric_fields is called in chalicelib
+EMITTED_DIMENSIONS = {"Route", "Partner", "Outcome", "Cause", "Job", "Step"}  # as logs.metric_fields is called in chalicelib
 ROUTES = {f"{method} {path}" for path, methods in app.routes.items() for method in methods}
 
 

@@ -11,6 +11,8 @@ VALID = {
     "PAYMENTS_TABLE": "pti-local-payments",
     "STATS_TABLE": "pti-local-stats",
     "OUTBOX_TABLE": "pti-local-outbox",
+    "JOBS_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/pti-local-jobs",
+    "RELAY_DEAD_LETTERS_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/pti-local-relay-dead-letter",
     "TELECONSULT_TABLE": "pti-local-teleconsult",
     "RECORDS_TABLE": "pti-local-records",
     "RECORDS_KEY_ID": "alias/pti-local-health-records",
