@@ -46,3 +46,10 @@ def test_the_dashboard_shows_only_what_is_emitted(merged):
             namespace, name, *rest = [part for part in line if not isinstance(part, dict)]
             if namespace == NAMESPACE:
                 _ours(namespace, name, dict(zip(rest[::2], rest[1::2])))
+
+
+def test_every_function_and_the_api_are_traced_by_x_ray(merged):
+    resources = merged["Resources"]
+    functions = [r for r in resources.values() if r["Type"] == "AWS::Serverless::Function"]
+    assert functions and all(f["Properties"]["Tracing"] == "Active" for f in functions)
+    assert resources["RestAPI"]["Properties"]["TracingEnabled"] is True

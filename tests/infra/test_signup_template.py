@@ -54,7 +54,8 @@ def test_the_trigger_may_only_add_users_to_groups_of_our_pool(merged):
         ("Allow", ["cognito-idp:AdminAddUserToGroup"], [{"Fn::GetAtt": ["UserPool", "Arn"]}])]
     inline = resources["PostConfirmationRole"]["Properties"]["Policies"]
     actions = {a for p in inline for s in p["PolicyDocument"]["Statement"] for a in s["Action"]}
-    assert actions <= {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
+    assert actions <= {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+                       "xray:PutTraceSegments", "xray:PutTelemetryRecords"}  # its traces, nothing else
 
 
 def _references(value, names: set[str]) -> set[str]:
