@@ -58,15 +58,6 @@ def jwks_server():
     shutdown()
 
 
-
-SLOW_TIERS = ("tests/browser/", "tests/e2e/")
-
-
-def pytest_collection_modifyitems(items):
-    """The browser and end-to-end files first: each starts a local stack and runs for up to a minute or two, so with
-    xdist handing out files in collection order, starting them early keeps one of them from being the run's tail."""
-    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_TIERS))
-
 @dataclass
 class InProcessAws:
     cognito: object
