@@ -78,10 +78,15 @@ def main() -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        # A second Ctrl-C (or a supervisor's repeated signal) must not cut the shutdown short and orphan the local AWS.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         for child in (api, runner):
             if child is not None and child.poll() is None:
                 child.terminate()
-                child.wait(timeout=10)
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
         aws.stop()
         (STATE_DIR / "stack.json").unlink(missing_ok=True)
         print("Stopped the API, the event sources, DynamoDB Local and moto.", flush=True)
