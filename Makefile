@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 CONSOLE_DEPS := console/node_modules/.package-lock.json
 
-.PHONY: run test console chromium token signup webhook jobs redrive bench lint package clean
+.PHONY: run test console chromium token signup webhook jobs redrive inbox bench lint package clean
 
 $(STAMP): requirements.txt requirements-dev.txt package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ jobs:
 
 redrive:
 	@$(BIN)/python -m local.redrive
+
+inbox:
+	@$(BIN)/python -m local.inbox $(if $(filter command line,$(origin USER)),--user $(USER))
 
 bench: $(STAMP) console chromium
 	$(BIN)/python bench/cold_start.py

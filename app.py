@@ -11,7 +11,8 @@ from chalice import Chalice, Cron, Rate  # noqa: E402
 
 from chalicelib import logs, wiring  # noqa: E402
 from chalicelib.http import (  # noqa: E402
-    cors, identity, members, middleware, operators, payments, quotes, records, session, system, teleconsult, webhooks,
+    cors, documents, identity, members, middleware, notifications, operators, payments, privacy, quotes, records, session,
+    system, teleconsult, webhooks,
 )
 
 JOBS_QUEUE = "pti-migrante-jobs"  # infra/template.json's JobsQueue
@@ -22,6 +23,7 @@ OUTBOX_STREAM_PLACEHOLDER = "arn:aws:dynamodb:us-east-1:000000000000:table/outbo
 
 app = Chalice(app_name="pti-migrante", configure_logs=False)
 app.api.cors = cors.console_cors()  # before the blueprints: each route takes it when registered
+app.api.binary_types.append(documents.PDF)  # receipts and certificates: sent as bytes (binaryMediaTypes in AWS)
 
 
 @app.middleware("all")
@@ -47,6 +49,11 @@ app.register_blueprint(webhooks.router.blueprint)
 app.register_blueprint(operators.router.blueprint)
 app.register_blueprint(teleconsult.router.blueprint)
 app.register_blueprint(records.router.blueprint)
+app.register_blueprint(notifications.router.blueprint)
+app.register_blueprint(documents.router.blueprint)
+# Last: an account's closure ends what the routes before it do (tests/api/test_authorization_matrix.py runs the
+# routes in this order against one member A).
+app.register_blueprint(privacy.router.blueprint)
 
 
 @app.schedule(Cron(0, 7, "*", "*", "?", "*"), name="daily_jobs")
@@ -94,6 +101,16 @@ def consult_reminders(event) -> int:
     from chalicelib.services import jobs
 
     return jobs.remind_consults(datetime.now(timezone.utc))
+
+
+@app.schedule(Cron(30, "18,23", "*", "*", "?", "*"), name="fetch_exchange_rate")
+def fetch_exchange_rate(event) -> dict:
+    """Banco de México's FIX: published each banking day at about 12:00 Mexico City (UTC-6), fetched at 12:30, and
+    again at 17:30 in case it came late or SIE was down at 12:30 (services/exchange_rates.py; a re-run is harmless).
+    Every day, weekends too, so the staleness alarm always has its daily figure."""
+    from chalicelib.services import exchange_rates
+
+    return exchange_rates.fetch_fix(datetime.now(timezone.utc))
 
 
 @app.lambda_function(name="post_confirmation")

@@ -117,9 +117,15 @@ LAMBDA_ENVIRONMENT = {
     "COGNITO_APP_CLIENT_ID": "bench", "COGNITO_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench",
     "COGNITO_JWKS_URL": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench/.well-known/jwks.json",
     "CURP_REGISTRY_URL": "https://registry.example", "CURP_REGISTRY_SECRET": "pti/curp-registry",
+    "PUSH_FCM_APPLICATION_ARN": "arn:aws:sns:us-east-1:123456789012:app/GCM/fcm",
+    "PUSH_APNS_APPLICATION_ARN": "arn:aws:sns:us-east-1:123456789012:app/APNS/apns",
+    "NOTIFICATIONS_SENDER": "avisos@ptimigrante.imss.gob.mx",
+    "DOCUMENT_SIGNING_SECRET": "pti/document-signing",
+    "BANXICO_TOKEN_SECRET": "pti/banxico-sie-token",
 }
 IN_LAMBDA = {"AWS_LAMBDA_FUNCTION_NAME": "pti-migrante-prod-APIHandler"}
-QUOTE = json.dumps({"monthly_income_mxn": "9000", "zone": "general"})
+# With its own rate the quote reads no stored FIX: the measured route calls no AWS service, as said above.
+QUOTE = json.dumps({"monthly_income_mxn": "9000", "zone": "general", "usd_mxn_rate": "18.40"})
 
 
 def _environment(extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -33,7 +33,9 @@ def endpoint_latencies(requests: int = 2000) -> list[float]:
 
     from app import app
 
-    body = json.dumps({"monthly_income_mxn": "9000.00", "zone": "general", "start_month": "2026-03", "months": 1})
+    # A start month and a rate of its own: the quote reads neither the settings nor the stored FIX (no network).
+    body = json.dumps({"monthly_income_mxn": "9000.00", "zone": "general", "start_month": "2026-03", "months": 1,
+                       "usd_mxn_rate": "18.40"})
     timings = []
     with Client(app, stage_name="local", project_dir=str(PROJECT)) as client:
         for _ in range(requests):

@@ -68,6 +68,10 @@ class MethodNotAllowed(AppError):
     status, slug = 405, "method-not-allowed"
 
 
+class NotAcceptable(AppError):
+    status, slug = 406, "not-acceptable"
+
+
 class Conflict(AppError):
     status, slug = 409, "conflict"
 

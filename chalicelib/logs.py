@@ -52,6 +52,9 @@ METRICS = {
     "RelayLagSeconds": "Seconds",  # per relayed stream batch: the age of its oldest message
     "JobPiecesDone": "Count",  # per piece of the daily work done, by Step
     "JobPiecesFailed": "Count",  # per piece that failed (returned to the queue), by Step ("invalid": not a piece)
+    "ExchangeRateFetchFailed": "Count",  # per exchange-rate run whose provider failed, by Provider
+    # per exchange-rate run: banking business days since the stored FIX was published (none stored: not emitted)
+    "ExchangeRateAgeBusinessDays": "None",
 }
 
 _invocation: ContextVar[dict[str, Any]] = ContextVar("invocation", default={})

@@ -32,16 +32,29 @@ class Settings(BaseModel):
     # The KMS key that wraps each health record's data key (an ARN in AWS, an alias locally).
     records_key_id: str = Field(alias="RECORDS_KEY_ID", pattern=r"^(arn:aws[\w-]*:kms:[\w-]+:\d{12}:key/[\w-]+|alias/[\w/-]+)$")
     notifications_topic_arn: str = Field(alias="NOTIFICATIONS_TOPIC_ARN", pattern=r"^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$")
+    # SNS mobile push: the platform applications (infra/template.json's custom resource) devices get endpoints on.
+    push_fcm_application_arn: str = Field(alias="PUSH_FCM_APPLICATION_ARN",
+                                          pattern=r"^arn:aws[\w-]*:sns:[\w-]+:\d{12}:app/GCM/[\w.-]+$")
+    push_apns_application_arn: str = Field(alias="PUSH_APNS_APPLICATION_ARN",
+                                           pattern=r"^arn:aws[\w-]*:sns:[\w-]+:\d{12}:app/APNS(_SANDBOX)?/[\w.-]+$")
+    # SES sender of members' e-mail (an address of the template's verified identity).
+    notifications_sender: str = Field(alias="NOTIFICATIONS_SENDER", pattern=r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
     video_provider: Literal["local", "chime"] = Field("local", alias="VIDEO_PROVIDER")
     # Identity proofing's registry check (docs/identity.md): `demo` serves the synthetic demo people; `provider` is a
     # CURP-registry provider (RENAPO's data) at CURP_REGISTRY_URL, its API key in the Secrets Manager secret named.
     curp_registry: Literal["demo", "provider"] = Field("demo", alias="CURP_REGISTRY")
     curp_registry_url: AnyHttpUrl | None = Field(None, alias="CURP_REGISTRY_URL")
     curp_registry_secret: str | None = Field(None, alias="CURP_REGISTRY_SECRET", pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")
+    # Where the daily job gets Banco de México's FIX (adapters/exchange_rates.py): `recorded` serves the recorded series
+    # committed to the repository; `banxico` asks SIE with the token in the Secrets Manager secret named.
+    exchange_rate_provider: Literal["recorded", "banxico"] = Field("recorded", alias="EXCHANGE_RATE_PROVIDER")
+    banxico_token_secret: str | None = Field(None, alias="BANXICO_TOKEN_SECRET", pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")
     # Partners allowed to call POST /v1/webhooks/{partner}; each one's signing secrets are the Secrets Manager
     # secret <prefix><partner>, JSON {"current": "whsec_…", "previous": "whsec_…" (while rotating)}.
     webhook_partners: tuple[str, ...] = Field(alias="WEBHOOK_PARTNERS", min_length=1)
     webhook_secrets_prefix: str = Field(alias="WEBHOOK_SECRETS_PREFIX", pattern=r"^[\w/+=.@-]+/$")
+    # Secrets Manager secret {"current", "previous"?} whose value signs the verification tokens in documents' QR codes.
+    document_signing_secret: str = Field(alias="DOCUMENT_SIGNING_SECRET", pattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$")
     # Day of the month by which a payment covers the next month (seeds say 15; some IMSS offices say 20).
     payment_deadline_day: int = Field(15, alias="PAYMENT_DEADLINE_DAY", ge=1, le=28)
     jobs_queue_url: str = Field(alias="JOBS_QUEUE_URL", pattern=r"^https?://[^\s/]+/\d+/[\w-]+$")
@@ -68,6 +81,10 @@ class Settings(BaseModel):
             raise ValueError("stage prod needs a real CURP registry: CURP_REGISTRY=provider")
         if self.curp_registry == "provider" and not (self.curp_registry_url and self.curp_registry_secret):
             raise ValueError("CURP_REGISTRY=provider needs CURP_REGISTRY_URL and CURP_REGISTRY_SECRET")
+        if self.stage == "prod" and self.exchange_rate_provider != "banxico":
+            raise ValueError("stage prod needs Banco de México's rates: EXCHANGE_RATE_PROVIDER=banxico")
+        if self.exchange_rate_provider == "banxico" and not self.banxico_token_secret:
+            raise ValueError("EXCHANGE_RATE_PROVIDER=banxico needs BANXICO_TOKEN_SECRET")
         if self.curp_registry_url and self.curp_registry_url.scheme != "https" and self.stage == "prod":
             raise ValueError("CURP_REGISTRY_URL must be https in prod")
         return self

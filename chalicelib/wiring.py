@@ -13,6 +13,7 @@ from chalicelib.auth import TokenVerifier
 from chalicelib.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from chalicelib.adapters.exchange_rates import ExchangeRateProvider
     from chalicelib.adapters.partner_secrets import PartnerSecrets
     from chalicelib.adapters.video_rooms import VideoRooms
 
@@ -49,6 +50,25 @@ def sns():
     import boto3  # botocore's SNS model loads only when something is published
 
     return boto3.client("sns", region_name=settings().region)
+
+
+@cache
+def push_endpoints():
+    """SNS platform endpoints of the FCM and APNs applications (the relay's pushes, the devices routes)."""
+    from chalicelib.adapters.push import PushEndpoints
+
+    current = settings()
+    return PushEndpoints(sns(), {"fcm": current.push_fcm_application_arn, "apns": current.push_apns_application_arn})
+
+
+@cache
+def mailer():
+    import boto3  # SES loads only when a member without a device is e-mailed
+
+    from chalicelib.adapters.push import Mailer
+
+    current = settings()
+    return Mailer(boto3.client("ses", region_name=current.region), current.notifications_sender)
 
 
 @cache
@@ -113,6 +133,32 @@ def curp_registry():
 
 
 @cache
+def document_keys():
+    """The documents' verification signing keys (Secrets Manager, cached a few minutes)."""
+    import boto3  # loaded with the first document issued or verified
+
+    from chalicelib.adapters.document_keys import DocumentKeys
+
+    current = settings()
+    return DocumentKeys(current.document_signing_secret,
+                        boto3.client("secretsmanager", region_name=current.region))
+
+
+@cache
+def exchange_rates() -> "ExchangeRateProvider":
+    """The FIX's provider: the recorded series locally, Banxico's SIE in prod (settings enforce it)."""
+    from chalicelib.adapters.exchange_rates import BanxicoSie, RecordedSeries
+
+    current = settings()
+    if current.exchange_rate_provider == "banxico":
+        import boto3
+
+        secrets_client = boto3.client("secretsmanager", region_name=current.region)
+        return BanxicoSie(secrets_client.get_secret_value(SecretId=current.banxico_token_secret)["SecretString"])
+    return RecordedSeries()
+
+
+@cache
 def video_rooms() -> "VideoRooms":
     from chalicelib.adapters.video_rooms import ChimeRooms, LocalRooms
 
@@ -128,11 +174,15 @@ def reset() -> None:
     """Forget the singletons (tests switch environments between cases)."""
     cognito.cache_clear()
     curp_registry.cache_clear()
+    exchange_rates.cache_clear()
+    document_keys.cache_clear()
     record_keys.cache_clear()
     booking_reasons.cache_clear()
     kms.cache_clear()
     video_rooms.cache_clear()
     sns.cache_clear()
+    push_endpoints.cache_clear()
+    mailer.cache_clear()
     sqs.cache_clear()
     dynamodb_streams.cache_clear()
     partner_secrets.cache_clear()

@@ -3,8 +3,8 @@
 Tables: every `AWS::DynamoDB::Table` the template wires into the function environment (`Globals`), created under
 the name that environment variable has for the stage, with its indexes and stream. Queues: every `AWS::SQS::Queue`,
 named `pti-local-<resource name in kebab case, without "-queue">`, with its attributes and redrive policy.
-Sign-in: the user pool, its app client and groups. Also the notifications topic and each webhook partner's signing
-secret.
+Sign-in: the user pool, its app client and groups. Also the notifications topic, each webhook partner's signing
+secret, the push platform applications and the e-mail sender.
 """
 
 import base64
@@ -207,6 +207,32 @@ def ensure_partner_secrets(secretsmanager, prefix: str, partners: str) -> dict[s
     return current
 
 
+def ensure_document_secret(secretsmanager, name: str) -> None:
+    """A random key for the documents' verification tokens, unless one exists (in AWS the template generates it)."""
+    try:
+        secretsmanager.get_secret_value(SecretId=name)
+    except secretsmanager.exceptions.ResourceNotFoundException:
+        secretsmanager.create_secret(Name=name, SecretString=json.dumps({"current": secrets.token_urlsafe(33)}))
+
+
+def ensure_push_applications(sns, environment: Mapping[str, str]) -> None:
+    """The FCM and APNs platform applications under their local ARNs (in AWS the template's custom resource creates
+    them from the credentials in Secrets Manager; locally moto needs none)."""
+    for variable in ("PUSH_FCM_APPLICATION_ARN", "PUSH_APNS_APPLICATION_ARN"):
+        arn = environment[variable]
+        try:
+            sns.get_platform_application_attributes(PlatformApplicationArn=arn)
+        except sns.exceptions.NotFoundException:
+            platform, name = arn.rsplit(":", 1)[1].split("/")[1:]
+            sns.create_platform_application(Name=name, Platform=platform,
+                                            Attributes={"PlatformCredential": "local", "PlatformPrincipal": "local"})
+
+
+def ensure_sender(ses, sender: str) -> None:
+    """The members' e-mail sender verified in SES (VerifyEmailIdentity is idempotent)."""
+    ses.verify_email_identity(EmailAddress=sender)
+
+
 def bootstrap(endpoints_client, environment: Mapping[str, str]) -> list[str]:
     """Everything the service needs besides sign-in: tables (and indexes added since), the notifications topic and
     the partners' webhook secrets. `endpoints_client(service)` returns a boto3 client. Returns the tables created."""
@@ -217,5 +243,8 @@ def bootstrap(endpoints_client, environment: Mapping[str, str]) -> list[str]:
     ensure_queues(endpoints_client("sqs"))
     ensure_partner_secrets(endpoints_client("secretsmanager"), environment["WEBHOOK_SECRETS_PREFIX"],
                            environment["WEBHOOK_PARTNERS"])
+    ensure_document_secret(endpoints_client("secretsmanager"), environment["DOCUMENT_SIGNING_SECRET"])
     ensure_records_key(endpoints_client("kms"), environment["RECORDS_KEY_ID"])
+    ensure_push_applications(endpoints_client("sns"), environment)
+    ensure_sender(endpoints_client("ses"), environment["NOTIFICATIONS_SENDER"])
     return created

@@ -1,6 +1,7 @@
 """`make jobs [AT=<ISO instant>]`: the scheduled jobs once against the local stack, as the schedules run them in AWS:
 the daily dispatcher sends the day's pieces to the jobs queue, and `make run`'s event sources (local/runner.py) do
-them and relay the notifications from the outbox stream; then the consult reminders. Waits for the queue to empty and
+them and relay the notifications from the outbox stream; then the consult reminders and the exchange-rate fetch (the
+recorded FIX series). Waits for the queue to empty and
 prints what was done.
 
 AT lets you stand on another day, e.g. the 1st of next month to see renewals and lapses:
@@ -26,12 +27,12 @@ def main() -> None:
     now = args.at or state.now()
     os.environ.update({**state.service_environment(), **stage_environment("local")})
     from chalicelib import wiring
-    from chalicelib.services import jobs  # after the environment: settings are read on first use
+    from chalicelib.services import exchange_rates, jobs  # after the environment: settings are read on first use
 
     pieces = jobs.dispatch_daily(now, "make-jobs")
     waiting = _wait_for_queue(wiring.sqs(), wiring.settings().jobs_queue_url)
     report = {"pieces_dispatched": pieces, "pieces_still_queued": waiting,
-              "consult_reminders": jobs.remind_consults(now)}
+              "consult_reminders": jobs.remind_consults(now), "exchange_rate": exchange_rates.fetch_fix(now)}
     print(json.dumps(report, indent=2))
 
 

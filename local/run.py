@@ -56,6 +56,11 @@ def main() -> None:
         print("Demo teleconsultation data (password as above; T=$(make -s token ROLE=<role> USER=<name>)):")
         for line in seed(cognito, pool_id, state.now()):
             print(f"  {line}")
+        from chalicelib.services import exchange_rates  # the schedule's job, once, so a USD quote has the day's FIX
+
+        fix = exchange_rates.fetch_fix(state.now())
+        print(f"Exchange rate: FIX {fix['usd_mxn']} MXN per USD of {fix['latest']} (the recorded series, "
+              "chalicelib/adapters/data/banxico-sf43718.json; synthetic values).")
         print("Sign up as a new member (SignUp → ConfirmSignUp → PostConfirmation puts you in `members` → sign-in):\n"
               "  T=$(make -s signup EMAIL=ana@example.com)        # later: T=$(make -s token ROLE=member "
               "USER=ana@example.com)\n"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from chalicelib.domain.clock import mexico_city_today
-from chalicelib.domain.members import MemberStatus
+from chalicelib.domain.members import NOT_PROCESSED, MemberStatus
 
 
 # A reference is paid by its deadline, before its first month begins (domain/payments.py), so paying it makes the
@@ -34,7 +34,7 @@ def this_month(now: datetime) -> str:
 
 
 def status_for(covered_months: Iterable[str], current: MemberStatus, now: datetime) -> MemberStatus:
-    if current is MemberStatus.CANCELLED:
+    if current is MemberStatus.CANCELLED or current in NOT_PROCESSED:
         return current
     months = list(covered_months)
     if not months:

@@ -154,6 +154,14 @@ class MemberStatus(StrEnum):
     ACTIVE = "active"
     LAPSED = "lapsed"
     CANCELLED = "cancelled"
+    # The member asked to close the account (ARCO cancellation, docs/privacy.md): processing stops while it runs ...
+    CLOSING = "closing"
+    # ... and it ran: personal data erased, what a law requires kept (the closure request names it).
+    CLOSED = "closed"
+
+
+# No processing for them: no references, bookings, renewals, lapses or reminders.
+NOT_PROCESSED = frozenset({MemberStatus.CLOSING, MemberStatus.CLOSED})
 
 
 # What the member must do next, by status (the message keys are in chalicelib/texts.json as next.<code>).
@@ -162,6 +170,8 @@ NEXT_STEP = {
     MemberStatus.ACTIVE: "keep_paying",
     MemberStatus.LAPSED: "pay_to_reactivate",
     MemberStatus.CANCELLED: "contact_imss",
+    MemberStatus.CLOSING: "closure_in_progress",
+    MemberStatus.CLOSED: "account_closed",
 }
 
 
@@ -194,12 +204,13 @@ class Member(Model):
     curp: str
     nss: str
     rfc: str | None
-    email: str
-    phone: str
+    # The four below are None once the account is closed (erased: domain/privacy.py ERASED_PROFILE_FIELDS).
+    email: str | None
+    phone: str | None
     monthly_income_mxn: Annotated[Decimal, PESOS_STRING]
     zone: Zone
-    residence: Residence
-    relative_in_mexico: RelativeInMexico
+    residence: Residence | None
+    relative_in_mexico: RelativeInMexico | None
     auto_renewal: bool
     occupation: str
     status: MemberStatus

@@ -18,6 +18,7 @@ from pydantic import ConfigDict
 from stdnum.iso7064 import mod_97_10
 
 from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
+from chalicelib.domain.exchange_rates import ExchangeRate
 from chalicelib.domain.members import Member
 from chalicelib.domain.model import Model
 from chalicelib.domain.quotes import Period, months_from, parse_month, quote, shift_month
@@ -72,12 +73,29 @@ def months_to_cover(today: date, deadline_day: int, covered_through: date | None
     return months_from(start, count)
 
 
+def members_next_months(member: Member, today: date, deadline_day: int, count: int) -> list[date]:
+    """The member's next `count` uncovered months a payment made `today` would cover."""
+    covered = parse_month(member.covered_through) if member.covered_through else None
+    return months_to_cover(today, deadline_day, covered, count)
+
+
 class ReferenceRequest(Model):
     """POST /v1/me/payment-references."""
 
     model_config = ConfigDict(extra="forbid")
 
     months: Period
+
+
+class ReferenceUsd(Model):
+    """The amount in dollars shown when the reference was issued, and the rate it was at: kept as issued, so reading
+    the reference later shows the figure the member was told (informational: she pays `amount_mxn`)."""
+
+    amount_usd: Decimal
+    usd_mxn: Decimal
+    published: date
+    source: str
+    stale: bool
 
 
 class PaymentReference(Model):
@@ -93,17 +111,19 @@ class PaymentReference(Model):
     # The member's status when issued: paying it expects that status, so the common path needs no profile read.
     member_status: str | None = None
     paid_by: str | None = None  # the payment id
+    usd: ReferenceUsd | None = None  # None when no rate was stored at issue
 
     def status_at(self, now: datetime) -> str:
         """Open references past their deadline read as expired; nothing needs to rewrite them."""
         return "expired" if self.status == "open" and now > self.expires_at else self.status
 
 
-def new_reference(member: Member, count: int, now: datetime, deadline_day: int) -> PaymentReference:
-    """A reference for the member's next `count` uncovered months at the quoted amount, due by the deadline."""
-    covered = parse_month(member.covered_through) if member.covered_through else None
-    months = months_to_cover(mexico_city_today(now), deadline_day, covered, count)
-    priced = quote(member.monthly_income_mxn, member.zone, months[0], len(months))
+def new_reference(member: Member, count: int, now: datetime, deadline_day: int,
+                  rate: ExchangeRate | None) -> PaymentReference:
+    """A reference for the member's next `count` uncovered months at the quoted amount, due by the deadline, with its
+    dollar figure at `rate` (the stored FIX as of `now`) when there is one."""
+    months = members_next_months(member, mexico_city_today(now), deadline_day, count)
+    priced = quote(member.monthly_income_mxn, member.zone, months[0], len(months), rate=rate)
     return PaymentReference(
         reference=reference_code(f"{secrets.randbelow(10**REFERENCE_BODY_DIGITS):0{REFERENCE_BODY_DIGITS}d}"),
         member_id=member.member_id,
@@ -115,6 +135,8 @@ def new_reference(member: Member, count: int, now: datetime, deadline_day: int) 
         rate_tables=list(priced.tables),
         estimated=priced.estimated,
         member_status=member.status.value,
+        usd=ReferenceUsd(amount_usd=priced.total_usd, usd_mxn=rate.usd_mxn, published=rate.published,
+                         source=rate.source, stale=rate.stale) if rate and rate.published else None,
     )
 
 

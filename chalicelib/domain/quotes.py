@@ -4,19 +4,20 @@ Per covered month, with that month's values (chalicelib/domain/rates):
   SBC (daily)  = monthly income ÷ income divisor, rounded half-up to centavos, then kept between the zone's minimum
                  wage and the cap (25 UMA);
   each line    = rate × daily base × days per month, rounded half-up to centavos (one line per concept and share);
-  month total  = sum of its rounded lines; quote total = sum of its months (no discount for longer periods).
+  month total  = sum of its rounded lines; quote total = sum of its months (no discount for longer periods);
+  total USD    = quote total ÷ the rate (MXN per USD), rounded half-up to cents (informational: members pay MXN).
 The member pays the patronal and obrera shares; the State's own shares are not charged.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from chalicelib.domain.clock import mexico_city_today
+from chalicelib.domain.exchange_rates import ExchangeRate, caller_rate
 from chalicelib.domain.members import Money, Zone
 from chalicelib.domain.model import Model
 from chalicelib.domain.rates import ConceptRate, MonthValues, RateBook, rate_book
@@ -58,7 +59,7 @@ class Quote:
     months: tuple[MonthQuote, ...]
     total_mxn: Decimal
     total_usd: Decimal | None
-    usd_mxn_rate: Decimal | None
+    exchange_rate: ExchangeRate | None  # the rate total_usd is at (None: no USD)
     estimated: bool
     tables: tuple[str, ...]
 
@@ -133,22 +134,18 @@ def months_from(start: date, count: int) -> list[date]:
 
 
 def quote(income: Decimal, zone: Zone, start: date, months: int, include_infonavit: bool = False,
-          usd_mxn_rate: Decimal | None = None, book: RateBook | None = None) -> Quote:
+          rate: ExchangeRate | None = None, book: RateBook | None = None) -> Quote:
     book = book or rate_book()
     priced = tuple(price_month(month, income, zone, include_infonavit, book) for month in months_from(start, months))
     total = sum((m.total_mxn for m in priced), Decimal(0))
     return Quote(
         months=priced,
         total_mxn=total,
-        total_usd=to_cents(total / usd_mxn_rate) if usd_mxn_rate else None,
-        usd_mxn_rate=usd_mxn_rate,
+        total_usd=to_cents(total / rate.usd_mxn) if rate else None,
+        exchange_rate=rate,
         estimated=any(m.estimated for m in priced),
         tables=tuple(dict.fromkeys(table for m in priced for table in m.tables)),
     )
-
-
-def next_month(today: date) -> date:
-    return shift_month(today.replace(day=1), 1)
 
 
 # --- Requests ---------------------------------------------------------------------------------------------------------
@@ -166,7 +163,8 @@ Period = Annotated[int, AfterValidator(check_period)]
 
 
 class QuoteOptions(Model):
-    """What any quote can choose; `start_month` defaults to next month on Mexico City's calendar."""
+    """What any quote can choose; without `start_month` it starts at the first month a payment made now would cover
+    (services/quotes.py), and without `usd_mxn_rate` USD is at the stored FIX."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -190,11 +188,6 @@ class QuoteOptions(Model):
                                       {"last": book.latest_year + HORIZON_YEARS})
         return value
 
-    def first_month(self, now: datetime) -> date:
-        if self.start_month:
-            return parse_month(self.start_month)
-        return next_month(mexico_city_today(now))
-
 
 class QuoteRequest(QuoteOptions):
     """POST /v1/quotes."""
@@ -203,5 +196,9 @@ class QuoteRequest(QuoteOptions):
     zone: Zone
 
 
-def quote_for(options: QuoteOptions, income: Decimal, zone: Zone, now: datetime) -> Quote:
-    return quote(income, zone, options.first_month(now), options.months, options.include_infonavit, options.usd_mxn_rate)
+def quote_for(options: QuoteOptions, income: Decimal, zone: Zone, start: date,
+              stored_rate: ExchangeRate | None) -> Quote:
+    """`options` priced from `start`; in USD at the caller's rate, or else at `stored_rate` (the FIX, None when there
+    is none)."""
+    rate = caller_rate(options.usd_mxn_rate) if options.usd_mxn_rate is not None else stored_rate
+    return quote(income, zone, start, options.months, options.include_infonavit, rate)

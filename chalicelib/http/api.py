@@ -75,6 +75,16 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class Binary:
+    """A handler's answer that is a file (a PDF), sent as the route's `media_type`. The app lists that type in
+    `app.api.binary_types`, so Chalice base64-encodes it for API Gateway, which sends the bytes to a caller whose
+    Accept admits them (Chalice answers others 400, as API Gateway would)."""
+
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Operation:
     path: str
     method: str
@@ -213,6 +223,9 @@ class Router:
                                         correlation_id=correlation_id)
             _log.exception("unhandled error", extra={"route": operation.path, "correlation_id": correlation_id})
             return problem_response(AppError(), language, instance=instance_of(request), correlation_id=correlation_id)
+        if isinstance(result, Binary):
+            return Response(body=result.body, status_code=operation.status,
+                            headers={"Content-Type": operation.media_type, **result.headers})
         reply = result if isinstance(result, Reply) else Reply(result, operation.status)
         payload = reply.body.model_dump(mode="json") if isinstance(reply.body, BaseModel) else reply.body
         return json_response(payload, reply.status, reply.headers, content_type=operation.media_type)

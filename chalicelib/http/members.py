@@ -1,4 +1,4 @@
-"""Member routes: registration, profile, export, beneficiaries, and the operators' lookup."""
+"""Member routes: registration, profile, beneficiaries, and the operators' lookup (the export: http/privacy.py)."""
 
 import re
 from datetime import date, datetime
@@ -65,12 +65,6 @@ class BeneficiaryList(Model):
     beneficiaries: list[BeneficiaryView]
 
 
-class MemberExport(Model):
-    exported_at: datetime
-    member: Member
-    beneficiaries: list[Beneficiary]
-
-
 def _profile(found: "Profile", language: Language) -> MemberProfile:
     return MemberProfile(**found.member.model_dump(), next_step=next_step(found.next_step, language),
                          warnings=field_messages(found.warnings, language))
@@ -109,7 +103,7 @@ def my_profile(caller: Caller, language: Language) -> Reply:
 
 
 @router.route("/v1/me", "PATCH", roles=MEMBER, body=ProfileChanges, response=MemberProfile, headers=["If-Match"],
-              extra_statuses=[404, 412, 428],
+              extra_statuses=[404, 409, 412, 428],
               summary="Change contact data, relative, income, zone or auto-renewal (If-Match: the ETag from GET)")
 def change_profile(caller: Caller, body: ProfileChanges, headers: Mapping[str, str], language: Language,
                    now: datetime) -> Reply:
@@ -129,13 +123,6 @@ def _if_match_version(header: str | None) -> int:
     if tag is None:
         raise PreconditionFailed("profile-changed")
     return int(tag.group(1))
-
-
-@router.route("/v1/me/export", "GET", roles=MEMBER, response=MemberExport, extra_statuses=[404],
-              summary="Everything held about me and my beneficiaries (right of access)")
-def export_my_data(caller: Caller, now: datetime) -> MemberExport:
-    member, beneficiaries = service().export(caller.user_id)
-    return MemberExport(exported_at=now, member=member, beneficiaries=beneficiaries)
 
 
 @router.route("/v1/me/beneficiaries", "POST", roles=MEMBER, body=BeneficiaryRequest, response=BeneficiaryView,

@@ -54,6 +54,7 @@ _ERROR_DESCRIPTIONS = {
     403: "Signed in without the role this operation needs",
     409: "Conflicts with the current state",
     413: "Body larger than the limit",
+    406: "The caller's Accept admits no type this operation answers",
     415: "Body is not application/json",
     422: "Invalid fields, all listed in `errors`",
     500: "Unexpected error; quote `correlation_id` to support",
@@ -156,6 +157,8 @@ def _operation(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
 
 
 def _success(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
+    if op.response is None and not op.media_type.endswith("json"):  # a file (a PDF): bytes, not a JSON document
+        return {"description": "OK", "content": {op.media_type: {"schema": {"type": "string", "format": "binary"}}}}
     schema = {"type": "object"} if op.response is None else refs[(op.response, "serialization")]
     return {"description": "OK", "content": {op.media_type: {"schema": schema}}}
 

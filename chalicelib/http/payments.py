@@ -10,7 +10,7 @@ from chalicelib.domain.payment_events import Decision, SpeiTrace, UsdLeg
 from chalicelib.domain.payments import PaymentReference, ReferenceRequest, grouped
 from chalicelib.http.api import Idempotency, Reply, Router
 from chalicelib.auth import Caller, Role
-from chalicelib.http.views import NextStep, PaymentOut, next_step, payment_out
+from chalicelib.http.views import ExchangeRateOut, NextStep, PaymentOut, exchange_rate_out, next_step, payment_out
 from chalicelib.i18n import Language, text
 
 router = Router(__name__, tag="payments")
@@ -34,6 +34,10 @@ class ReferenceOut(Model):
     expires_at: datetime = Field(description="The payment deadline (day D, 23:59:59 Mexico City) in UTC")
     estimated: bool
     rate_tables: list[str]
+    amount_usd: str | None = Field(description="Informational (the member pays amount_mxn): amount_mxn at "
+                                               "exchange_rate when issued, rounded half-up to cents; kept as issued")
+    exchange_rate: ExchangeRateOut | None = Field(description="Banco de México's FIX when the reference was issued, "
+                                                              "with its date (null: none was stored then)")
 
 
 class ReferenceList(Model):
@@ -56,11 +60,14 @@ class PaymentInstructions(Model):
 
 
 def _out(reference: PaymentReference, now: datetime) -> ReferenceOut:
+    usd = reference.usd
     return ReferenceOut(
-        **reference.model_dump(exclude={"member_id", "amount_mxn", "status"}),
+        **reference.model_dump(exclude={"member_id", "amount_mxn", "status", "usd"}),
         reference_display=grouped(reference.reference),
         amount_mxn=f"{reference.amount_mxn:.2f}",
         status=reference.status_at(now),
+        amount_usd=f"{usd.amount_usd:.2f}" if usd else None,
+        exchange_rate=exchange_rate_out(usd.usd_mxn, usd.published, usd.source, usd.stale) if usd else None,
     )
 
 
@@ -129,6 +136,13 @@ class CoveredBeneficiary(Model):
     until: str | None
 
 
+class ContributionWeeksOut(Model):
+    weeks: int = Field(description="Whole weeks of contribution (semanas cotizadas) earned under the scheme")
+    days: str = Field(description="Days contributed by the paid months that have begun (Mexico City)")
+    rule: str = Field(description="The rule's version in chalicelib/domain/rates/contribution-weeks.json")
+    rule_status: str = Field(description="confirmed, or inference: how sure we are IMSS counts it so")
+
+
 class Coverage(Model):
     status: str
     covered_months: list[str] = Field(description="Every paid month, YYYY-MM")
@@ -136,6 +150,7 @@ class Coverage(Model):
     covered_now: bool = Field(description="Whether this month (Mexico City) is covered")
     beneficiaries: list[CoveredBeneficiary]
     next_steps: list[NextStep]
+    contribution_weeks: ContributionWeeksOut
 
 
 @router.route("/v1/me/payments", "GET", roles=MEMBER, response=PaymentList,
@@ -170,4 +185,6 @@ def my_coverage(caller: Caller, language: Language, now: datetime) -> Coverage:
         status=member.status.value, covered_months=member.covered_months, covered_through=member.covered_through,
         covered_now=found.covered_now, beneficiaries=listed,
         next_steps=[next_step(code, language) for code in found.next_steps],
+        contribution_weeks=ContributionWeeksOut(weeks=found.weeks.weeks, days=f"{found.weeks.days.normalize():f}",
+                                                rule=found.weeks.rule.version, rule_status=found.weeks.rule.status),
     )

@@ -8,7 +8,9 @@ from chalicelib.domain.model import Model
 from chalicelib.domain.quotes import Quote, QuoteOptions, QuoteRequest
 from chalicelib.domain.rates import rate_book
 from chalicelib.http.api import PUBLIC, Router
+from chalicelib.http.views import ExchangeRateOut, exchange_rate_out
 from chalicelib.auth import Caller, Role
+from chalicelib.i18n import Language, text
 
 router = Router(__name__, tag="quotes")
 
@@ -54,8 +56,13 @@ class Conventions(Model):
 
 class QuoteOut(Model):
     total_mxn: str = Amount
-    total_usd: str | None = None
-    usd_mxn_rate: str | None = None
+    total_usd: str | None = Field(None, description="total_mxn ÷ exchange_rate.usd_mxn, rounded half-up to cents; "
+                                                    "null when there is no rate")
+    usd_mxn_rate: str | None = Field(None, description="The rate total_usd is at (exchange_rate.usd_mxn)")
+    exchange_rate: ExchangeRateOut | None = Field(
+        None, description="The caller's usd_mxn_rate, else Banco de México's latest FIX with its date; null when "
+                          "neither exists (usd_note says so)")
+    usd_note: str | None = Field(None, description="Why there is no USD total, when there is none")
     estimated: bool = Field(description="Some month is priced with assumed values (beyond the known tables)")
     conventions: Conventions
     months: list[MonthQuoteOut]
@@ -72,11 +79,14 @@ def _conventions(priced: Quote) -> Conventions:
     )
 
 
-def render(priced: Quote) -> QuoteOut:
+def render(priced: Quote, language: Language) -> QuoteOut:
+    rate = priced.exchange_rate
     return QuoteOut(
         total_mxn=f"{priced.total_mxn:.2f}",
         total_usd=f"{priced.total_usd:.2f}" if priced.total_usd is not None else None,
-        usd_mxn_rate=str(priced.usd_mxn_rate) if priced.usd_mxn_rate is not None else None,
+        usd_mxn_rate=str(rate.usd_mxn) if rate else None,
+        exchange_rate=exchange_rate_out(rate.usd_mxn, rate.published, rate.source, rate.stale) if rate else None,
+        usd_note=None if rate else text("quote.no_exchange_rate", language),
         estimated=priced.estimated,
         conventions=_conventions(priced),
         months=[
@@ -95,11 +105,11 @@ def render(priced: Quote) -> QuoteOut:
 
 @router.route("/v1/quotes", "POST", roles=PUBLIC, body=QuoteRequest, response=QuoteOut,
               summary="What PTI coverage costs for an income, zone and period, line by line (no sign-in)")
-def public_quote(body: QuoteRequest, now: datetime) -> QuoteOut:
-    return render(service().public_quote(body, now))
+def public_quote(body: QuoteRequest, language: Language, now: datetime) -> QuoteOut:
+    return render(service().public_quote(body, now), language)
 
 
 @router.route("/v1/me/quote", "GET", roles={Role.MEMBER}, query=QuoteOptions, response=QuoteOut, extra_statuses=[404],
               summary="My quote from my registered income and zone")
-def my_quote(caller: Caller, query: QuoteOptions, now: datetime) -> QuoteOut:
-    return render(service().members_quote(caller.user_id, query, now))
+def my_quote(caller: Caller, query: QuoteOptions, language: Language, now: datetime) -> QuoteOut:
+    return render(service().members_quote(caller.user_id, query, now), language)

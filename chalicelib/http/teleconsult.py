@@ -181,7 +181,7 @@ def _slot_out(slot: Slot, zone: ZoneInfo, member_id: str, now: datetime) -> Slot
                    held_for_you_until=slot.held_for_until(member_id, now))
 
 
-@router.route("/v1/teleconsult/slots", "GET", roles=MEMBER, query=SlotQuery, response=SlotPage, extra_statuses=[404],
+@router.route("/v1/teleconsult/slots", "GET", roles=MEMBER, query=SlotQuery, response=SlotPage, extra_statuses=[404, 409],
               summary="Free slots across nurses, by Mexico City day, shown in my time zone too")
 def list_slots(caller: Caller, query: SlotQuery, now: datetime) -> SlotPage:
     day, after = query.resume()

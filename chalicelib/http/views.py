@@ -1,6 +1,7 @@
 """Response models, and their rendering, that more than one route module answers with."""
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from pydantic import Field
 
@@ -35,3 +36,15 @@ class PaymentOut(Model):
 def payment_out(payment: Payment) -> PaymentOut:
     return PaymentOut(**payment.model_dump(exclude={"amount_mxn"}),
                       amount_mxn=f"{payment.amount_mxn:.2f}" if payment.amount_mxn is not None else None)
+
+
+class ExchangeRateOut(Model):
+    usd_mxn: str = Field(description="Pesos per US dollar")
+    date: str | None = Field(description="The day Banco de México published it (YYYY-MM-DD); null for a caller's rate")
+    source: str = Field(description='"Banco de México, FIX (SF43718)", or "caller" for the usd_mxn_rate sent')
+    stale: bool = Field(description="Published more than three banking business days before the day it was used")
+
+
+def exchange_rate_out(usd_mxn: Decimal, published: date | None, source: str, stale: bool) -> ExchangeRateOut:
+    return ExchangeRateOut(usd_mxn=str(usd_mxn), date=published.isoformat() if published else None, source=source,
+                           stale=stale)

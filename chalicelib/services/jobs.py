@@ -15,13 +15,13 @@ from pydantic import ValidationError
 from chalicelib.domain.clock import mexico_city_today
 from chalicelib.domain.coverage import month_of
 from chalicelib.domain.jobs import JobMessage, KeyRange, daily_messages
-from chalicelib.domain.members import MemberStatus
+from chalicelib.domain.members import NOT_PROCESSED, MemberStatus
 from chalicelib.domain.payments import grouped, new_reference
 from chalicelib.domain.quotes import shift_month
 from chalicelib.errors import AppError
 from chalicelib import logs, wiring
 from chalicelib.logs import metric_fields, service_logger
-from chalicelib.services import teleconsult
+from chalicelib.services import exchange_rates, teleconsult
 from chalicelib.store import members as member_store
 from chalicelib.store import outbox
 from chalicelib.store import payments as payment_store
@@ -107,10 +107,11 @@ def renew_references(now: datetime, shard: int, keys: KeyRange | None = None) ->
     if today.day > deadline_day:
         return 0
     issued = 0
+    rate = exchange_rates.todays_rate(now)  # one read per piece: each reference keeps its dollar figure
     for member in member_store.members_covered_through(month_of(today), shard, keys):
-        if not member.auto_renewal or member.open_reference or member.status is MemberStatus.CANCELLED:
+        if not member.auto_renewal or member.open_reference or member.status is MemberStatus.CANCELLED or member.status in NOT_PROCESSED:
             continue
-        reference = new_reference(member, 1, now, deadline_day)
+        reference = new_reference(member, 1, now, deadline_day, rate)
         notice = Notification("reference-issued", member.member_id, reference.months[0], {
             "months": reference.months, "amount_mxn": f"{reference.amount_mxn:.2f}",
             "reference": grouped(reference.reference), "deadline": reference.expires_at.isoformat()})

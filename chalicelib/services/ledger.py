@@ -12,6 +12,7 @@ from datetime import datetime
 
 from chalicelib.domain.coverage import STATUS_WHEN_PAID, after_reversal, with_months
 from chalicelib.domain.identifiers import is_valid_nss
+from chalicelib.domain.members import NOT_PROCESSED
 from chalicelib.domain.payment_events import (
     PAYMENT_REVERSED, PAYMENT_SUCCEEDED, Decision, Payment, PaymentReversed, PaymentSucceeded, application_errors,
     matched_payment, payment_id, received_payment, resolved, reversed_before_payment,
@@ -129,6 +130,8 @@ def resolve_by_applying(target: str, decision: Decision, now: datetime) -> Payme
     errors = application_errors(member, decision.months)
     if errors:
         raise InvalidInput(errors)
+    if member.status in NOT_PROCESSED:  # nothing is applied to a closing or closed account: refund it instead
+        raise Conflict("member-closing")
     coverage = with_months(member.covered_months, decision.months, member.status, now)
     _commit_resolution(ledger.applied_by_operator_writes(payment, decision, member, coverage, now))
     return resolved(payment, decision)

@@ -1,5 +1,5 @@
-"""Members: registration and its draft check, the profile and its changes, the right-of-access export,
-beneficiaries, and the operators' lookup by CURP or NSS."""
+"""Members: registration and its draft check, the profile and its (audited) changes, beneficiaries, and the
+operators' lookup by CURP or NSS."""
 
 import uuid
 from collections.abc import Callable
@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from chalicelib.domain.beneficiaries import (
-    Beneficiary, BeneficiaryRequest, Standing, check_against_member, new_beneficiary, removed, standing,
+    BeneficiaryRequest, Standing, check_against_member, new_beneficiary, removed, standing,
 )
 from chalicelib.domain.identity import ClaimStatus, IdentityClaim, new_person
 from chalicelib.domain.members import (
-    Member, MemberLookup, ProfileChanges, RegistrationRequest, new_member, next_step, registration_warnings,
-    review_draft,
+    NOT_PROCESSED, Member, MemberLookup, ProfileChanges, RegistrationRequest, new_member, next_step,
+    registration_warnings, review_draft,
 )
+from chalicelib.domain.privacy import change_record
 from chalicelib.errors import Conflict, FieldError, InvalidInput, NotFound, PreconditionFailed, ServiceUnavailable
 from chalicelib.logs import service_logger
 from chalicelib.store import members as store
@@ -79,18 +80,24 @@ def profile(member_id: str) -> Profile:
 
 
 def change_profile(member_id: str, expected_version: int, changes: ProfileChanges, now: datetime) -> Profile:
-    """Only if the profile is still at `expected_version`: 412 otherwise, 404 when there is none."""
-    changed = store.update_member(member_id, expected_version, changes.changes(), now)
+    """Only if the profile is still at `expected_version`: 412 otherwise, 404 when there is none, 409 once the
+    account is closing. The rectification is audited (which fields, by whom, when) in the same transaction."""
+    fields = changes.changes()
+    changed = store.update_member(member_id, expected_version, fields, change_record(member_id, list(fields), now),
+                                  now)
     if changed is None:
-        if store.get_member(member_id) is None:
+        current = store.get_member(member_id)
+        if current is None:
             raise NotFound("not-registered")
+        require_processed(current)
         raise PreconditionFailed("profile-changed")
     return _profile(changed)
 
 
-def export(member_id: str) -> tuple[Member, list[Beneficiary]]:
-    """Everything held about the member and their beneficiaries, removed ones included."""
-    return store.registered_partition(member_id)
+def require_processed(member: Member) -> None:
+    """Nothing new is done for a member whose account is closing or closed (docs/privacy.md): 409."""
+    if member.status in NOT_PROCESSED:
+        raise Conflict("account-closing")
 
 
 # --- Beneficiaries -------------------------------------------------------------------------------------------------
@@ -100,6 +107,7 @@ def add_beneficiary(member_id: str, request: BeneficiaryRequest, now: datetime,
     """A beneficiary as a person: this member's earlier person for that CURP if it had one, else a new person (with a
     pending claim when someone holds the CURP; the answer is the same either way). Returned with its eligibility."""
     member, beneficiaries = store.registered_partition(member_id)
+    require_processed(member)
     problems = check_against_member(request, member.curp)
     if problems:
         raise InvalidInput(problems)

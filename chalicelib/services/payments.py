@@ -6,11 +6,13 @@ from datetime import datetime
 
 from chalicelib import wiring
 from chalicelib.domain.beneficiaries import Beneficiary, Eligibility, standing
+from chalicelib.domain.contribution_weeks import ContributionWeeks, contribution_weeks
 from chalicelib.domain.coverage import this_month
-from chalicelib.domain.members import Member, coverage_steps
+from chalicelib.domain.members import NOT_PROCESSED, Member, coverage_steps
 from chalicelib.domain.payment_events import Payment
 from chalicelib.domain.payments import ChannelPlan, PaymentReference, new_reference, payment_channels
-from chalicelib.errors import NotFound
+from chalicelib.errors import Conflict, NotFound
+from chalicelib.services import exchange_rates
 from chalicelib.store import members as member_store
 from chalicelib.store import payments as store
 from chalicelib.store.transactions import Write
@@ -23,7 +25,10 @@ def issue_reference(member_id: str, months: int, now: datetime,
     """A reference for the member's next uncovered months, replacing their open one (`answer`'s writes join the
     transaction: the idempotency record)."""
     member = member_store.registered_member(member_id)
-    reference = new_reference(member, months, now, wiring.settings().payment_deadline_day)
+    if member.status in NOT_PROCESSED:  # the account is closing (docs/privacy.md); the profile's version guards a race
+        raise Conflict("account-closing")
+    rate = exchange_rates.todays_rate(now)
+    reference = new_reference(member, months, now, wiring.settings().payment_deadline_day, rate)
     store.issue_reference(reference, member.open_reference, member.version, answer(reference))
     return reference
 
@@ -76,6 +81,7 @@ class CoverageNow:
     covered_now: bool  # this Mexico City month is paid
     beneficiaries: list[BeneficiaryCover]  # the active ones
     next_steps: list[str]
+    weeks: ContributionWeeks  # semanas cotizadas earned by the paid months begun so far
 
 
 def coverage(member_id: str, now: datetime) -> CoverageNow:
@@ -83,4 +89,5 @@ def coverage(member_id: str, now: datetime) -> CoverageNow:
     covered_now = this_month(now) in member.covered_months
     active = [standing(b, now) for b in beneficiaries if b.status == "active"]
     covers = [BeneficiaryCover(s.beneficiary, s.eligibility, covered_now and s.eligibility.eligible) for s in active]
-    return CoverageNow(member, covered_now, covers, coverage_steps(member.status, bool(active)))
+    return CoverageNow(member, covered_now, covers, coverage_steps(member.status, bool(active)),
+                       contribution_weeks(member.covered_months, this_month(now)))

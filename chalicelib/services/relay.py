@@ -5,8 +5,10 @@ Lambda hands the stream's records in order, per shard, in batches (inserts only:
 the updates marking messages sent and the TTL deletions). A batch is relayed in order and answers Lambda's partial
 batch response: the first record that failed is named, Lambda checkpoints before it and retries from it, bisecting
 the batch on repeated failure, and after its retries sends the record's position to the relay's dead-letter queue
-(`redrive` relays those again). Redelivery is harmless: messages already marked sent are skipped, and one published
-but not marked (a crash between the two) is published again with the same id for consumers to drop.
+(`redrive` relays those again). Once on the topic, each message is delivered to its member's phones, or by e-mail
+(services/delivery.py); a delivery worth retrying fails the record the same way. Redelivery is harmless: messages
+already marked sent are skipped, and one published but not marked (a crash between the two) is published again with
+the same id for consumers to drop.
 """
 
 import json
@@ -15,6 +17,7 @@ from typing import Any
 
 from chalicelib import wiring
 from chalicelib.logs import metric_fields, service_logger
+from chalicelib.services import delivery
 from chalicelib.store import outbox
 from chalicelib.store.outbox import Queued
 
@@ -48,11 +51,16 @@ def _relay(queued: list[tuple[str, Queued]], now: datetime) -> str | None:
         sent |= outbox.already_sent([message.key for _, message in queued[start:start + 100]])
     waiting = [(sequence, message) for sequence, message in queued if message.key not in sent]
     published, failed_at = 0, None
+    batch = delivery.Batch(now)
     for start in range(0, len(waiting), PUBLISH_BATCH):
         chunk = waiting[start:start + PUBLISH_BATCH]
         refused = _publish(chunk)
-        for index, (sequence, message) in enumerate(chunk):
-            if index in refused:
+        # On the topic first, then to the members' phones or mailboxes; marked sent only once both are done, so a
+        # retry (Lambda's, from the first failed record) publishes again and delivers what is still missing.
+        on_topic = [message for index, (_, message) in enumerate(chunk) if index not in refused]
+        delivered = dict(zip([message.key for message in on_topic], delivery.deliver_all(on_topic, batch)))
+        for sequence, message in chunk:
+            if not delivered.get(message.key):
                 failed_at = failed_at or sequence
                 continue
             outbox.mark_sent(message.key, now)
@@ -63,7 +71,8 @@ def _relay(queued: list[tuple[str, Queued]], now: datetime) -> str | None:
         oldest = min(datetime.fromisoformat(message.created_at) for _, message in queued)
         # The requests and jobs whose messages these are, so a message can be followed from the API to SNS.
         correlation_ids = sorted({message.correlation_id for _, message in queued if message.correlation_id})
-        _log.info("relay", extra={"correlation_ids": correlation_ids, **metric_fields(
+        _log.info("relay", extra={"correlation_ids": correlation_ids, "pushed": batch.pushed, "emailed": batch.emailed,
+                                  "pruned": batch.pruned, **metric_fields(
             {"Job": "stream"}, RelayPublished=published, RelayLagSeconds=max(0.0, (now - oldest).total_seconds()))})
     return failed_at
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from chalicelib import wiring
 from chalicelib.domain.beneficiaries import Beneficiary, eligibility
 from chalicelib.domain.clock import MEXICO_CITY, mexico_city_today
-from chalicelib.domain.members import Member
+from chalicelib.domain.members import NOT_PROCESSED, Member
 from chalicelib.domain.scheduling import MAX_SLOT, Availability, parse_slot_id, reconcile, slots_between
 from chalicelib.domain.teleconsult import (
     CANCEL_CUTOFF, CONSENT_SHA256, CONSENT_VERSION, FOLLOW_UP_FROM, FOLLOW_UP_WITHIN, NOSHOW_AFTER, NURSE_LEFT_REASON, SLOT_OFFERED,
@@ -168,6 +168,7 @@ class SlotsFound:
 def find_slots(member_id: str, first: date, after: str | None, last: date, limit: int, now: datetime) -> SlotsFound:
     """Free slots the member may book, day by day from `first` (after the slot key `after`) through `last`."""
     member = member_store.registered_member(member_id)
+    _require_processed(member)
     day, found = first, []
     while day <= last and len(found) < limit:
         slots, after = store.free_slots(day, after, limit - len(found))
@@ -188,6 +189,7 @@ def _member_and_beneficiary(member_id: str, patient_id: str | None,
                             now: datetime) -> tuple[Member, Beneficiary | None]:
     """The member and, when the patient is one of their active beneficiaries eligible today, that beneficiary."""
     member, beneficiaries = member_store.registered_partition(member_id)
+    _require_processed(member)
     if patient_id is None or patient_id == member.person_id:
         return member, None
     for beneficiary in beneficiaries:
@@ -196,6 +198,13 @@ def _member_and_beneficiary(member_id: str, patient_id: str | None,
                 raise Conflict("patient-not-eligible")
             return member, beneficiary
     raise NotFound("patient-not-found")
+
+
+def _require_processed(member: Member) -> None:
+    """No slots, bookings, consents or waiting for a member whose account is closing or closed (docs/privacy.md); the
+    booking transaction checks the status too."""
+    if member.status in NOT_PROCESSED:
+        raise Conflict("account-closing")
 
 
 def _bookable_slot(slot_id: str, now: datetime) -> Slot:
@@ -272,6 +281,7 @@ def follow_up_slots(nurse_id: str, appointment_id: str, mine: bool, first: date,
     if not mine:
         return find_slots(source.member_id, first, after, last, limit, now)
     member = member_store.registered_member(source.member_id)
+    _require_processed(member)
     begin = datetime.combine(first, datetime.min.time(), MEXICO_CITY)
     if after:
         begin = max(begin, datetime.fromisoformat(after.rpartition("#")[0]) + timedelta(minutes=1))
@@ -364,6 +374,27 @@ def cancel_by_member(member_id: str, appointment_id: str, now: datetime) -> Appo
     cancelled = appointment.model_copy(update={"status": "cancelled", "cancelled_by": "member"})
     _free_and_offer(appointment, "slot", now, lambda slot: store.cancel(appointment, cancelled, slot))
     return cancelled
+
+
+def withdraw_member(member_id: str, now: datetime) -> int:
+    """The member's account is closing (docs/privacy.md): every consult booked to start later is cancelled as by the
+    member, the cut-off aside (the slot offered to whoever waits), and their patients leave the waitlist. Each
+    cancellation is its own transaction and skips what moved on meanwhile, so a retry finishes the job. Returns the
+    consults cancelled."""
+    cancelled_count = 0
+    for appointment in store.member_appointments(member_id):
+        if appointment.status != "booked" or appointment.start <= now:  # a begun one ends as it ends
+            continue
+        cancelled = appointment.model_copy(update={"status": "cancelled", "cancelled_by": "member"})
+        try:
+            _free_and_offer(appointment, "slot", now,
+                            lambda slot, booked=appointment, done=cancelled: store.cancel(booked, done, slot))
+        except Conflict:  # started, ended or cancelled meanwhile
+            continue
+        cancelled_count += 1
+    for entry in store.waitlist_of(member_id):
+        store.leave_waitlist(member_id, entry.patient_id)
+    return cancelled_count
 
 
 def reschedule(member_id: str, appointment_id: str, slot_id: str, now: datetime) -> Appointment:

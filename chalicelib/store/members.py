@@ -17,15 +17,15 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from pynamodb.attributes import (
-    BooleanAttribute, DiscriminatorAttribute, ListAttribute, MapAttribute, UnicodeAttribute, UTCDateTimeAttribute,
-    VersionAttribute,
+    BooleanAttribute, DiscriminatorAttribute, ListAttribute, MapAttribute, TTLAttribute, UnicodeAttribute,
+    UTCDateTimeAttribute, VersionAttribute,
 )
-from pynamodb.exceptions import UpdateError
 from pynamodb.models import Model
 
 from chalicelib.domain.beneficiaries import PARTNERS, Beneficiary
 from chalicelib.domain.jobs import KeyRange
-from chalicelib.domain.members import Member, MemberStatus
+from chalicelib.domain.members import NOT_PROCESSED, Member, MemberStatus
+from chalicelib.domain.privacy import ProfileChange
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.store.attributes import DecimalAttribute
 from chalicelib.store import stats
@@ -52,6 +52,8 @@ def coverage_end_key(member_id: str, covered_through: str) -> str:
 ByCoverageEnd = index("by_coverage_end", "coverage_end", "pk")
 # Pending identity claims, oldest first (sparse): the operators' queue.
 IdentityClaims = index("identity_claims", "claim_queue", "claim_sk")
+# Open ARCO requests, earliest deadline first (sparse): the operators' queue (store/privacy.py).
+ArcoRequests = index("arco_requests", "arco_queue", "arco_sk")
 
 
 class MemberItem(Model):
@@ -66,8 +68,13 @@ class MemberItem(Model):
     coverage_end = UnicodeAttribute(null=True)
     claim_queue = UnicodeAttribute(null=True)
     claim_sk = UnicodeAttribute(null=True)
+    arco_queue = UnicodeAttribute(null=True)
+    arco_sk = UnicodeAttribute(null=True)
+    # Items that expire (the delivery log, store/devices.py): the table's one time-to-live attribute.
+    expires_at = TTLAttribute(null=True)
     by_coverage_end = ByCoverageEnd()
     identity_claims = IdentityClaims()
+    arco_requests = ArcoRequests()
 
 
 class ProfileItem(MemberItem, discriminator="member"):
@@ -77,12 +84,12 @@ class ProfileItem(MemberItem, discriminator="member"):
     curp = UnicodeAttribute()
     nss = UnicodeAttribute()
     rfc = UnicodeAttribute(null=True)
-    email = UnicodeAttribute()
-    phone = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)  # null: erased by the account's closure
+    phone = UnicodeAttribute(null=True)
     monthly_income_mxn = DecimalAttribute()
     zone = UnicodeAttribute()
-    residence = MapAttribute()
-    relative_in_mexico = MapAttribute()
+    residence = MapAttribute(null=True)
+    relative_in_mexico = MapAttribute(null=True)
     auto_renewal = BooleanAttribute()
     occupation = UnicodeAttribute()
     status = UnicodeAttribute()
@@ -114,6 +121,15 @@ class BeneficiaryItem(MemberItem, discriminator="beneficiary"):
     status = UnicodeAttribute()
     added_at = UTCDateTimeAttribute()
     removed_at = UTCDateTimeAttribute(null=True)
+
+
+class ChangeItem(MemberItem, discriminator="change"):
+    """A rectification of the profile (domain/privacy.py ProfileChange), in the member's partition."""
+
+    change_id = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    by = UnicodeAttribute()
+    fields = ListAttribute(of=UnicodeAttribute)
 
 
 class GuardItem(MemberItem, discriminator="guard"):
@@ -201,20 +217,47 @@ def registered_member(member_id: str) -> Member:
     return member
 
 
-def update_member(member_id: str, expected_version: int, changes: dict, now: datetime) -> Member | None:
-    """Apply `changes` only if the profile exists and nobody changed it since `expected_version` (optimistic
-    locking): one UpdateItem. None when it does not or someone did."""
+def update_member(member_id: str, expected_version: int, changes: dict, change: ProfileChange,
+                  now: datetime) -> Member | None:
+    """Apply `changes` and record `change` (the rectification audit), only if the profile exists, is still processed
+    (not closing or closed) and nobody changed it since `expected_version` (optimistic locking): one transaction, then
+    one consistent GetItem for the answer. None when a condition failed."""
     item = ProfileItem(member_key(member_id), "PROFILE")
     item.version = expected_version
     actions = [getattr(ProfileItem, name).set(_stored(value)) for name, value in changes.items()]
     actions.append(ProfileItem.updated_at.set(now))
+    condition = ProfileItem.pk.exists() & ProfileItem.status.is_in(*_PROCESSED)
     try:
-        item.update(actions=actions, condition=ProfileItem.pk.exists())
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return None
-        raise
-    return _member(item)
+        commit([Write("profile", "update", lambda tx: tx.update(item, actions=actions, condition=condition)),
+                _new("change", _change_item(member_id, change))])
+    except ConditionFailed:
+        return None
+    return get_member(member_id)
+
+
+# The statuses of members we still process (the others: domain/members.py NOT_PROCESSED).
+_PROCESSED = [status.value for status in MemberStatus if status not in NOT_PROCESSED]
+
+
+def still_processed(member_id: str) -> Write:
+    """The transaction item that holds only while the member is registered and not closing (label "member"): what
+    a service checked before a closure could land."""
+    processed = ProfileItem.pk.exists() & ProfileItem.status.is_in(*_PROCESSED)
+    return Write("member", "condition_check",
+                 lambda tx: tx.condition_check(ProfileItem, member_key(member_id), "PROFILE", condition=processed))
+
+
+def _change_item(member_id: str, change: ProfileChange) -> ChangeItem:
+    return ChangeItem(member_key(member_id), f"CHANGE#{change.at.isoformat()}#{change.change_id}",
+                      **change.model_dump())
+
+
+def profile_changes(member_id: str) -> list[ProfileChange]:
+    """The rectification audit, oldest first: one Query of the partition's CHANGE# items."""
+    return [ProfileChange.model_validate(item, from_attributes=True)
+            for item in ChangeItem.query(member_key(member_id), ChangeItem.sk.startswith("CHANGE#"),
+                                         consistent_read=True)
+            if isinstance(item, ChangeItem)]
 
 
 def _stored(value):
@@ -247,10 +290,10 @@ def _beneficiary(item: BeneficiaryItem) -> Beneficiary:
 
 def add_beneficiary(member_id: str, beneficiary: Beneficiary, identity: list[Write], extra: list[Write] = ()) -> None:
     """Beneficiary, its person writes (store/persons.py) and (for a spouse or concubine) the partner slot, only for
-    a registered member. A CURP guard taken meanwhile fails as `curp-guard` and the caller starts over."""
+    a registered member whose account is not closing (the service's check read it before a closure could land). A
+    CURP guard taken meanwhile fails as `curp-guard` and the caller starts over."""
     writes = [
-        Write("member", "condition_check",
-              lambda tx: tx.condition_check(ProfileItem, member_key(member_id), "PROFILE", condition=ProfileItem.pk.exists())),
+        still_processed(member_id),
         _new("beneficiary", _beneficiary_item(member_id, beneficiary)),
         *identity,
     ]
@@ -262,7 +305,9 @@ def add_beneficiary(member_id: str, beneficiary: Beneficiary, identity: list[Wri
         if "idempotency" in failed.labels:
             raise AlreadyAnswered() from None
         if "member" in failed.labels:
-            raise NotFound("not-registered") from None
+            if get_member(member_id) is None:
+                raise NotFound("not-registered") from None
+            raise Conflict("account-closing") from None
         if "partner-slot" in failed.labels:
             raise Conflict("partner-exists") from None
         raise

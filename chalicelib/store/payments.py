@@ -68,6 +68,7 @@ class ReferenceItem(PaymentItem, discriminator="reference"):
     estimated = BooleanAttribute()
     member_status = UnicodeAttribute(null=True)
     paid_by = UnicodeAttribute(null=True)
+    usd = MapAttribute(null=True)  # the dollar figure shown at issue, as strings (domain/payments.py ReferenceUsd)
 
 
 class PaymentRecordItem(PaymentItem, discriminator="payment"):
@@ -118,12 +119,14 @@ def _reference_item(reference: PaymentReference) -> ReferenceItem:
         member_pk=member_key(reference.member_id), member_sk=f"REFERENCE#{reference.issued_at.isoformat()}",
         waiting_pk=open_references_key(mexico_city_today(reference.expires_at), reference.reference),
         waiting_sk=reference.reference,
-        **reference.model_dump(),
+        **reference.model_dump(exclude={"usd"}),
+        usd=reference.usd.model_dump(mode="json") if reference.usd else None,
     )
 
 
 def _reference(item: ReferenceItem) -> PaymentReference:
-    return PaymentReference.model_validate(item, from_attributes=True)
+    usd = item.usd.as_dict() if item.usd is not None else None
+    return PaymentReference.model_validate({**item.attribute_values, "usd": usd})
 
 
 def close_reference(code: str, status: str, paid_by: str | None = None) -> Write:

@@ -72,6 +72,8 @@ class CounterShard(Model):
     members_active = NumberAttribute(null=True)
     members_lapsed = NumberAttribute(null=True)
     members_cancelled = NumberAttribute(null=True)
+    members_closing = NumberAttribute(null=True)
+    members_closed = NumberAttribute(null=True)
     beneficiaries = NumberAttribute(null=True)
     # per month (Mexico City calendar of the payment)
     payments_received = NumberAttribute(null=True)

@@ -9,6 +9,8 @@ from pynamodb.models import Model
 
 from chalicelib.settings import Settings
 from chalicelib.store import transactions
+# The member partition's device, preference and delivery item kinds, known before any Query of a partition.
+from chalicelib.store import devices  # noqa: F401
 from chalicelib.store.idempotency import IdempotencyRecord
 from chalicelib.store.members import MemberItem
 from chalicelib.store.outbox import OutboxItem

@@ -243,6 +243,8 @@ const coreEs = {
     active: "Activo",
     lapsed: "Vencido",
     cancelled: "Cancelado",
+    closing: "Cerrando cuenta",
+    closed: "Cuenta cerrada",
   } satisfies Record<MemberStatus, string>,
   paymentKind: {
     received: "Recibidos",
@@ -487,6 +489,8 @@ const coreEn: typeof coreEs = {
     active: "Active",
     lapsed: "Lapsed",
     cancelled: "Cancelled",
+    closing: "Closing",
+    closed: "Closed",
   },
   paymentKind: {
     received: "Received",

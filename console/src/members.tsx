@@ -92,7 +92,6 @@ function MemberProfileView({ profile }: { profile: Profile }) {
   const { money } = formatters(lang);
   const country = new Intl.DisplayNames([locale(lang)], { type: "region", fallback: "code" });
   const { residence, relative_in_mexico: relative } = profile;
-  const address = relative.address;
 
   return (
     <section class="card profile" aria-labelledby="profile-title">
@@ -165,27 +164,38 @@ function MemberProfileView({ profile }: { profile: Profile }) {
         <section aria-labelledby="profile-contact">
           <h3 id="profile-contact">{t.lookupContact}</h3>
           <dl class="consult-details">
-            <Detail term={t.lookupEmail}>{profile.email}</Detail>
-            <Detail term={t.lookupPhone}>{profile.phone}</Detail>
-            <Detail term={t.lookupResidence}>{country.of(residence.country) ?? residence.country}</Detail>
-            {residence.state && <Detail term={t.lookupResidenceState}>{residence.state}</Detail>}
-            <Detail term={t.lookupTimeZone}>{residence.time_zone}</Detail>
+            <Detail term={t.lookupEmail}>{profile.email ?? t.lookupErased}</Detail>
+            <Detail term={t.lookupPhone}>{profile.phone ?? t.lookupErased}</Detail>
+            {residence ? (
+              <>
+                <Detail term={t.lookupResidence}>{country.of(residence.country) ?? residence.country}</Detail>
+                {residence.state && <Detail term={t.lookupResidenceState}>{residence.state}</Detail>}
+                <Detail term={t.lookupTimeZone}>{residence.time_zone}</Detail>
+              </>
+            ) : (
+              <Detail term={t.lookupResidence}>{t.lookupErased}</Detail>
+            )}
           </dl>
         </section>
         <section aria-labelledby="profile-relative">
           <h3 id="profile-relative">{t.lookupRelative}</h3>
-          <dl class="consult-details">
-            <Detail term={t.lookupRelativeName}>{relative.name}</Detail>
-            <Detail term={t.lookupRelativePhone}>{relative.phone}</Detail>
-            <Detail term={t.lookupRelativeAddress}>
-              <address>
-                {address.street} {address.exterior_number}
-                {address.interior_number && `, ${t.lookupInterior(address.interior_number)}`}
-                <br />
-                {address.colonia}, {address.municipio}, {address.state}, {t.lookupPostalCode(address.postal_code)}
-              </address>
-            </Detail>
-          </dl>
+          {relative ? (
+            <dl class="consult-details">
+              <Detail term={t.lookupRelativeName}>{relative.name}</Detail>
+              <Detail term={t.lookupRelativePhone}>{relative.phone}</Detail>
+              <Detail term={t.lookupRelativeAddress}>
+                <address>
+                  {relative.address.street} {relative.address.exterior_number}
+                  {relative.address.interior_number && `, ${t.lookupInterior(relative.address.interior_number)}`}
+                  <br />
+                  {relative.address.colonia}, {relative.address.municipio}, {relative.address.state},{" "}
+                  {t.lookupPostalCode(relative.address.postal_code)}
+                </address>
+              </Detail>
+            </dl>
+          ) : (
+            <p>{t.lookupErased}</p>
+          )}
         </section>
         <section aria-labelledby="profile-insurance">
           <h3 id="profile-insurance">{t.lookupContribution}</h3>

@@ -43,6 +43,7 @@ import pytest
 from moto.utilities.utils import load_resource
 
 from app import app
+from chalicelib.domain.privacy import closure_request_id
 from chalicelib.domain.teleconsult import CONSENT_VERSION
 from chalicelib.auth import Role
 from local.aws import REGION
@@ -50,6 +51,7 @@ from local.users import access_token
 from local.webhook import signed_headers
 from tests.api.conftest import paid
 from tests.api.test_beneficiaries import _add, _child_curp
+from tests.api.test_documents import qr_url
 from tests.api.test_records import _attend, scene  # noqa: F401 (fixture)
 from tests.api.test_teleconsult import (
     MX,
@@ -88,6 +90,11 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "POST /v1/me/beneficiaries":                              (401, 201, 201, 403, 403, 403, 401, 401, 401, 201),
     "GET /v1/me/beneficiaries":                               (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
     "DELETE /v1/me/beneficiaries/{beneficiary_id}":           (401, 200, 404, 403, 403, 403, 401, 401, 401, 404),
+    # push devices and notification preferences: each member their own (B and same_curp have no device of A's id)
+    "PUT /v1/me/devices/{device_id}":                         (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    "DELETE /v1/me/devices/{device_id}":                      (401, 200, 404, 403, 403, 403, 401, 401, 401, 404),
+    "GET /v1/me/notification-preferences":                    (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    "PUT /v1/me/notification-preferences":                    (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
     "POST /v1/operators/members/lookup":                      (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
     # identity: each member sees only their own; the claims queue is the operators'
     "GET /v1/me/identity":                                    (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
@@ -106,6 +113,10 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "GET /v1/me/payments":                                    (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
     "GET /v1/me/payments/{payment_id}/receipt":               (401, 200, 404, 403, 403, 403, 401, 401, 401, 404),
     "GET /v1/me/coverage":                                    (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    # documents: a member's own, as PDFs; their QR codes verify for anyone, answering only valid/months/masked name
+    "GET /v1/me/payments/{payment_id}/receipt.pdf":           (401, 200, 404, 403, 403, 403, 401, 401, 401, 404),
+    "GET /v1/me/coverage/certificate.pdf":                    (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    "GET /v1/verifications/{token}":                          (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "POST /v1/webhooks/{partner}":                            (401, 401, 401, 401, 401, 401, 200, 401, 401, 401),
     # operators
     "GET /v1/operators/payments/unmatched":                   (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
@@ -147,6 +158,13 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "GET /v1/records/{patient_id}/fhir":                      (401, 200, 404, 200, 403, 403, 401, 401, 401, 404),
     "GET /v1/me/record/access-log":                           (401, 200, 404, 403, 403, 403, 401, 401, 401, 404),
     "POST /v1/operators/record-audit/search":                 (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
+    # data rights: each member closes their own account (app.py registers these routes last); the queue and the
+    # answer are the operators'
+    "POST /v1/me/closure":                                    (401, 201, 201, 403, 403, 403, 401, 401, 401, 201),
+    "GET /v1/me/closure":                                     (401, 200, 200, 403, 403, 403, 401, 401, 401, 200),
+    "GET /v1/operators/arco-requests":                        (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
+    "GET /v1/operators/arco-requests/{request_id}":           (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
+    "POST /v1/operators/arco-requests/{request_id}/complete": (401, 403, 403, 403, 403, 200, 401, 401, 401, 403),
 }
 
 # Cells whose actual answer is a security bug: the table keeps the correct status, the cell is a strict xfail.
@@ -245,6 +263,15 @@ class World:
             self.rows[row] = consult
         return self.rows[row]
 
+    def device(self) -> str:
+        """A phone of member A registered for the deletion row alone."""
+        if "device" not in self.rows:
+            put = self.api.http.put("/v1/me/devices/matrix-leaving-phone", headers=self.a, body=json.dumps(
+                {"platform": "apns", "token": "ab" * 32, "language": "en"}))
+            assert put.status_code == 200, put.body
+            self.rows["device"] = "matrix-leaving-phone"
+        return self.rows["device"]
+
     def leaving_nurse(self) -> str:
         """A nurse added for the deactivation row alone (ana and bea serve every other row)."""
         if "leaving" not in self.rows:
@@ -255,6 +282,15 @@ class World:
             assert added.status_code == 201, added.body
             self.rows["leaving"] = _json(added)["nurse_id"]
         return self.rows["leaving"]
+
+    def verification_token(self) -> str:
+        """The token in the QR code of member A's coverage certificate, issued once."""
+        if "verification" not in self.rows:
+            self.clock(BASE)
+            pdf = self.api.http.get("/v1/me/coverage/certificate.pdf", headers={**self.a, "Accept": "application/pdf"})
+            assert pdf.status_code == 200, pdf.body
+            self.rows["verification"] = qr_url(pdf.body).rsplit("/", 1)[1]
+        return self.rows["verification"]
 
     def etag(self, caller: str) -> str:
         """The caller's own profile version (If-Match), or a made-up one when they have no profile."""
@@ -382,6 +418,11 @@ CALLS: dict[str, Callable[[World, str], Call]] = {
     "POST /v1/me/beneficiaries": lambda w, c: Call(body=_fresh_child()),
     "GET /v1/me/beneficiaries": lambda w, c: Call(),
     "DELETE /v1/me/beneficiaries/{beneficiary_id}": lambda w, c: Call({"beneficiary_id": w.spare_beneficiary}),
+    "PUT /v1/me/devices/{device_id}": lambda w, c: Call({"device_id": "matrix-phone"}, body={
+        "platform": "fcm", "token": f"matrix-token-{c}-" + "0" * 40, "language": "es"}),
+    "DELETE /v1/me/devices/{device_id}": lambda w, c: Call({"device_id": w.device()}),
+    "GET /v1/me/notification-preferences": lambda w, c: Call(),
+    "PUT /v1/me/notification-preferences": lambda w, c: Call(body={"reminders": {"push": True, "email": False}}),
     "POST /v1/operators/members/lookup": lambda w, c: Call(body={"curp": w.curp}),
     "GET /v1/me/identity": lambda w, c: Call(),
     "POST /v1/me/identity/verification": lambda w, c: Call(
@@ -400,6 +441,10 @@ CALLS: dict[str, Callable[[World, str], Call]] = {
     "GET /v1/me/payments": lambda w, c: Call(),
     "GET /v1/me/payments/{payment_id}/receipt": lambda w, c: Call({"payment_id": w.payment_id}),
     "GET /v1/me/coverage": lambda w, c: Call(),
+    "GET /v1/me/payments/{payment_id}/receipt.pdf": lambda w, c: Call({"payment_id": w.payment_id},
+                                                                      headers={"Accept": "application/pdf"}),
+    "GET /v1/me/coverage/certificate.pdf": lambda w, c: Call(headers={"Accept": "application/pdf"}),
+    "GET /v1/verifications/{token}": lambda w, c: Call({"token": w.verification_token()}),
     "POST /v1/webhooks/{partner}": lambda w, c: Call(
         {"partner": "finabien"}, body=paid("123456789012345678", "250.00", tx=f"matrix-{c}", paid_at=BASE)),
     "GET /v1/operators/payments/unmatched": lambda w, c: Call(query={"limit": "10"}),
@@ -461,6 +506,12 @@ CALLS: dict[str, Callable[[World, str], Call]] = {
     "GET /v1/records/{patient_id}/fhir": lambda w, c: Call({"patient_id": w.member_id}),
     "GET /v1/me/record/access-log": lambda w, c: Call(query={"patient_id": w.child}),
     "POST /v1/operators/record-audit/search": lambda w, c: Call(body={"curp": w.curp}),
+    "POST /v1/me/closure": lambda w, c: Call(),
+    "GET /v1/me/closure": lambda w, c: Call(),
+    "GET /v1/operators/arco-requests": lambda w, c: Call(query={"limit": "10"}),
+    "GET /v1/operators/arco-requests/{request_id}": lambda w, c: Call({"request_id": closure_request_id(w.user_id)}),
+    "POST /v1/operators/arco-requests/{request_id}/complete": lambda w, c: Call(
+        {"request_id": closure_request_id(w.user_id)}),
 }
 
 

@@ -27,6 +27,7 @@ from chalicelib.auth import Role
 from local.users import LOCAL_PASSWORD
 from local.webhook import signed_headers
 from tests.api.conftest import paid
+from tests.api.test_documents import qr_url
 from tests.costs import Requests, aws_requests
 from tests.people import consult_note, make_curp, registration
 
@@ -67,7 +68,8 @@ def walk(world: World) -> dict[str, Step]:
     def measure(operation: str, call: Callable[[], object], expect: int = 200) -> dict:
         with aws_requests() as requests:
             response = call()
-        body = json.loads(response.body) if response.body else {}
+        is_json = response.headers.get("Content-Type", "").endswith("json")  # not a PDF document
+        body = json.loads(response.body) if response.body and is_json else {}
         assert response.status_code == expect, (operation, response.status_code, response.body[:500])
         steps[operation] = Step(operation, response.status_code, body, requests)
         return body
@@ -126,8 +128,22 @@ def walk(world: World) -> dict[str, Step]:
                   paid(reference["reference"], reference["amount_mxn"], tx="cost-1", paid_at=world.clock.now()))
     assert ack["status"] == "applied", ack
     get("GET /v1/me/coverage", "/v1/me/coverage", member)
+    phone = {"platform": "fcm", "token": "cost-token-" + "0" * 40, "language": "es"}
+    for operation in ("PUT /v1/me/devices/{id} (new)", "PUT /v1/me/devices/{id} (again)"):
+        measure(operation, lambda: api.http.put("/v1/me/devices/cost-phone", headers=member, body=json.dumps(phone)))
+    get("GET /v1/me/notification-preferences", "/v1/me/notification-preferences", member)
+    measure("PUT /v1/me/notification-preferences", lambda: api.http.put(
+        "/v1/me/notification-preferences", headers=member, body=json.dumps({"reminders": {"push": False}})))
+    measure("DELETE /v1/me/devices/{id}", lambda: api.http.delete("/v1/me/devices/cost-phone", headers=member))
     get("GET /v1/me/payments", "/v1/me/payments", member)
     get("GET /v1/me/payments/{id}/receipt", f"/v1/me/payments/{ack['payment_id']}/receipt", member)
+    pdf = {**member, "Accept": "application/pdf"}
+    get("GET /v1/me/payments/{id}/receipt.pdf", f"/v1/me/payments/{ack['payment_id']}/receipt.pdf", pdf)
+    get("GET /v1/me/coverage/certificate.pdf", "/v1/me/coverage/certificate.pdf", pdf)
+    token = qr_url(api.http.get("/v1/me/coverage/certificate.pdf", headers=pdf).body).rsplit("/", 1)[1]
+    get("GET /v1/verifications/{token}", f"/v1/verifications/{token}", {})
+    tampered = token[:-1] + ("B" if token[-1] == "A" else "A")
+    get("GET /v1/verifications/{token} (forged)", f"/v1/verifications/{tampered}", {})
     get("GET /v1/operators/stats", "/v1/operators/stats", operator)
     get("GET /v1/operators/payments/unmatched", "/v1/operators/payments/unmatched", operator)
 
@@ -205,6 +221,18 @@ def walk(world: World) -> dict[str, Step]:
     # --- The nurse leaves the programme: her free slots go and the follow-up she booked is cancelled ------------------
     post("POST /v1/operators/nurses/{id}/deactivate", f"/v1/operators/nurses/{nurse_id}/deactivate", operator,
          {"reason": "Terminó su contrato"})
+
+    # --- Data rights: a rectification, the export, and the account's closure to its end (the walk's last steps) -------
+    version = api.http.get("/v1/me", headers=member).headers["ETag"]
+    measure("PATCH /v1/me", lambda: api.http.patch("/v1/me", headers={**member, "If-Match": version},
+                                                   body=json.dumps({"phone": "+13105550999"})))
+    get("GET /v1/me/export", "/v1/me/export", member)
+    closure = post("POST /v1/me/closure", "/v1/me/closure", member, expect=201)
+    get("GET /v1/me/closure", "/v1/me/closure", member)
+    get("GET /v1/operators/arco-requests", "/v1/operators/arco-requests", operator)
+    get("GET /v1/operators/arco-requests/{id}", f"/v1/operators/arco-requests/{closure['request_id']}", operator)
+    post("POST /v1/operators/arco-requests/{id}/complete",
+         f"/v1/operators/arco-requests/{closure['request_id']}/complete", operator)
     return steps
 
 
@@ -221,6 +249,12 @@ def _deactivating(body: dict) -> int:
     # `POST /v1/operators/nurses/{id}/deactivate`: "3 + free slots + (2 + 8) per booked consult" (none booked since
     # read; 8 = FREE_SLOT_SHARDS, the day's `free_slots` Queries of the nurse's cancel)
     return 3 + body["slots_removed"] + (2 + FREE_SLOT_SHARDS) * body["consults_cancelled"]
+
+
+def _exporting(body: dict) -> int:
+    # `GET /v1/me/export`: "12 + 1 per patient" (the member and each beneficiary's person: their consent), one page of
+    # the access log
+    return 12 + 1 + len({beneficiary["person_id"] for beneficiary in body["beneficiaries"]})
 
 
 def _daily(body: dict) -> int:
@@ -247,16 +281,25 @@ BUDGETS: dict[str, int | Callable[[dict], int]] = {
     "POST /v1/operators/identity-claims/{id}/confirm": 5,  # `POST …/confirm`: 3 + 1, then the claim read back
     "POST /v1/operators/members/lookup": 2,  # `POST /v1/operators/members/lookup` by NSS
     "POST /v1/operators/record-audit/search (CURP)": 3,  # `POST /v1/operators/record-audit/search` by CURP
-    "POST /v1/quotes": 0,  # `POST /v1/quotes`
-    "GET /v1/me/quote": 1,  # `GET /v1/me/quote`
-    "POST /v1/me/payment-references": 2,  # `POST /v1/me/payment-references` (no Idempotency-Key)
+    "POST /v1/quotes": 1,  # `POST /v1/quotes`: 1 (the stored FIX)
+    "GET /v1/me/quote": 2,  # `GET /v1/me/quote`: 2
+    "POST /v1/me/payment-references": 3,  # `POST /v1/me/payment-references` (no Idempotency-Key): 3
     "GET /v1/me/payment-references": 1,  # `GET /v1/me/payment-references`
     "GET /v1/me/payment-instructions": 3,  # `GET /v1/me/payment-instructions`
     "webhook: unknown event type (first delivery)": 1,  # `POST /v1/webhooks/{partner}` … unknown event type
     "webhook: payment by reference (common path)": 2,  # `POST /v1/webhooks/{partner}` payment by reference: 1 + 1
     "GET /v1/me/coverage": 1,  # `GET /v1/me/coverage`
+    "PUT /v1/me/devices/{id} (new)": 3,  # `PUT /v1/me/devices/{id}`: 2 + 1 transaction (new device)
+    "PUT /v1/me/devices/{id} (again)": 2,  # the same row: an unchanged device, 2 reads
+    "GET /v1/me/notification-preferences": 2,  # `GET /v1/me/notification-preferences`
+    "PUT /v1/me/notification-preferences": 2,  # `PUT /v1/me/notification-preferences`: 1 + 1
+    "DELETE /v1/me/devices/{id}": 2,  # `DELETE /v1/me/devices/{id}`: 1 + 1 transaction
     "GET /v1/me/payments": 1,  # `GET /v1/me/payments`
     "GET /v1/me/payments/{id}/receipt": 2,  # `GET /v1/me/payments/{id}/receipt`
+    "GET /v1/me/payments/{id}/receipt.pdf": 4,  # `GET /v1/me/payments/{id}/receipt.pdf`: 3 + 1
+    "GET /v1/me/coverage/certificate.pdf": 3,  # `GET /v1/me/coverage/certificate.pdf`: 2 + 1
+    "GET /v1/verifications/{token}": 1,  # `GET /v1/verifications/{token}`: valid
+    "GET /v1/verifications/{token} (forged)": 0,  # the same, forged, expired or malformed
     "GET /v1/operators/stats": ceil(2 * stats.SHARDS / 100),  # `GET /v1/operators/stats`: ⌈2 × 256 / 100⌉ = 6
     "GET /v1/operators/stats/daily": _daily,  # `GET /v1/operators/stats/daily?from&to`
     "GET /v1/operators/payments/unmatched": 1,  # `GET /v1/operators/payments/unmatched`
@@ -293,16 +336,31 @@ BUDGETS: dict[str, int | Callable[[dict], int]] = {
     "POST /v1/teleconsult/waitlist": 3,  # `POST /v1/teleconsult/waitlist`: 2 + 1
     "GET /v1/teleconsult/waitlist": 1,  # `GET /v1/teleconsult/waitlist`
     "DELETE /v1/teleconsult/waitlist/{patient_id}": 2,  # `DELETE /v1/teleconsult/waitlist/{patient_id}`: 1 + 1
+    "PATCH /v1/me": 2,  # `PATCH /v1/me`: 1 transaction + 1
+    "GET /v1/me/export": _exporting,  # `GET /v1/me/export`
+    # `POST /v1/me/closure`: 2 + 2 (no consult booked ahead, nobody waiting)
+    "POST /v1/me/closure": 4,
+    "GET /v1/me/closure": 1,  # `GET /v1/me/closure`
+    "GET /v1/operators/arco-requests": 1,  # `GET /v1/operators/arco-requests`
+    "GET /v1/operators/arco-requests/{id}": 1,  # `GET /v1/operators/arco-requests/{id}`
+    "POST /v1/operators/arco-requests/{id}/complete": 11,  # `POST …/complete`: 10 + 1 (no device)
 }
 
 # Calls to other services the same rows document (every other operation: none). Secrets Manager is read by a
 # container's first delivery and then every 5 minutes (the webhook rows); the record rows "+ 1 KMS"; bookings' reasons
 # "+ KMS once per container per 15 minutes".
 OTHER_CALLS: dict[str, dict[str, int]] = {
+    "PUT /v1/me/devices/{id} (new)": {"sns:CreatePlatformEndpoint": 1},
+    "PUT /v1/me/devices/{id} (again)": {"sns:GetEndpointAttributes": 1},
+    "DELETE /v1/me/devices/{id}": {"sns:DeleteEndpoint": 1},
     "webhook: unknown event type (first delivery)": {"secretsmanager:GetSecretValue": 1},
+    # the documents' signing key: the container's first document, then every 5 minutes
+    "GET /v1/me/payments/{id}/receipt.pdf": {"secretsmanager:GetSecretValue": 1},
     "POST /v1/operators/nurses": {"cognito-idp:AdminCreateUser": 1, "cognito-idp:AdminAddUserToGroup": 1},
     "POST /v1/operators/nurses/{id}/deactivate": {"cognito-idp:AdminDisableUser": 1,
                                                   "cognito-idp:AdminUserGlobalSignOut": 1},
+    "POST /v1/operators/arco-requests/{id}/complete": {"cognito-idp:AdminDisableUser": 1,
+                                                       "cognito-idp:AdminUserGlobalSignOut": 1},
     "POST /v1/nurse/appointments/{id}/end": {"kms:GenerateDataKey": 1},  # the record's first entry
     # the container's first sealed reason; the walk's later bookings and both lists reuse that data key
     "POST /v1/teleconsult/appointments": {"kms:GenerateDataKey": 1},

@@ -15,7 +15,7 @@ from tests.costs import aws_requests
 ZERO_PAYMENTS = {"received": 0, "received_mxn": "0.00", "applied": 0, "applied_mxn": "0.00", "unmatched": 0,
                  "unmatched_mxn": "0.00", "reversed": 0, "reversed_mxn": "0.00"}
 ZERO_CONSULTS = {"booked": 0, "attended": 0, "noshow": 0}
-NOBODY = {"pending_payment": 0, "active": 0, "lapsed": 0, "cancelled": 0}
+NOBODY = {"pending_payment": 0, "active": 0, "lapsed": 0, "cancelled": 0, "closing": 0, "closed": 0}
 
 
 def _json(response):

@@ -209,7 +209,7 @@ def _no_unhandled_errors(service_logs) -> None:
 
 @pytest.mark.parametrize(("operation", "path", "code"), [
     ("GetItem", "/v1/me", "ProvisionedThroughputExceededException"),
-    ("Query", "/v1/me/export", "ThrottlingException"),
+    ("Query", "/v1/me/beneficiaries", "ThrottlingException"),
 ])
 def test_a_throttled_read_is_retried_and_answers_503_only_while_the_throttle_lasts(api, faults, member, clock,
                                                                                    service_logs, operation, path, code):
@@ -729,8 +729,81 @@ def _remind_consult(w):
     return Drive(lambda: jobs.remind_consults(w.clock(day_before)), 1, job=True)
 
 
+_PHONE = {"platform": "fcm", "token": "fault-token-" + "0" * 40, "language": "es"}
+
+
+def _put_phone(w, headers, body=_PHONE):
+    return lambda: w.api.http.put("/v1/me/devices/fault-phone", headers=headers, body=json.dumps(body))
+
+
+def _add_device(w):
+    headers, _ = w.member()
+    return Drive(_put_phone(w, headers), 200)
+
+
+def _replace_device(w):
+    headers, _ = w.member()
+    assert _put_phone(w, headers)().status_code == 200
+    return Drive(_put_phone(w, headers, {**_PHONE, "token": _PHONE["token"] + "1"}), 200)
+
+
+def _remove_device(w):
+    headers, _ = w.member()
+    assert _put_phone(w, headers)().status_code == 200
+    return Drive(lambda: w.api.http.delete("/v1/me/devices/fault-phone", headers=headers), 200)
+
+
+def _deliver_push(w):
+    """A member's phone and a notification on the outbox stream, handed to the relay as Lambda would."""
+    from chalicelib.services import relay
+    from chalicelib.store import outbox
+
+    headers, _ = w.member()
+    assert _put_phone(w, headers)().status_code == 200
+    member_id = _json(w.api.http.get("/v1/me", headers=headers))["member_id"]
+    notice = outbox.Notification("payment-applied", member_id, "fault-payment", {"months": ["2027-01"]})
+    transactions.commit([outbox.enqueue(notice, w.clock.now())])
+    record = {"eventName": "INSERT", "dynamodb": {"SequenceNumber": "1",
+                                                  "NewImage": outbox.OutboxItem.get(notice.key).serialize()}}
+    return Drive(lambda: relay.relay_records([record], w.clock.now()), {"batchItemFailures": []}, job=True)
+
+
+def _patch_profile(w):
+    headers, _ = w.member()
+    etag = w.api.http.get("/v1/me", headers=headers).headers["ETag"]
+    return Drive(lambda: w.api.http.patch("/v1/me", headers={**headers, "If-Match": etag},
+                                          body=json.dumps({"zone": "zlfn"})), 200)
+
+
+def _close_account(w):
+    headers, _ = w.member()
+    return Drive(_post(w, "/v1/me/closure", headers), 201)
+
+
+def _complete_closure(w):
+    headers, _ = w.member()
+    request = _json(_post(w, "/v1/me/closure", headers)())
+    return Drive(_post(w, f"/v1/operators/arco-requests/{request['request_id']}/complete", w.operator), 200)
+
+
+def _certificate(w):
+    headers, _ = _paid_member(w)
+    return Drive(lambda: w.api.http.get("/v1/me/coverage/certificate.pdf",
+                                        headers={**headers, "Accept": "application/pdf"}), 200)
+
+
+def _fetch_rate(w):
+    from chalicelib.services import exchange_rates
+
+    when = w.clock(datetime(2026, 11, 20, 13, tzinfo=MX))
+    return Drive(lambda: exchange_rates.fetch_fix(when)["latest"], "2026-11-20", job=True)
+
+
 SITES = [
     Site("members.create_member", _registration),
+    Site("members.update_member", _patch_profile),
+    Site("privacy.open_closure", _close_account),
+    Site("privacy.complete_closure", _complete_closure),
     Site("members.add_beneficiary", _add_beneficiary),
     Site("members.remove_beneficiary", _remove_beneficiary),
     Site("members.mark_lapsed", _lapse),
@@ -755,6 +828,12 @@ SITES = [
     Site("waitlist.leave_waitlist", _leave_waitlist),
     Site("jobs.remind_deadlines", _remind_deadline, single="PutItem"),
     Site("jobs.remind_consults", _remind_consult, single="PutItem"),
+    Site("devices.add_device", _add_device),
+    Site("devices.replace_device", _replace_device, single="PutItem"),
+    Site("devices.remove_device", _remove_device),
+    Site("devices.claim_delivery", _deliver_push, single="PutItem"),
+    Site("documents.save_document", _certificate, single="PutItem"),
+    Site("exchange_rates._put", _fetch_rate, single="PutItem"),
 ]
 
 

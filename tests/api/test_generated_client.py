@@ -37,7 +37,9 @@ def client_package(api, tmp_path, monkeypatch):
     document = tmp_path / "openapi.json"
     document.write_bytes(api.http.get("/v1/openapi.json").body)
     config = tmp_path / "config.json"
-    config.write_text(json.dumps({"post_hooks": []}))  # no formatter: the generated code is only imported
+    # No formatter: the generated code is only imported. The PDF documents are bytes, as docs/api.md tells app teams.
+    config.write_text(json.dumps({"post_hooks": [],
+                                  "content_type_overrides": {"application/pdf": "application/octet-stream"}}))
     generated = subprocess.run(
         [str(GENERATOR), "generate", "--path", str(document), "--output-path", str(tmp_path / PACKAGE),
          "--meta", "none", "--config", str(config)], capture_output=True, text=True, timeout=120)

@@ -127,14 +127,30 @@ def test_a_body_without_content_type_is_a_415_even_when_signed(api, partner, clo
 
 
 @pytest.mark.parametrize("path", [
-    "/v1/me/payments/{id}/receipt", "/v1/me/beneficiaries/{id}", "/v1/me/appointments/{id}/cancel",
+    "/v1/me/payments/{id}/receipt", "/v1/me/payments/{id}/receipt.pdf", "/v1/me/beneficiaries/{id}",
+    "/v1/me/appointments/{id}/cancel", "/v1/me/devices/{id}",
     "/v1/teleconsult/appointments/{id}/join", "/v1/operators/payments/{id}/resolve",
 ])
 def test_path_ids_of_the_wrong_shape_are_404s_before_any_lookup(api, member, operator, path):
     headers = operator if "operators" in path else member()[0]
-    method = "DELETE" if path.endswith("beneficiaries/{id}") else ("GET" if path.endswith("receipt") else "POST")
+    method = "DELETE" if path.endswith(("beneficiaries/{id}", "devices/{id}")) else (
+        "GET" if path.endswith(("receipt", "receipt.pdf")) else "POST")
     body = json.dumps({"action": "refund", "note": "Devolver"}) if "resolve" in path else None
     for bad in ("x" * 2100, "a%00b", "%E2%80%AEid"):
         answer = api.http.request(method, path.format(id=bad), headers=headers, body=body)
         assert answer.status_code == 404, (path, bad[:10], answer.body[:200])
         assert _json(answer)["instance"] == path.format(id=quote(unquote(bad), safe=":@")), answer.body[:200]
+
+
+def test_hostile_verification_tokens_and_hosts_get_4xx_or_the_same_invalid_answer(api, member):
+    """The public verification route: a path of the wrong shape is a 404 before any lookup; anything shaped like a
+    token but not ours is `valid: false` like a forged one; a document's QR never embeds a malformed Host."""
+    for bad in ("x" * 2100, "a%00b", "%E2%80%AEid"):
+        assert api.http.get(f"/v1/verifications/{bad}").status_code == 404
+    for odd in ("A" * 48, "-" * 48, "_" * 47, "A" * 49, "a.b:c@d", "0"):
+        answer = api.http.get(f"/v1/verifications/{odd}")
+        assert (answer.status_code, _json(answer)) == (200, {"valid": False, "covered_months": [], "masked_name": None})
+    headers = {**member()[0], "Accept": "application/pdf"}
+    for host in ("evil.example/x?", "a b", "é.example", "x" * 300):
+        answer = api.http.get("/v1/me/coverage/certificate.pdf", headers={**headers, "Host": host})
+        assert answer.status_code == 400 and _json(answer)["status"] == 400, (host, answer.body[:200])

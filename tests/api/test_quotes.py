@@ -1,17 +1,21 @@
 """The quote routes through the real app."""
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
+from pynamodb.exceptions import GetError
+
 from chalice.test import Client
 
 from chalicelib import wiring
-from chalicelib.domain.clock import mexico_city_today
-from chalicelib.domain.quotes import next_month
 from chalicelib.auth import Role
+from chalicelib.store.exchange_rates import ExchangeRateItem
 from local.aws import PROJECT
 from tests.people import registration
+
+MX = timezone(timedelta(hours=-6))
 
 
 def _post(api, body, **headers):
@@ -23,7 +27,8 @@ def test_public_quote_shape(api):
                            "usd_mxn_rate": "18.25"})
     assert response.status_code == 200, response.body
     body = json.loads(response.body)
-    assert set(body) == {"total_mxn", "total_usd", "usd_mxn_rate", "estimated", "conventions", "months"}
+    assert set(body) == {"total_mxn", "total_usd", "usd_mxn_rate", "exchange_rate", "usd_note", "estimated",
+                         "conventions", "months"}
     assert body["conventions"]["income_divisor"] == "30.4" and body["conventions"]["days_per_month"] == "30.4"
     assert body["conventions"]["riesgos_trabajo_prima"] == "0.54355"
     assert "values-2026.1" in body["conventions"]["rate_tables"]
@@ -35,14 +40,22 @@ def test_public_quote_shape(api):
                                  "base_mxn": "117.31", "amount_mxn": "727.51"}  # 20.40% × 117.31 × 30.4 = 727.5097
     assert body["total_mxn"] == f"{sum(float(m['total_mxn']) for m in body['months']):.2f}"
     assert body["total_usd"] == f"{float(body['total_mxn']) / 18.25:.2f}"
+    assert body["exchange_rate"] == {"usd_mxn": "18.25", "date": None, "source": "caller", "stale": False}
+    assert body["usd_note"] is None
     assert body["estimated"] is False
 
 
-def test_defaults_are_next_month_one_month_no_infonavit(api):
+@pytest.mark.parametrize(("today", "first"), [
+    (datetime(2026, 11, 10, 9, tzinfo=MX), "2026-12"),  # paid by the 15th, a payment covers next month
+    (datetime(2026, 11, 15, 23, 59, tzinfo=MX), "2026-12"),
+    (datetime(2026, 11, 30, 9, tzinfo=MX), "2027-01"),  # after the deadline day it covers the month after
+])
+def test_defaults_start_where_a_payment_now_would_cover_one_month_no_infonavit(api, clock, today, first):
+    clock(today.astimezone(timezone.utc))
     body = json.loads(_post(api, {"monthly_income_mxn": "12000", "zone": "zlfn"}).body)
-    expected = next_month(mexico_city_today(datetime.now(timezone.utc))).strftime("%Y-%m")
-    assert [m["month"] for m in body["months"]] == [expected]
-    assert body["total_usd"] is None
+    assert [m["month"] for m in body["months"]] == [first]
+    assert body["total_usd"] is None and body["exchange_rate"] is None  # no rate stored, none sent
+    assert body["usd_note"].startswith("Sin total en dólares")
     assert not any(line["concept"] == "infonavit" for line in body["months"][0]["lines"])
 
 
@@ -91,8 +104,8 @@ def test_member_quote_uses_the_registered_income_and_zone(api, aws):
     assert api.http.get("/v1/me/quote?months=5", headers=headers).status_code == 422
 
 
-def test_a_public_quote_touches_no_database(monkeypatch):
-    """With DynamoDB unreachable and no service settings at all, the calculator still answers."""
+def test_a_public_quote_with_its_month_and_rate_touches_no_database(monkeypatch):
+    """With DynamoDB unreachable and no service settings at all, the calculator still answers what it is given."""
     for name in ("MEMBERS_TABLE", "IDEMPOTENCY_TABLE", "COGNITO_USER_POOL_ID"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")
@@ -100,7 +113,22 @@ def test_a_public_quote_touches_no_database(monkeypatch):
     from app import app
 
     with Client(app, stage_name="local", project_dir=str(PROJECT)) as client:
-        response = client.http.post("/v1/quotes", headers={"Content-Type": "application/json"},
-                                    body=json.dumps({"monthly_income_mxn": "9000", "zone": "general"}))
-    assert response.status_code == 200
+        response = client.http.post("/v1/quotes", headers={"Content-Type": "application/json"}, body=json.dumps(
+            {"monthly_income_mxn": "9000", "zone": "general", "start_month": "2027-01", "usd_mxn_rate": "18.40"}))
+    assert response.status_code == 200, response.body
     wiring.reset()
+
+
+def test_a_public_quote_answers_in_pesos_when_dynamodb_is_out_of_reach(api, monkeypatch):
+    """The calculator's only read is the stored rate: when DynamoDB cannot be reached it still answers, without USD."""
+    def unreachable(*args, **kwargs):
+        raise GetError("Failed to get item", cause=EndpointConnectionError(endpoint_url="http://127.0.0.1:9"))
+
+    monkeypatch.setattr(ExchangeRateItem, "get", unreachable)
+    response = _post(api, {"monthly_income_mxn": "9000", "zone": "general"}, **{"Accept-Language": "en"})
+    assert response.status_code == 200, response.body
+    body = json.loads(response.body)
+    assert body["total_usd"] is None and body["usd_note"].startswith("No USD total")
+    # A caller's own rate needs no read at all.
+    with_rate = json.loads(_post(api, {"monthly_income_mxn": "9000", "zone": "general", "usd_mxn_rate": "18"}).body)
+    assert with_rate["exchange_rate"]["source"] == "caller"

@@ -61,6 +61,7 @@ from local.users import LOCAL_PASSWORD
 from local.webhook import signed_headers
 from tests.api.conftest import PREFIX, issue, paid, reversed_
 from tests.api.test_beneficiaries import _add, _child_curp
+from tests.api.test_documents import qr_url
 from tests.api.test_teleconsult import MX, WEEKDAYS_9_TO_11, _book, _consent, _publish, _slots
 from tests.conftest import MOTO_JWKS, LogCapture, in_process_aws
 from tests.people import consult_note, registration
@@ -211,10 +212,19 @@ def _build(aws, api: Client, clock: dict, writes: WriteLog, logs: LogCapture) ->
                 "Content-Type": "application/json"}
     same_curp = registration(curp=registered["curp"])
     assert api.http.post("/v1/registrations", headers=claimant, body=json.dumps(same_curp)).status_code == 201
+    closer = {"Authorization": f"Bearer {aws.token(Role.MEMBER, 'fuzz-closer')}", "Content-Type": "application/json"}
+    assert api.http.post("/v1/registrations", headers=closer, body=json.dumps(registration())).status_code == 201
+    closure = api.http.post("/v1/me/closure", headers=closer)  # the ARCO request the operators' routes may act on
+    assert closure.status_code == 201, closure.body
     at(BASE)
     (claim, *_) = _json(api.http.get("/v1/operators/identity-claims", headers=operator))["items"]
     profile = api.http.get("/v1/me", headers=member)
+    phone = api.http.put("/v1/me/devices/fuzz-phone", headers=member,
+                         body=json.dumps({"platform": "fcm", "token": "fuzz-token-" + "0" * 40}))
+    assert phone.status_code == 200, phone.body
     (payment,) = _json(api.http.get("/v1/me/payments", headers=member))["payments"]
+    certificate = api.http.get("/v1/me/coverage/certificate.pdf", headers={**member, "Accept": "application/pdf"})
+    token = qr_url(certificate.body).rsplit("/", 1)[1]
     ids = {
         "beneficiary_id": [_json(child)["beneficiary_id"]],
         "payment_id": [payment["payment_id"], unmatched["payment_id"]],
@@ -224,6 +234,9 @@ def _build(aws, api: Client, clock: dict, writes: WriteLog, logs: LogCapture) ->
         "claim_id": [claim["claim_id"]],
         "nurse_id": [_json(leaving)["nurse_id"]],
         "partner": ["finabien"],
+        "device_id": ["fuzz-phone", "another-phone"],  # registered, and not (yet)
+        "token": [token, token[:-1] + ("B" if token[-1] == "A" else "A")],  # a document's QR, and one tampered with
+        "request_id": [_json(closure)["request_id"], "00000000-0000-5000-8000-000000000000"],  # a request, and none
     }
     valid_bodies = {
         "POST /v1/registrations": [registration()],
@@ -235,6 +248,8 @@ def _build(aws, api: Client, clock: dict, writes: WriteLog, logs: LogCapture) ->
         "POST /v1/webhooks/{partner}": [paid(reference["reference"], reference["amount_mxn"], tx="fuzz-again",
                                              paid_at=BASE), reversed_("fuzz-paid", BASE)],
         "PUT /v1/nurse/availability": [WEEKDAYS_9_TO_11],
+        "PUT /v1/me/devices/{device_id}": [{"platform": "apns", "token": "ab" * 32, "language": "en"}],
+        "PUT /v1/me/notification-preferences": [{"reminders": {"push": False, "email": True}}],
         "POST /v1/nurse/appointments/{appointment_id}/end": [consult_note()],
         "POST /v1/operators/payments/{payment_id}/resolve": [{"action": "refund", "note": "Sin referencia"}],
         "POST /v1/operators/nurses/{nurse_id}/deactivate": [{"reason": "Dejó el programa"}],
@@ -470,6 +485,9 @@ IF_MATCH = st.sampled_from([None, '"²"', 'W/"1"', '"' + "9" * 40 + '"', "9" * 4
 IDEMPOTENCY_KEYS = st.one_of(st.none(), st.text(max_size=10), st.sampled_from(
     ["fuzz-key-1", "", " ", "é", "k" * 255, "k" * 256, "a\tb", "\u202e"]))
 LANGUAGES = st.sampled_from([None, "en", "es", "en-US,en;q=0.9", "fr", "*", "en;q=abc", "ñ" * 300])
+# JSON routes ignore Accept; the PDF routes answer only a caller that admits application/pdf (406 otherwise).
+ACCEPTS = _mostly(st.just("application/pdf"), st.sampled_from(
+    [None, "*/*", "application/json", "text/html,application/xhtml+xml,*/*;q=0.8", "application/*", "ñ", ""]))
 
 
 @st.composite
@@ -504,6 +522,7 @@ def requests_for(draw, world: World, route: str, caller: str) -> Sent:
     headers = {name: value for name, value in {
         "Content-Type": draw(CONTENT_TYPES),
         "Accept-Language": draw(LANGUAGES),
+        "Accept": draw(ACCEPTS),
         "If-Match": draw(_mostly(st.just(world.etag), IF_MATCH, one_in=2)),
         "Idempotency-Key": draw(IDEMPOTENCY_KEYS),
         "X-Correlation-Id": draw(_mostly(st.none(), TEXT)),

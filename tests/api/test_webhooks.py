@@ -318,7 +318,7 @@ def test_stats_count_members_beneficiaries_and_payments(api, member, operator):
     member()
     member()
     figures = _stats(api, operator)
-    assert figures["members_by_status"] == {"pending_payment": 2, "active": 0, "lapsed": 0, "cancelled": 0}
+    assert figures["members_by_status"] == {"pending_payment": 2, "active": 0, "lapsed": 0, "cancelled": 0, "closing": 0, "closed": 0}
     assert figures["payments_this_month"]["received"] == 0 and figures["beneficiaries"] == 0
 
 

@@ -1,10 +1,15 @@
 """Members end to end: the app's whole flow over HTTP, and one-person-one-member under real concurrency."""
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, datetime, timezone
+from decimal import Decimal
 
 import pytest
 
+from chalicelib.adapters.exchange_rates import RecordedSeries
+from chalicelib.domain.clock import mexico_city_today
+from chalicelib.domain.exchange_rates import FIX_SOURCE, is_stale, published_by
+from chalicelib.domain.quotes import to_cents
 from tests.people import make_curp, registration, unique_curp
 
 pytestmark = pytest.mark.e2e
@@ -120,6 +125,20 @@ def test_quotes_over_http(stack):
                          json_body=registration(monthly_income_mxn="1.00")).status == 201
     mine = stack.request("GET", "/v1/me/quote?start_month=2025-02&months=12", headers=headers).json()
     assert len(mine["months"]) == 12 and mine["months"][0]["total_mxn"] == "1766.90"
+
+
+def test_a_usd_quote_shows_the_days_fix_with_its_date_over_http(stack):
+    """`make run` fetched the FIX at start (the recorded series): the newest day published by then, flagged stale
+    when more than three banking days old, and the USD total at it."""
+    now = datetime.now(timezone.utc)
+    body = stack.request("POST", "/v1/quotes", headers={"Content-Type": "application/json"},
+                         json_body={"monthly_income_mxn": "9000", "zone": "general"}).json()
+    recorded = RecordedSeries().observations(date(2026, 10, 1), published_by(now))
+    # the newest day published now, or the one before when the stack started just before noon
+    shown = {rate.published.isoformat(): rate for rate in recorded[-2:]}[body["exchange_rate"]["date"]]
+    assert body["exchange_rate"] == {"usd_mxn": str(shown.usd_mxn), "date": shown.published.isoformat(),
+                                     "source": FIX_SOURCE, "stale": is_stale(shown.published, mexico_city_today(now))}
+    assert body["total_usd"] == str(to_cents(Decimal(body["total_mxn"]) / shown.usd_mxn))
 
 
 def test_payment_reference_over_http(stack):

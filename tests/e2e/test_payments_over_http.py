@@ -120,6 +120,10 @@ def test_a_finabien_payment_and_a_spei_payment_by_nss_activate_members(stack):
     quote = stack.request("GET", "/v1/me/quote?months=1", headers=headers)
     assert quote.status == 200 and len(quote.json()["months"]) == 1
     reference = _issue(stack, headers, months=1)
+    # Without a start month the quote prices the month a payment made now covers: what the reference asks for.
+    assert [m["month"] for m in quote.json()["months"]] == reference["months"]
+    assert quote.json()["total_mxn"] == reference["amount_mxn"]
+    assert quote.json()["exchange_rate"] == reference["exchange_rate"]
     priced = stack.request("GET", f"/v1/me/quote?months=1&start_month={reference['months'][0]}", headers=headers)
     assert priced.json()["total_mxn"] == reference["amount_mxn"]  # the reference charges what the quote said
 

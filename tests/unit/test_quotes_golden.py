@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 
+from chalicelib.domain.exchange_rates import caller_rate
 from chalicelib.domain.quotes import quote
 
 GOLDEN = [
@@ -158,7 +159,7 @@ def test_infonavit_only_when_asked():
 
 
 def test_periods_span_value_changes_and_beyond_known_tables():
-    year = quote(Decimal("9000"), "general", date(2026, 6, 1), 12, usd_mxn_rate=Decimal("18.50"))
+    year = quote(Decimal("9000"), "general", date(2026, 6, 1), 12, rate=caller_rate(Decimal("18.50")))
     months = [m.month for m in year.months]
     assert months[0] == date(2026, 6, 1) and months[-1] == date(2027, 5, 1)
     assert [m.estimated for m in year.months] == [False] * 7 + [True] * 5  # 2027 minimum wage unknown

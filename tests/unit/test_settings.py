@@ -17,13 +17,20 @@ VALID = {
     "RECORDS_TABLE": "pti-local-records",
     "RECORDS_KEY_ID": "alias/pti-local-health-records",
     "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:pti-local-notifications",
+    "PUSH_FCM_APPLICATION_ARN": "arn:aws:sns:us-east-1:123456789012:app/GCM/pti-local-fcm",
+    "PUSH_APNS_APPLICATION_ARN": "arn:aws:sns:us-east-1:123456789012:app/APNS/pti-local-apns",
+    "NOTIFICATIONS_SENDER": "avisos@ptimigrante.local",
     "WEBHOOK_PARTNERS": "finabien, spei",
     "WEBHOOK_SECRETS_PREFIX": "pti-migrante/local/webhooks/",
+    "DOCUMENT_SIGNING_SECRET": "pti-migrante/local/document-signing",
     "COGNITO_USER_POOL_ID": "us-east-1_abc123",
     "COGNITO_APP_CLIENT_ID": "client123",
     "COGNITO_ISSUER": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_abc123",
     "COGNITO_JWKS_URL": "http://127.0.0.1:8002/us-east-1_abc123/.well-known/jwks.json",
 }
+
+
+BANXICO = {"EXCHANGE_RATE_PROVIDER": "banxico", "BANXICO_TOKEN_SECRET": "pti-migrante/prod/banxico-sie-token"}
 
 
 def test_valid_environment_gives_typed_settings():
@@ -82,8 +89,8 @@ def test_lambda_cold_start_fails_fast_with_the_list_of_bad_variables():
 
 
 def test_prod_needs_a_real_curp_registry_provider():
-    aws_only = {k: v for k, v in VALID.items() if not k.startswith("AWS_ENDPOINT")} | {"STAGE": "prod",
-                                                                                       "VIDEO_PROVIDER": "chime"}
+    aws_only = {k: v for k, v in VALID.items() if not k.startswith("AWS_ENDPOINT")} | {
+        "STAGE": "prod", "VIDEO_PROVIDER": "chime", **BANXICO}
     with pytest.raises(SettingsError, match="CURP_REGISTRY=provider"):
         load_settings(aws_only)
     with pytest.raises(SettingsError, match="needs CURP_REGISTRY_URL and CURP_REGISTRY_SECRET"):
@@ -95,3 +102,17 @@ def test_prod_needs_a_real_curp_registry_provider():
                                          "CURP_REGISTRY_SECRET": "pti-migrante/prod/curp-registry"})
     assert settings.curp_registry == "provider"
     assert load_settings(VALID).curp_registry == "demo"  # local runs and tests: the synthetic demo people
+
+
+def test_prod_takes_the_fix_from_banxico_with_its_token():
+    aws_only = {k: v for k, v in VALID.items() if not k.startswith("AWS_ENDPOINT")} | {
+        "STAGE": "prod", "VIDEO_PROVIDER": "chime", "CURP_REGISTRY": "provider",
+        "CURP_REGISTRY_URL": "https://registry.example/v1", "CURP_REGISTRY_SECRET": "pti-migrante/prod/curp-registry"}
+    with pytest.raises(SettingsError, match="EXCHANGE_RATE_PROVIDER=banxico"):
+        load_settings(aws_only)
+    with pytest.raises(SettingsError, match="needs BANXICO_TOKEN_SECRET"):
+        load_settings(aws_only | {"EXCHANGE_RATE_PROVIDER": "banxico"})
+    with pytest.raises(SettingsError, match="EXCHANGE_RATE_PROVIDER"):
+        load_settings(VALID | {"EXCHANGE_RATE_PROVIDER": "yahoo"})
+    assert load_settings(aws_only | BANXICO).banxico_token_secret == BANXICO["BANXICO_TOKEN_SECRET"]
+    assert load_settings(VALID).exchange_rate_provider == "recorded"  # local runs and tests: the recorded series

@@ -4,6 +4,7 @@ writes that put a freed slot back (held for a waiting patient, services/telecons
 from datetime import date, datetime, timezone
 
 from chalicelib.domain.clock import MEXICO_CITY
+from chalicelib.domain.members import MemberStatus
 from chalicelib.domain.scheduling import buckets
 from chalicelib.domain.teleconsult import (
     ENDED, MAX_UPCOMING, Appointment, AppointmentFields, ConsentRecord, SealedText,
@@ -111,8 +112,11 @@ def _free_time(appointment: Appointment, bucket_keys) -> list[Write]:
 
 
 def _covered(member_id: str, month: str) -> Write:
+    """Covered that month, and the account not closing or closed (docs/privacy.md)."""
+    condition = (ProfileItem.covered_months.contains(month) & (ProfileItem.status != MemberStatus.CLOSING.value)
+                 & (ProfileItem.status != MemberStatus.CLOSED.value))
     return Write("covered", "condition_check", lambda tx: tx.condition_check(
-        ProfileItem, member_key(member_id), "PROFILE", condition=ProfileItem.covered_months.contains(month)))
+        ProfileItem, member_key(member_id), "PROFILE", condition=condition))
 
 
 def _nurse_active(nurse_id: str) -> Write:

@@ -7,7 +7,7 @@ from pynamodb.exceptions import DeleteError
 from chalicelib.domain.clock import MEXICO_CITY
 from chalicelib.domain.teleconsult import WaitlistEntry
 from chalicelib.errors import Conflict
-from chalicelib.store.members import member_key
+from chalicelib.store.members import member_key, still_processed
 from chalicelib.store.transactions import ConditionFailed, Write, commit
 from chalicelib.store.teleconsult.items import TeleconsultItem, WaitingDayItem, WaitingItem
 
@@ -35,12 +35,16 @@ def _entry(item: WaitingItem) -> WaitlistEntry:
 
 
 def join_waitlist(entry: WaitlistEntry) -> None:
-    """The patient on the waitlist for those days: one transaction; 409 if they are already waiting."""
+    """The patient on the waitlist for those days: one transaction, only while the member's account is not closing
+    (the service's check read it before a closure could land); 409 if they are already waiting."""
     head, *days = _waiting_items(entry)
     try:
-        commit([Write("waiting", "save", lambda tx: tx.save(head, condition=TeleconsultItem.pk.does_not_exist())),
+        commit([still_processed(entry.member_id),
+                Write("waiting", "save", lambda tx: tx.save(head, condition=TeleconsultItem.pk.does_not_exist())),
                 *(Write("waiting-day", "save", lambda tx, item=item: tx.save(item)) for item in days)])
-    except ConditionFailed:
+    except ConditionFailed as failed:
+        if "member" in failed.labels:
+            raise Conflict("account-closing") from None
         raise Conflict("already-waiting") from None
 
 
