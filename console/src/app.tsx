@@ -13,17 +13,18 @@ import { IdentityClaims } from "./claims";
 import { MemberLookup } from "./members";
 import { NurseRoster } from "./nurses";
 import { RecordAudit } from "./audit";
+import { ArcoRequests } from "./arco";
 import { SignIn, type Notice } from "./signin";
 import { isDay } from "./time";
 import { LangContext, useFocusOnMount, useTexts } from "./ui";
 
-type Page = "agenda" | "availability" | "figures" | "payments" | "claims" | "members" | "nurses" | "audit";
+type Page = "agenda" | "availability" | "figures" | "payments" | "claims" | "members" | "nurses" | "audit" | "arco";
 
 function pagesFor(identity: Identity): Page[] {
   return [
     ...(identity.roles.includes("nurse") ? (["agenda", "availability"] as const) : []),
     ...(identity.roles.includes("operator")
-      ? (["figures", "payments", "claims", "members", "nurses", "audit"] as const)
+      ? (["figures", "payments", "claims", "members", "nurses", "audit", "arco"] as const)
       : []),
   ];
 }
@@ -33,7 +34,7 @@ function pageFromHash(): string {
 }
 
 /** `#agenda`, `#agenda/<day>` (back from a consult), `#consult/<day>/<appointment id>` (a nurse's), `#availability`,
- * and the operator's `#figures`, `#payments`, `#claims`, `#members`, `#nurses`, `#audit`; anything else is the role's first page. */
+ * and the operator's `#figures`, `#payments`, `#claims`, `#members`, `#nurses`, `#audit`, `#arco`; anything else is the role's first page. */
 interface Route {
   page: Page | undefined;
   day?: string | undefined;
@@ -177,6 +178,8 @@ function Console({ config, lang, setLang }: { config: Config; lang: Lang; setLan
           <NurseRoster key="nurses" api={api} />
         ) : page === "audit" ? (
           <RecordAudit key="audit" api={api} />
+        ) : page === "arco" ? (
+          <ArcoRequests key="arco" api={api} />
         ) : (
           <NotStaff signOut={signOut} />
         )}
@@ -222,6 +225,7 @@ function Header({ lang, setLang, identity, pages = [], page, signOut }: HeaderPr
     members: t.navMembers,
     nurses: t.navNurses,
     audit: t.navAudit,
+    arco: t.navArco,
   };
   return (
     <>

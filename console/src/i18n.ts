@@ -5,6 +5,7 @@ import * as queues from "./texts/queues";
 import * as followup from "./texts/followup";
 import * as people from "./texts/people";
 import * as video from "./texts/video";
+import * as arco from "./texts/arco";
 
 type AppointmentStatus = components["schemas"]["AppointmentWithReason"]["status"];
 type MemberStatus = components["schemas"]["MemberStatus"];
@@ -74,6 +75,7 @@ const coreEs = {
   navMembers: "Buscar afiliado",
   navNurses: "Enfermeras",
   navAudit: "Accesos a expedientes",
+  navArco: "Solicitudes ARCO",
 
   agendaTitle: "Mi agenda",
   viewLabel: "Vista",
@@ -262,7 +264,7 @@ const coreEs = {
 };
 
 // Each area keeps its texts in its own module (texts/); keys are prefixed by area so none overrides another.
-const es = { ...coreEs, ...queues.es, ...people.es, ...video.es, ...followup.es };
+const es = { ...coreEs, ...queues.es, ...people.es, ...video.es, ...followup.es, ...arco.es };
 export type Texts = typeof es;
 
 const coreEn: typeof coreEs = {
@@ -321,6 +323,7 @@ const coreEn: typeof coreEs = {
   navMembers: "Find a member",
   navNurses: "Nurses",
   navAudit: "Record access",
+  navArco: "ARCO requests",
 
   agendaTitle: "My agenda",
   viewLabel: "View",
@@ -507,7 +510,7 @@ const coreEn: typeof coreEs = {
   problemFields: "Check these fields:",
 };
 
-const en: Texts = { ...coreEn, ...queues.en, ...people.en, ...video.en, ...followup.en };
+const en: Texts = { ...coreEn, ...queues.en, ...people.en, ...video.en, ...followup.en, ...arco.en };
 
 const catalogue: Record<Lang, Texts> = { es, en };
 
