@@ -6,7 +6,8 @@ signing secret. The id is itself a keyed hash of what the document states and it
 unguessable, and asking again the same day for the same document gives the same id, expiry and token (nothing new is
 stored); the MAC lets the route refuse a forged or stretched token without a read. What the verifier is shown was
 decided when the document was issued and is kept under the id (`VerificationRecord`): valid or not, covered months,
-the masked name; never the document's own data.
+the masked name; never the document's own data. One thing is looked at again: a receipt proves its payment only
+while the payment stands, so once the payment is reversed (a chargeback) its QR answers as an unknown one does.
 """
 
 import base64
@@ -36,6 +37,7 @@ class VerificationRecord(Model):
     document_id: str
     kind: DocumentKind
     member_id: str  # whose it is (for support and audit; never answered)
+    payment_id: str | None  # a receipt's payment, read again at each verification (never answered); None otherwise
     masked_name: str | None
     covered_months: list[str]
     issued_at: datetime

@@ -25,7 +25,8 @@ def service():
 
 
 class Verification(Model):
-    valid: bool = Field(description="Issued by us, not expired; false alike for a forged, expired or unknown token")
+    valid: bool = Field(description="Issued by us, not expired, and for a receipt its payment not reversed; false "
+                                    "alike for a forged, expired or unknown token and a reversed payment's receipt")
     covered_months: list[str] = Field(description="The months the document states as covered (YYYY-MM); empty "
                                                   "when not valid")
     masked_name: str | None = Field(description='The holder\'s initials, e.g. "M**** G**** L****"; null when not '

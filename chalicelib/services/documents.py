@@ -3,7 +3,8 @@
 Issuing one reads what the JSON answer reads, plus the member's person (assurance) and, once the member proved who
 they are, their name from the CURP registry; renders the PDF; and keeps its verification record (one conditional
 PutItem, which finds it already there when the same document was issued earlier the same day: nothing more is
-kept). Verifying is one GetItem after the token's MAC and expiry check, and none for a forged or expired token.
+kept). Verifying is one GetItem after the token's MAC and expiry check, and none for a forged or expired token; a
+receipt's adds one GetItem of its payment, which must not have been reversed since.
 """
 
 from datetime import datetime
@@ -20,6 +21,7 @@ from chalicelib.domain.members import Member
 from chalicelib.logs import service_logger
 from chalicelib.services import payments
 from chalicelib.store import documents as store
+from chalicelib.store import payments as payment_store
 from chalicelib.store import persons
 
 VERIFICATION_PATH = "/v1/verifications/"
@@ -65,12 +67,19 @@ def certificate_pdf(member_id: str, base_url: str, now: datetime) -> bytes:
 
 
 def verification(token: str, now: datetime) -> VerificationRecord | None:
-    """The record a valid token names; None for a forged, expired, malformed or unknown one alike."""
+    """The record a valid token names; None for a forged, expired, malformed or unknown one alike, and for a receipt
+    whose payment was reversed (a chargeback voids the proof; the public answer does not say why)."""
     document_id = opened(token, now, wiring.document_keys().verifying_keys())
     if document_id is None:
         return None
     record = store.get_document(document_id)
-    return record if record is not None and record.expires_at > now else None
+    if record is None or record.expires_at <= now:
+        return None
+    if record.payment_id is not None:
+        payment = payment_store.get_payment(record.payment_id)
+        if payment is None or payment.status == "reversed":
+            return None
+    return record
 
 
 def _holder(member: Member) -> tuple[AssuranceLevel, tuple[str | None, ...]]:
@@ -95,8 +104,8 @@ def _issue(kind: DocumentKind, subject: str, member_id: str, name: tuple[str | N
     issued = document_id(key, kind, member_id, subject, issue_day(now), initials or "", ",".join(months))
     header = DocumentHeader(document_id=issued, issued_at=now, expires_at=expires_at,
                             verification_url=base_url + VERIFICATION_PATH + sign(issued, expires_at, key))
-    record = VerificationRecord(document_id=issued, kind=kind, member_id=member_id, masked_name=initials,
-                                covered_months=months, issued_at=now, expires_at=expires_at)
+    record = VerificationRecord(document_id=issued, kind=kind, member_id=member_id, payment_id=subject or None,
+                                masked_name=initials, covered_months=months, issued_at=now, expires_at=expires_at)
     return header, record
 
 

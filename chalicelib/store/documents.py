@@ -22,6 +22,7 @@ class DocumentItem(MemberItem, discriminator="document"):
     document_id = UnicodeAttribute()
     document_kind = UnicodeAttribute()
     member_id = UnicodeAttribute()
+    payment_id = UnicodeAttribute(null=True)  # a receipt's
     masked_name = UnicodeAttribute(null=True)
     covered_months = ListAttribute(of=UnicodeAttribute)
     issued_at = UTCDateTimeAttribute()
@@ -31,9 +32,9 @@ class DocumentItem(MemberItem, discriminator="document"):
 
 def document_write(record: VerificationRecord) -> Write:
     item = DocumentItem(*document_key(record.document_id), document_id=record.document_id,
-                        document_kind=record.kind, member_id=record.member_id, masked_name=record.masked_name,
-                        covered_months=record.covered_months, issued_at=record.issued_at,
-                        expires_at=record.expires_at)
+                        document_kind=record.kind, member_id=record.member_id, payment_id=record.payment_id,
+                        masked_name=record.masked_name, covered_months=record.covered_months,
+                        issued_at=record.issued_at, expires_at=record.expires_at)
     return Write("document", "save", lambda tx: tx.save(item, condition=MemberItem.pk.does_not_exist()))
 
 
@@ -55,5 +56,6 @@ def get_document(document_id: str) -> VerificationRecord | None:
     except DocumentItem.DoesNotExist:
         return None
     return VerificationRecord(document_id=item.document_id, kind=item.document_kind, member_id=item.member_id,
-                              masked_name=item.masked_name, covered_months=list(item.covered_months or []),
-                              issued_at=item.issued_at, expires_at=item.expires_at)
+                              payment_id=item.payment_id, masked_name=item.masked_name,
+                              covered_months=list(item.covered_months or []), issued_at=item.issued_at,
+                              expires_at=item.expires_at)

@@ -142,6 +142,8 @@ def walk(world: World) -> dict[str, Step]:
     get("GET /v1/me/coverage/certificate.pdf", "/v1/me/coverage/certificate.pdf", pdf)
     token = qr_url(api.http.get("/v1/me/coverage/certificate.pdf", headers=pdf).body).rsplit("/", 1)[1]
     get("GET /v1/verifications/{token}", f"/v1/verifications/{token}", {})
+    receipt = qr_url(api.http.get(f"/v1/me/payments/{ack['payment_id']}/receipt.pdf", headers=pdf).body)
+    assert get("GET /v1/verifications/{token} (receipt)", f"/v1/verifications/{receipt.rsplit('/', 1)[1]}", {})["valid"]
     tampered = token[:-1] + ("B" if token[-1] == "A" else "A")
     get("GET /v1/verifications/{token} (forged)", f"/v1/verifications/{tampered}", {})
     get("GET /v1/operators/stats", "/v1/operators/stats", operator)
@@ -298,7 +300,8 @@ BUDGETS: dict[str, int | Callable[[dict], int]] = {
     "GET /v1/me/payments/{id}/receipt": 2,  # `GET /v1/me/payments/{id}/receipt`
     "GET /v1/me/payments/{id}/receipt.pdf": 4,  # `GET /v1/me/payments/{id}/receipt.pdf`: 3 + 1
     "GET /v1/me/coverage/certificate.pdf": 3,  # `GET /v1/me/coverage/certificate.pdf`: 2 + 1
-    "GET /v1/verifications/{token}": 1,  # `GET /v1/verifications/{token}`: valid
+    "GET /v1/verifications/{token}": 1,  # `GET /v1/verifications/{token}`: a valid certificate
+    "GET /v1/verifications/{token} (receipt)": 2,  # the same row: a valid receipt, 1 + its payment
     "GET /v1/verifications/{token} (forged)": 0,  # the same, forged, expired or malformed
     "GET /v1/operators/stats": ceil(2 * stats.SHARDS / 100),  # `GET /v1/operators/stats`: ⌈2 × 256 / 100⌉ = 6
     "GET /v1/operators/stats/daily": _daily,  # `GET /v1/operators/stats/daily?from&to`

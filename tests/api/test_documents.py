@@ -16,7 +16,7 @@ from chalicelib.auth import Role
 from chalicelib.domain.documents import expiry, sign
 from chalicelib.http import documents
 from chalicelib.store.documents import DocumentItem
-from tests.api.conftest import issue, paid
+from tests.api.conftest import issue, paid, reversed_
 from tests.api.test_faults import assert_unavailable, dropped, error, faults, tables_now  # noqa: F401 (fixture)
 from tests.people import make_curp
 
@@ -110,6 +110,25 @@ def test_expired_tampered_forged_and_unknown_tokens_answer_alike(api, ana, clock
     assert _json(api.http.get(f"/v1/verifications/{token}"))["valid"] is True
     clock(clock.now() + timedelta(days=91))  # certificates verify for 90 days
     assert _json(api.http.get(f"/v1/verifications/{token}")) == invalid
+
+
+def test_a_receipt_stops_verifying_once_its_payment_is_reversed(api, ana, partner, clock):
+    """A chargeback undoes the payment: a clinic scanning the receipt's QR must not be told it is valid, and is told
+    no more than for an unknown token. A certificate states coverage as of its day of issue and keeps verifying."""
+    receipt_url = f"/v1/me/payments/{ana['payment_id']}/receipt.pdf"
+    receipt = qr_url(api.http.get(receipt_url, headers={**ana["headers"], **PDF}).body)
+    certificate = qr_url(api.http.get("/v1/me/coverage/certificate.pdf", headers={**ana["headers"], **PDF}).body)
+    assert _json(verify(api, receipt))["valid"] is True
+    stated = _json(verify(api, certificate))
+    assert stated["valid"] is True
+
+    assert _json(partner.send(reversed_("fb-doc-1", clock.now())))["status"] == "reversed"
+    invalid = {"valid": False, "covered_months": [], "masked_name": None}
+    assert _json(verify(api, receipt)) == invalid
+    assert _json(verify(api, certificate)) == stated
+    # asked for again, the receipt says "revertido" and its QR does not verify either
+    again = qr_url(api.http.get(receipt_url, headers={**ana["headers"], **PDF}).body)
+    assert again != receipt and _json(verify(api, again)) == invalid
 
 
 def test_a_self_asserted_member_gets_no_name_printed_or_masked(api, member, partner):
