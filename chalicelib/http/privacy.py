@@ -13,10 +13,11 @@ from chalicelib.domain.identity import Assurance
 from chalicelib.domain.members import Member
 from chalicelib.domain.model import Model
 from chalicelib.domain.payments import PaymentReference
-from chalicelib.domain.privacy import ArcoRequest, ProfileChange
+from chalicelib.domain.privacy import ArcoRequest, KeptClass, ProfileChange
 from chalicelib.domain.teleconsult import AppointmentFields, ConsentRecord
 from chalicelib.http.api import Reply, Router
 from chalicelib.http.views import PaymentOut, payment_out
+from chalicelib.i18n import Language, text
 
 if TYPE_CHECKING:
     from chalicelib.services.privacy import Closure
@@ -80,7 +81,13 @@ class MemberExport(Model):
     closure: ArcoRequest | None = Field(description="My account-closure request, if I made one")
 
 
+class KeptOut(KeptClass):
+    explanation: str = Field(description="The law and how long, in the caller's language (`law` and `retention` "
+                                         "are the request's record, as written when it was answered)")
+
+
 class ClosureOut(ArcoRequest):
+    kept: list[KeptOut] = []
     business_days_left: int = Field(description="To the deadline (negative once passed); 0 once answered")
 
 
@@ -96,8 +103,11 @@ class ArcoPage(Model):
     next: str | None = Field(description="Pass as `after` for the next page; null on the last")
 
 
-def _out(closure: "Closure") -> ClosureOut:
-    return ClosureOut(**closure.request.model_dump(), business_days_left=closure.business_days_left)
+def _out(closure: "Closure", language: Language) -> ClosureOut:
+    kept = [KeptOut(**item.model_dump(), explanation=text(f"kept.{item.data}", language))
+            for item in closure.request.kept]
+    return ClosureOut(**closure.request.model_dump(exclude={"kept"}), kept=kept,
+                      business_days_left=closure.business_days_left)
 
 
 @router.route("/v1/me/export", "GET", roles=MEMBER, response=MemberExport, extra_statuses=[404],
@@ -125,33 +135,33 @@ def export_my_data(caller: Caller, now: datetime) -> MemberExport:
               reply_statuses=[200],  # asking again: the same request, not a problem
               summary="Ask to close my account (right of cancellation): processing stops now, the answer is due in "
                       "20 business days; asking again answers the same request (200)")
-def request_closure(caller: Caller, now: datetime) -> Reply:
+def request_closure(caller: Caller, language: Language, now: datetime) -> Reply:
     closure, created = service().request_closure(caller.user_id, caller.username, now)
-    return Reply(_out(closure), 201 if created else 200)
+    return Reply(_out(closure, language), 201 if created else 200)
 
 
 @router.route("/v1/me/closure", "GET", roles=MEMBER, response=ClosureOut, extra_statuses=[404],
               summary="My account-closure request: its state, deadline, and what was erased and kept (law, end date)")
-def my_closure(caller: Caller, now: datetime) -> ClosureOut:
-    return _out(service().my_closure(caller.user_id, now))
+def my_closure(caller: Caller, language: Language, now: datetime) -> ClosureOut:
+    return _out(service().my_closure(caller.user_id, now), language)
 
 
 @router.route("/v1/operators/arco-requests", "GET", roles=OPERATOR, query=ArcoQuery, response=ArcoPage,
               summary="Open ARCO requests, earliest deadline first, with the business days left")
-def open_requests(query: ArcoQuery, now: datetime) -> ArcoPage:
+def open_requests(query: ArcoQuery, language: Language, now: datetime) -> ArcoPage:
     closures, after = service().open_requests(query.limit, query.after, now)
-    return ArcoPage(items=[_out(closure) for closure in closures], next=after)
+    return ArcoPage(items=[_out(closure, language) for closure in closures], next=after)
 
 
 @router.route("/v1/operators/arco-requests/{request_id}", "GET", roles=OPERATOR, response=ClosureOut,
               extra_statuses=[404], summary="One ARCO request: state, deadline, what was erased and kept")
-def arco_request(request_id: str, now: datetime) -> ClosureOut:
-    return _out(service().arco_request(request_id, now))
+def arco_request(request_id: str, language: Language, now: datetime) -> ClosureOut:
+    return _out(service().arco_request(request_id, now), language)
 
 
 @router.route("/v1/operators/arco-requests/{request_id}/complete", "POST", roles=OPERATOR, response=ClosureOut,
               extra_statuses=[404], summary="Answer a closure: erase what no law keeps, name what is kept and until "
                                             "when, disable the sign-in, close the account (a repeat changes nothing)")
-def complete_request(caller: Caller, request_id: str, now: datetime) -> ClosureOut:
-    return _out(service().complete(caller.user_id, request_id, now))
+def complete_request(caller: Caller, request_id: str, language: Language, now: datetime) -> ClosureOut:
+    return _out(service().complete(caller.user_id, request_id, now), language)
 
